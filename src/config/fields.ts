@@ -1,0 +1,125 @@
+// The shared vocabulary of configuration fields. Connectors build their schemas from
+// these, so every connector reports the same error codes for the same mistakes.
+// The loader (./load.ts) maps zod issues to the catalogue: a custom issue carries its
+// code in `params.siphonCode`.
+
+import { z } from 'zod';
+import type { ErrorCode } from '../core/errors.js';
+import { parseStartTime } from '../core/time.js';
+
+/** Attach a catalogue code to a custom zod issue. */
+export function codeParams(code: ErrorCode): { siphonCode: ErrorCode } {
+  return { siphonCode: code };
+}
+
+/** A non-empty string (empty -> InitVariablesError 3). */
+export function nonEmptyString() {
+  return z.string().min(1, { message: 'must not be an empty string' });
+}
+
+/** A secret: a non-empty string, usually `${env:NAME}` or `${file:PATH}` in the file. */
+export function secretString() {
+  return nonEmptyString();
+}
+
+export interface StartTime {
+  /** The setting exactly as written (after trimming), used to detect a change. */
+  readonly text: string;
+  readonly ms: number;
+}
+
+/** A start-time setting: RFC 3339 or `YYYY-MM-DD HH:MM:SS` (UTC), not in the future. */
+export function startTime(now: () => number = Date.now) {
+  return nonEmptyString().transform((text, ctx): StartTime => {
+    const ms = parseStartTime(text);
+    if (ms === undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `"${text}" is not a valid date: use RFC 3339 (2024-05-01T00:00:00Z) or "YYYY-MM-DD HH:MM:SS" (UTC)`,
+        params: codeParams('CONFIG_BAD_DATE'),
+      });
+      return z.NEVER;
+    }
+    if (ms > now()) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `${text} is in the future`,
+        params: codeParams('CONFIG_FUTURE_DATE'),
+      });
+      return z.NEVER;
+    }
+    return { text: text.trim(), ms };
+  });
+}
+
+/** An http(s) URL; trailing slashes are removed so paths can be appended. */
+export function httpUrl() {
+  return nonEmptyString().transform((text, ctx) => {
+    let url: URL;
+    try {
+      url = new URL(text);
+    } catch {
+      ctx.addIssue({ code: 'custom', message: `"${text}" is not a URL`, params: codeParams('CONFIG_INVALID_VALUE') });
+      return z.NEVER;
+    }
+    if (url.protocol !== 'https:' && url.protocol !== 'http:') {
+      ctx.addIssue({ code: 'custom', message: `"${text}" must start with https:// or http://`, params: codeParams('CONFIG_INVALID_VALUE') });
+      return z.NEVER;
+    }
+    return text.replace(/\/+$/, '');
+  });
+}
+
+export function positiveInt(max = Number.MAX_SAFE_INTEGER) {
+  return z.number().int().min(1).max(max);
+}
+
+export const obfuscationRuleSchema = z
+  .object({
+    path: nonEmptyString(),
+    method: z.enum(['hash', 'mask', 'drop']),
+  })
+  .strict();
+
+/** Settings every service accepts. Connectors `.extend()` this and keep `.strict()`. */
+export const serviceBaseShape = {
+  enabled: z.boolean().default(true),
+  request_period_in_seconds: z.number().min(1).max(86_400).default(60),
+  override_tag: nonEmptyString().optional(),
+  dedup_window_seconds: z.number().int().min(0).max(30 * 86_400).default(3_600),
+  dedup_max_keys: positiveInt(1_000_000).default(50_000),
+  obfuscation: z.array(obfuscationRuleSchema).default([]),
+};
+
+/** HTTP behaviour an input may tune (all optional). */
+export const httpSettingsSchema = z
+  .object({
+    connect_timeout_seconds: z.number().positive().max(600).default(10),
+    response_timeout_seconds: z.number().positive().max(3_600).default(60),
+    max_retries: z.number().int().min(0).max(20).default(3),
+    backoff_base_seconds: z.number().positive().max(600).default(1),
+    backoff_max_seconds: z.number().positive().max(3_600).default(60),
+    max_body_megabytes: z.number().positive().max(1_024).default(64),
+  })
+  .strict();
+
+export const rateLimitSchema = z
+  .object({
+    requests_per_minute: positiveInt().optional(),
+    requests_per_hour: positiveInt().optional(),
+    /** false turns the budget off (benchmarks only). */
+    enabled: z.boolean().default(true),
+  })
+  .strict();
+
+/** Keys every input accepts besides its connector's own. */
+export const inputBaseShape = {
+  id: z.union([z.number(), nonEmptyString()]).optional(),
+  type: nonEmptyString().optional(),
+  enabled: z.boolean().default(true),
+  http: httpSettingsSchema.default(httpSettingsSchema.parse({})),
+  rate_limit: rateLimitSchema.default({ enabled: true }),
+};
+
+export type HttpSettings = z.infer<typeof httpSettingsSchema>;
+export type RateLimitSettings = z.infer<typeof rateLimitSchema>;

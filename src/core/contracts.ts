@@ -1,0 +1,257 @@
+// The contracts between Siphon's parts. `core` owns them; connectors, outputs, state
+// stores and the HTTP client implement them. Nothing here imports an implementation.
+
+import type { ZodType } from 'zod';
+
+// ---------------------------------------------------------------------------
+// Events
+
+/** A vendor event exactly as received (JSON.parse keeps the key order). */
+export type VendorEvent = Record<string, unknown>;
+
+export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
+export type JsonObject = { [key: string]: JsonValue };
+
+/** What an output receives: one event and where it came from. */
+export interface OutputRecord {
+  readonly tag: string;
+  readonly input: string;
+  readonly service: string;
+  readonly event: VendorEvent;
+}
+
+// ---------------------------------------------------------------------------
+// Logging
+
+export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
+
+/** Where a log line comes from, printed as `Module(input,id,service)`. */
+export interface LogContext {
+  module?: string;
+  input?: string;
+  inputId?: string | number;
+  service?: string;
+}
+
+export interface Logger {
+  debug(msg: string, fields?: Record<string, unknown>): void;
+  info(msg: string, fields?: Record<string, unknown>): void;
+  warn(msg: string, fields?: Record<string, unknown>): void;
+  error(msg: string, fields?: Record<string, unknown>): void;
+  child(context: LogContext): Logger;
+  isDebugEnabled(): boolean;
+}
+
+// ---------------------------------------------------------------------------
+// Time
+
+export interface Clock {
+  /** Milliseconds since the epoch (UTC). */
+  now(): number;
+  /** Resolves after `ms`, or rejects with an AbortError when `signal` aborts. */
+  sleep(ms: number, signal?: AbortSignal): Promise<void>;
+}
+
+// ---------------------------------------------------------------------------
+// HTTP (implemented in src/http)
+
+export interface HttpRequest {
+  method: 'GET' | 'POST' | 'PUT' | 'DELETE';
+  url: string;
+  headers?: Record<string, string>;
+  /** A string body is sent as is; an object is sent as JSON. */
+  body?: string | JsonObject;
+  /** Short name for logs and errors, e.g. "POST /api/v2/auditevents". Defaults to method + path. */
+  operation?: string;
+  signal?: AbortSignal;
+  /**
+   * Decides, for a response, whether to retry it. Default: retry 429 and 5xx.
+   * Vendors that signal rate limits otherwise (Lark: 400 + code, Kiteworks: 403) pass their own.
+   */
+  classify?: (res: HttpResponse) => RetryDecision;
+}
+
+export type RetryDecision =
+  | { kind: 'done' }
+  /** Retry after back-off; `rateLimited` pauses the whole account's budget, `delayMs` overrides the back-off. */
+  | { kind: 'retry'; rateLimited: boolean; delayMs?: number };
+
+export interface HttpResponse {
+  readonly status: number;
+  readonly headers: Readonly<Record<string, string>>;
+  /** The whole body (bounded by the client's maximum body size). */
+  readonly body: string;
+  /** Number of attempts this response took (1 = no retry). */
+  readonly attempts: number;
+}
+
+/**
+ * The one HTTP client connectors get. It applies timeouts, the account's rate budget,
+ * retries with exponential back-off and jitter, and `Retry-After`. A response that is not
+ * retried (or whose retries are exhausted) is returned, not thrown, so the connector maps
+ * statuses to its own errors; network failures after every retry throw SiphonError PULL_NETWORK.
+ */
+export interface HttpClient {
+  request(req: HttpRequest): Promise<HttpResponse>;
+  /** Requests made through this client since it was created (attempts, not calls). */
+  readonly requestCount: number;
+}
+
+// ---------------------------------------------------------------------------
+// State (implemented in src/state)
+
+export interface StateKey {
+  readonly input: string;
+  readonly service: string;
+}
+
+/** What the framework saves for one service, in one atomic write. Connectors never write it. */
+export interface ServiceState {
+  '@persistence_version': 1;
+  /** The configured start-time value this state was built from; a change resets the state. */
+  start_setting: string | null;
+  /** The connector's cursor (opaque to the framework). null: nothing pulled yet. */
+  cursor: JsonValue | null;
+  /** Dedup memory: keys of recently delivered events with their event time (ms, or null). */
+  dedup: Array<[string, number | null]>;
+  /** Newest event time delivered so far (ms since epoch), used by connectors to recover a lost cursor. */
+  newest_event_time: number | null;
+  /** Totals and the time of the last successful commit, for `siphon state show` and health. */
+  events_delivered: number;
+  updated_at: string;
+  /** Monotonic revision, used for compare-and-set. */
+  revision: number;
+}
+
+export interface StateStore {
+  readonly kind: string;
+  /** Returns undefined when the service has no state; throws PERSISTENCE_UNREADABLE on a corrupt record. */
+  get(key: StateKey): Promise<ServiceState | undefined>;
+  /**
+   * Saves atomically. `expectedRevision` is the revision read before (undefined: must not exist);
+   * a mismatch throws PERSISTENCE_CONFLICT. The stored record gets revision = expectedRevision + 1.
+   */
+  put(key: StateKey, state: ServiceState, expectedRevision: number | undefined): Promise<ServiceState>;
+  delete(key: StateKey): Promise<boolean>;
+  list(): Promise<StateKey[]>;
+  close(): Promise<void>;
+}
+
+// ---------------------------------------------------------------------------
+// Outputs (implemented in src/outputs)
+
+export interface Output {
+  readonly name: string;
+  readonly type: string;
+  open(): Promise<void>;
+  /** Resolves only once every record is durably handed off (file: written and flushed). */
+  write(records: readonly OutputRecord[]): Promise<void>;
+  /** For `siphon check`: connect/open test; throws SiphonError OUTPUT_UNAVAILABLE with the reason. */
+  check(): Promise<void>;
+  close(): Promise<void>;
+}
+
+// ---------------------------------------------------------------------------
+// Connectors (implemented in src/sources/<vendor>)
+
+/** Everything a connector may use. No globals: tests inject their own. */
+export interface ConnectorContext {
+  readonly logger: Logger;
+  readonly clock: Clock;
+  /** Builds the HTTP client for one vendor account, sharing one rate budget among its services. */
+  readonly http: HttpClient;
+  readonly signal: AbortSignal;
+}
+
+/** Where a service resumes: the saved cursor and what the framework knows of delivered data. */
+export interface PullPosition<C extends JsonValue = JsonValue> {
+  readonly cursor: C | null;
+  readonly newestEventTime: number | null;
+}
+
+export interface Page<C extends JsonValue = JsonValue> {
+  readonly events: VendorEvent[];
+  /** The cursor to save once these events are delivered. */
+  readonly cursor: C;
+  /** false: the stream is caught up ("The data is up to date!"). */
+  readonly hasMore: boolean;
+}
+
+export interface ServicePuller<C extends JsonValue = JsonValue> {
+  readonly name: string;
+  readonly tag: string;
+  /** Pulls one page. Errors are thrown as SiphonError; the framework keeps the cursor. */
+  fetchPage(position: PullPosition<C>, signal: AbortSignal): Promise<Page<C>>;
+  /** The dedup key of an event (vendor id), or undefined when the event has none. */
+  eventKey(event: VendorEvent): string | undefined;
+  /** The event's time in ms since the epoch (UTC), or undefined. */
+  eventTime(event: VendorEvent): number | undefined;
+  /** For `siphon check` and setup: proves the service is pullable (one cheap request). */
+  probe(signal: AbortSignal): Promise<void>;
+}
+
+/** A configured vendor account: its services, ready to pull. */
+export interface Source {
+  /** Authenticates and checks permissions. Throws SetupError codes. Logs "Source is pullable". */
+  setup(signal: AbortSignal): Promise<void>;
+  readonly services: readonly ServicePuller[];
+}
+
+/** Settings every service has, whatever its connector (validated by the config module). */
+export interface CommonServiceSettings {
+  enabled: boolean;
+  request_period_in_seconds: number;
+  override_tag?: string;
+  /** Dedup memory window behind the newest delivered event. */
+  dedup_window_seconds: number;
+  /** Upper bound on dedup keys kept, whatever the window. */
+  dedup_max_keys: number;
+  obfuscation: ObfuscationRule[];
+}
+
+export interface ObfuscationRule {
+  /** Dot path; `[]` or `*` reach into arrays: "client.ip_address", "actors[].email". */
+  path: string;
+  method: 'hash' | 'mask' | 'drop';
+}
+
+/** One input block of the configuration, after validation by the connector's schema. */
+export interface InputInstance<S> {
+  /** The input's name in the config (key under `inputs`). */
+  readonly name: string;
+  readonly id: string | number | undefined;
+  readonly settings: S;
+}
+
+export interface ConnectorDefinition<S = unknown> {
+  /** The input `type` that picks this connector. */
+  readonly type: string;
+  readonly displayName: string;
+  /** Validates the whole input block (the config module maps its issues to error codes). */
+  readonly schema: ZodType<S>;
+  /** Service names with their default tags. */
+  readonly services: Readonly<Record<string, { tag: string }>>;
+  /** Per service: the name of its start-time setting (a change resets the service's state). */
+  readonly startSetting: string;
+  /** Settings of the enabled services, for the framework's common handling. */
+  serviceSettings(settings: S): Record<string, CommonServiceSettings & Record<string, unknown>>;
+  /** Every secret value in the settings, so the logger can redact them. */
+  secrets(settings: S): string[];
+  create(input: InputInstance<S>, ctx: ConnectorContext): Source;
+  /** Default rate budget of one account: windows of `perMs` allowing `limit` requests. */
+  readonly rateLimits: ReadonlyArray<{ limit: number; perMs: number }>;
+}
+
+/** What outputs get at creation. */
+export interface OutputContext {
+  readonly logger: Logger;
+  readonly clock: Clock;
+}
+
+export interface OutputDefinition<S = unknown> {
+  /** The output `type` in the config. */
+  readonly type: string;
+  /** Validates the output's `config` block (absent block = `{}`). */
+  readonly schema: ZodType<S>;
+  create(name: string, settings: S, ctx: OutputContext): Output;
+}
