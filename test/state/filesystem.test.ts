@@ -1,0 +1,251 @@
+import assert from 'node:assert/strict';
+import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, relative, sep } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { describe, it } from 'node:test';
+import type { StateKey } from '../../src/core/contracts.js';
+import { FilesystemStateStore } from '../../src/state/filesystem.js';
+import { openStateStore } from '../../src/state/index.js';
+import { isCode, sampleState, stateStoreSuite } from './store-suite.js';
+
+const KEY: StateKey = { input: 'onepassword', service: 'audit_events' };
+
+async function tempDir(): Promise<string> {
+  return mkdtemp(join(tmpdir(), 'siphon-state-'));
+}
+
+
+async function walkAll(root: string, dir = root): Promise<string[]> {
+  const out: string[] = [];
+  for (const entry of await readdir(dir, { withFileTypes: true })) {
+    const full = join(dir, entry.name);
+    if (entry.isDirectory()) out.push(...(await walkAll(root, full)));
+    else out.push(relative(root, full));
+  }
+  return out.sort();
+}
+
+stateStoreSuite('filesystem', async () => {
+  const dir = await tempDir();
+  return { store: await FilesystemStateStore.open(dir), cleanup: () => rm(dir, { recursive: true, force: true }) };
+});
+
+describe('filesystem state store', () => {
+  async function withDir(fn: (dir: string) => Promise<void>): Promise<void> {
+    const dir = await tempDir();
+    try {
+      await fn(dir);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  }
+
+  it('writes <dir>/<input>/<service>.json, private, with no temp file left', () =>
+    withDir(async (dir) => {
+      const store = await FilesystemStateStore.open(join(dir, 'state'));
+      await store.put(KEY, sampleState(), undefined);
+      await store.put(KEY, sampleState(), 1);
+      const path = join(dir, 'state', 'onepassword', 'audit_events.json');
+      assert.equal(store.pathOf(KEY), path);
+      assert.deepEqual(await walkAll(join(dir, 'state')), ['.lock', join('onepassword', 'audit_events.json')]);
+      if (process.platform !== 'win32') {
+        assert.equal((await stat(path)).mode & 0o777, 0o600);
+        assert.equal((await stat(join(dir, 'state', 'onepassword'))).mode & 0o777, 0o700);
+        assert.equal((await stat(join(dir, 'state'))).mode & 0o777, 0o700);
+      }
+      const onDisk = JSON.parse(await readFile(path, 'utf8')) as Record<string, unknown>;
+      assert.equal(onDisk['revision'], 2);
+      assert.equal(onDisk['@persistence_version'], 1);
+      await store.close();
+      assert.deepEqual(await walkAll(join(dir, 'state')), [join('onepassword', 'audit_events.json')]);
+    }));
+
+  it('ignores a temp file left by a crash, and the lock holder cleans it up', () =>
+    withDir(async (dir) => {
+      const first = await FilesystemStateStore.open(dir);
+      await first.put(KEY, sampleState(), undefined);
+      await first.close();
+      // A crash between writing the temp file and the rename leaves this behind.
+      const leftover = join(dir, 'onepassword', `.audit_events.json.12345.abcdef.tmp`);
+      await writeFile(leftover, '{"half": ');
+
+      const reader = await FilesystemStateStore.open(dir, { lock: false });
+      assert.equal((await reader.get(KEY))?.revision, 1);
+      assert.deepEqual(await reader.list(), [KEY]);
+      await reader.close();
+      assert.ok((await readdir(join(dir, 'onepassword'))).includes(`.audit_events.json.12345.abcdef.tmp`), 'a reader without the lock must not delete it');
+
+      const owner = await FilesystemStateStore.open(dir);
+      assert.deepEqual(await owner.list(), [KEY]);
+      assert.equal((await owner.get(KEY))?.revision, 1);
+      assert.deepEqual(await readdir(join(dir, 'onepassword')), ['audit_events.json']);
+      assert.equal((await owner.put(KEY, sampleState(), 1)).revision, 2);
+      await owner.close();
+    }));
+
+  describe('a record that cannot be read is an error, never a reset', () => {
+    const cases: Array<[string, string, string]> = [
+      ['invalid JSON', '{"@persistence_version": 1, "cursor": "SECRET-CURSOR"', 'not valid JSON'],
+      ['an empty file', '', 'not valid JSON'],
+      ['not an object', '[1, 2]', 'array'],
+      ['the wrong version', JSON.stringify({ ...sampleState(), '@persistence_version': 2 }), '"@persistence_version" is 2'],
+      ['no version', JSON.stringify({ ...sampleState(), '@persistence_version': undefined }), '@persistence_version'],
+      ['a missing cursor', JSON.stringify({ ...sampleState(), cursor: undefined }), '"cursor" is missing'],
+      ['a bad dedup entry', JSON.stringify({ ...sampleState(), dedup: [['a', 1], ['b', 'SECRET-TIME']] }), 'dedup[1]'],
+      ['a string revision', JSON.stringify({ ...sampleState(), revision: '3' }), '"revision"'],
+      ['a negative count', JSON.stringify({ ...sampleState(), events_delivered: -1 }), '"events_delivered"'],
+      ['a numeric start setting', JSON.stringify({ ...sampleState(), start_setting: 5 }), '"start_setting"'],
+      ['a missing updated_at', JSON.stringify({ ...sampleState(), updated_at: undefined }), '"updated_at"'],
+      ['a string newest_event_time', JSON.stringify({ ...sampleState(), newest_event_time: 'x' }), '"newest_event_time"'],
+    ];
+    for (const [label, text, reason] of cases) {
+      it(`${label} -> PERSISTENCE_UNREADABLE naming the path`, () =>
+        withDir(async (dir) => {
+          const store = await FilesystemStateStore.open(dir);
+          const path = store.pathOf(KEY);
+          await mkdir(join(dir, 'onepassword'), { recursive: true });
+          await writeFile(path, text);
+          const check = (err: unknown): boolean => {
+            isCode('PERSISTENCE_UNREADABLE', path)(err);
+            const e = err as Error & { details: Record<string, unknown> };
+            assert.ok(e.message.includes(reason), `"${e.message}" should say ${reason}`);
+            assert.ok(e.message.includes('siphon state reset --input onepassword --service audit_events'), e.message);
+            assert.ok(!e.message.includes('SECRET'), 'the message must not quote the file');
+            assert.equal(e.details['path'], path);
+            return true;
+          };
+          await assert.rejects(store.get(KEY), check);
+          // A write must not paper over it either.
+          await assert.rejects(store.put(KEY, sampleState(), undefined), check);
+          assert.equal(await readFile(path, 'utf8'), text);
+          await store.close();
+        }));
+    }
+  });
+
+  it('quotes names in the reset hint', () =>
+    withDir(async (dir) => {
+      const store = await FilesystemStateStore.open(dir);
+      const key = { input: "my input's", service: 'audit' };
+      await mkdir(join(dir, 'my%20input%27s'), { recursive: true });
+      await writeFile(store.pathOf(key), '{');
+      await assert.rejects(store.get(key), isCode('PERSISTENCE_UNREADABLE', `--input 'my input'\\''s' --service audit`));
+      await store.close();
+    }));
+
+  it('reports a failed write with the path and the OS reason', () =>
+    withDir(async (dir) => {
+      const store = await FilesystemStateStore.open(dir);
+      // A file where the input folder should be: mkdir fails whatever our privileges.
+      await writeFile(join(dir, 'onepassword'), 'not a folder');
+      await assert.rejects(store.put(KEY, sampleState(), undefined), (err: unknown) => {
+        isCode('PERSISTENCE_WRITE_FAILED', join(dir, 'onepassword'))(err);
+        assert.match((err as Error).message, /E[A-Z]+: /);
+        return true;
+      });
+      await store.close();
+    }));
+
+  it('keeps every name inside the state folder, in safe file names', () =>
+    withDir(async (dir) => {
+      const root = join(dir, 'state');
+      const store = await FilesystemStateStore.open(root);
+      const keys = [
+        { input: '..', service: '../../escape' },
+        { input: '../x', service: '/etc/passwd' },
+        { input: 'a b', service: '.hidden' },
+        { input: '%2E.', service: '' },
+      ];
+      for (const key of keys) await store.put(key, sampleState(), undefined);
+      assert.deepEqual(await readdir(dir), ['state']);
+      const files = (await walkAll(root)).filter((f) => f !== '.lock');
+      assert.equal(files.length, keys.length);
+      for (const file of files) {
+        assert.ok(!file.startsWith('..'), file);
+        for (const part of file.split(sep)) assert.match(part, /^[A-Za-z0-9_%-][A-Za-z0-9_.%-]*$/);
+      }
+      await store.close();
+    }));
+
+  it('lists only files it wrote', () =>
+    withDir(async (dir) => {
+      const store = await FilesystemStateStore.open(dir);
+      await store.put(KEY, sampleState(), undefined);
+      await writeFile(join(dir, 'onepassword', 'notes.txt'), 'x');
+      await writeFile(join(dir, 'onepassword', 'bad name.json'), '{}');
+      await writeFile(join(dir, 'stray.json'), '{}');
+      await mkdir(join(dir, '.git'));
+      assert.deepEqual(await store.list(), [KEY]);
+      await store.close();
+    }));
+
+  it('lists nothing, and reads nothing, when the folder does not exist (read-only open)', () =>
+    withDir(async (dir) => {
+      const store = await FilesystemStateStore.open(join(dir, 'missing'), { lock: false });
+      assert.deepEqual(await store.list(), []);
+      assert.equal(await store.get(KEY), undefined);
+      await store.close();
+      assert.deepEqual(await readdir(dir), []);
+    }));
+
+  describe('directory lock', () => {
+    it('refuses a second writer while the first is open, and allows readers', () =>
+      withDir(async (dir) => {
+        const first = await FilesystemStateStore.open(dir);
+        await assert.rejects(FilesystemStateStore.open(dir), isCode('PERSISTENCE_CONFLICT', `is in use by process ${process.pid}`));
+        const reader = await FilesystemStateStore.open(dir, { lock: false });
+        assert.deepEqual(await reader.list(), []);
+        await reader.close();
+        assert.equal(await readFile(join(dir, '.lock'), 'utf8').then((t) => Number(t.split('\n')[0])), process.pid);
+        await first.close();
+        const second = await FilesystemStateStore.open(dir);
+        await second.close();
+      }));
+
+    it('takes over the lock of a dead process', () =>
+      withDir(async (dir) => {
+        await writeFile(join(dir, '.lock'), '999999\n');
+        const store = await FilesystemStateStore.open(dir);
+        assert.equal(Number((await readFile(join(dir, '.lock'), 'utf8')).split('\n')[0]), process.pid);
+        await store.close();
+        await assert.rejects(readFile(join(dir, '.lock')), { code: 'ENOENT' });
+      }));
+
+    it('takes over a lock with our pid from an earlier process (container restart)', () =>
+      withDir(async (dir) => {
+        const earlier = Math.round(performance.timeOrigin) - 60_000;
+        await writeFile(join(dir, '.lock'), `${process.pid}\n${earlier}\n`);
+        const store = await FilesystemStateStore.open(dir);
+        await store.close();
+      }));
+
+    it('refuses a lock file it cannot read', () =>
+      withDir(async (dir) => {
+        await writeFile(join(dir, '.lock'), 'garbage');
+        await assert.rejects(FilesystemStateStore.open(dir), isCode('PERSISTENCE_CONFLICT', join(dir, '.lock')));
+      }));
+
+    it('does not remove a lock it no longer owns', () =>
+      withDir(async (dir) => {
+        const store = await FilesystemStateStore.open(dir);
+        await writeFile(join(dir, '.lock'), '1\n0\n');
+        await store.close();
+        assert.equal(await readFile(join(dir, '.lock'), 'utf8'), '1\n0\n');
+      }));
+
+    it('openStateStore passes the lock option through', () =>
+      withDir(async (dir) => {
+        const locked = await openStateStore({ type: 'filesystem', directory: dir });
+        assert.equal(locked.kind, 'filesystem');
+        await assert.rejects(openStateStore({ type: 'filesystem', directory: dir }), isCode('PERSISTENCE_CONFLICT'));
+        const reader = await openStateStore({ type: 'filesystem', directory: dir }, { lock: false });
+        await reader.close();
+        await locked.close();
+        const memory = await openStateStore({ type: 'memory' });
+        assert.equal(memory.kind, 'memory');
+        await memory.close();
+      }));
+  });
+});
+
