@@ -149,6 +149,14 @@ export interface Output {
   /** For `siphon check`: connect/open test; throws SiphonError OUTPUT_UNAVAILABLE with the reason. */
   check(): Promise<void>;
   close(): Promise<void>;
+  /**
+   * Crash recovery, for outputs that can read back what they hold (the file output). After a
+   * restart, the first pages pulled again may have reached this output before the crash
+   * without being committed. Returns the indexes of `records` already present, matched on
+   * input, service and `keyOf(event)`. Outputs without it get every replayed record again
+   * (at-least-once).
+   */
+  findDelivered?(records: readonly OutputRecord[], keyOf: (event: VendorEvent) => string | undefined): Promise<Set<number>>;
 }
 
 // ---------------------------------------------------------------------------
@@ -175,6 +183,8 @@ export interface Page<C extends JsonValue = JsonValue> {
   readonly cursor: C;
   /** false: the stream is caught up ("The data is up to date!"). */
   readonly hasMore: boolean;
+  /** HTTP requests this page took, retries included (for the statistics line). */
+  readonly requests: number;
 }
 
 export interface ServicePuller<C extends JsonValue = JsonValue> {
@@ -227,6 +237,8 @@ export interface ConnectorDefinition<S = unknown> {
   /** The input `type` that picks this connector. */
   readonly type: string;
   readonly displayName: string;
+  /** Prefix of log module names, as the seeds print them: `OnePassword` -> `OnePasswordPuller(...)`. */
+  readonly logModule: string;
   /** Validates the whole input block (the config module maps its issues to error codes). */
   readonly schema: ZodType<S>;
   /** Service names with their default tags. */
@@ -246,6 +258,8 @@ export interface ConnectorDefinition<S = unknown> {
 export interface OutputContext {
   readonly logger: Logger;
   readonly clock: Clock;
+  /** The configuration file's folder: relative paths in output settings start here. */
+  readonly baseDir: string;
 }
 
 export interface OutputDefinition<S = unknown> {

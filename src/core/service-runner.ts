@@ -1,0 +1,317 @@
+// One service's loop: load state, pull a page, drop duplicates, obfuscate, hand to the
+// outputs, wait for their acknowledgement, then commit cursor + dedup memory in one
+// atomic write. Nothing is saved before delivery; an error never moves the cursor.
+
+import type {
+  Clock,
+  CommonServiceSettings,
+  Logger,
+  OutputRecord,
+  ServicePuller,
+  ServiceState,
+  StateKey,
+  StateStore,
+  VendorEvent,
+} from './contracts.js';
+import { SiphonError, toSiphonError } from './errors.js';
+import { DedupMemory, filterDuplicates } from '../stages/dedup.js';
+import { injectPullingId } from '../stages/pulling-id.js';
+import type { Obfuscator } from '../stages/obfuscate.js';
+import { CycleStatistics } from './statistics.js';
+import type { ServiceStatus } from './status.js';
+
+/** Hands records to every output; resolves only when all have acknowledged. */
+export interface Delivery {
+  /** `exclude[i]`: indexes of records output i already holds (crash recovery). */
+  deliver(records: readonly OutputRecord[], exclude?: ReadonlyArray<ReadonlySet<number>>): Promise<void>;
+  /** Per output, the indexes of records it already holds (empty for outputs that cannot tell). */
+  findDelivered(records: readonly OutputRecord[], keyOf: (event: VendorEvent) => string | undefined): Promise<Array<Set<number>>>;
+}
+
+export interface ServiceRunnerOptions {
+  key: StateKey;
+  puller: ServicePuller;
+  settings: CommonServiceSettings;
+  /** The configured start-time value (its text), or null when the connector default applies. */
+  startSetting: string | null;
+  store: StateStore;
+  delivery: Delivery;
+  obfuscator: Obfuscator | undefined;
+  logger: Logger;
+  clock: Clock;
+  status: ServiceStatus;
+}
+
+/** Back-off between failed attempts of one stream: 5 s doubling to 5 min. */
+const ERROR_BACKOFF_MS = { first: 5_000, max: 300_000 };
+
+export class ServiceRunner {
+  private state: ServiceState | undefined;
+  private dedup: DedupMemory | undefined;
+  private consecutiveErrors = 0;
+  /**
+   * True from start-up until a page is found that no output had already received: the pages
+   * pulled first after a crash may have been delivered but not committed.
+   */
+  private recovering = true;
+
+  constructor(private readonly o: ServiceRunnerOptions) {}
+
+  get name(): string {
+    return `${this.o.key.input}/${this.o.key.service}`;
+  }
+
+  /** Reads persistence; resets it when the start-time setting changed (as the seeds describe). */
+  async loadState(): Promise<void> {
+    const { logger, store, key, startSetting, clock, settings } = this.o;
+    logger.info('Reading persisted data');
+    let state = await store.get(key);
+    if (state) {
+      logger.info(`Data retrieved from the persistence: ${describeState(state)}`);
+      logger.info('Running the persistence corrections steps');
+      if (state.start_setting !== startSetting) {
+        logger.warn(
+          `The start-time setting changed (was ${JSON.stringify(state.start_setting)}, now ${JSON.stringify(startSetting)}): ` +
+            'the persistence of this service has been reset and pulling starts again from the configured start time',
+        );
+        state = await this.writeState(freshState(startSetting, clock.now(), state.revision), state.revision);
+      } else {
+        logger.info('No changes were detected in the persistence');
+      }
+    } else {
+      logger.info('No persisted data found: pulling starts from the configured start time');
+      state = await this.writeState(freshState(startSetting, clock.now(), 0), undefined);
+    }
+    this.state = state;
+    this.dedup = new DedupMemory(
+      { windowMs: settings.dedup_window_seconds * 1000, maxKeys: settings.dedup_max_keys },
+      state.dedup,
+    );
+    this.o.status.eventsDelivered = state.events_delivered;
+    this.o.status.lastCommitAt = state.updated_at;
+  }
+
+  /**
+   * Pulls until the stream is caught up (one "pull cycle"). Returns normally when caught up;
+   * throws the error that stopped it (state untouched past the last delivered page).
+   * An abort stops between pages: the page in flight is either delivered and committed, or dropped.
+   */
+  async runCycle(signal: AbortSignal): Promise<CycleStatistics> {
+    const { puller, logger, clock, status } = this.o;
+    const state = this.requireState();
+    const pullingId = clock.now();
+    const stats = new CycleStatistics(pullingId, clock.now());
+    logger.info('Pull Started');
+    status.phase = 'pulling';
+    let position = { cursor: state.cursor, newestEventTime: state.newest_event_time };
+    for (;;) {
+      if (signal.aborted) break;
+      const page = await puller.fetchPage(position, signal);
+      stats.requests += page.requests;
+      stats.received += page.events.length;
+      const committed = await this.deliverAndCommit(page.events, page.cursor, pullingId, stats);
+      position = { cursor: committed.cursor, newestEventTime: committed.newest_event_time };
+      if (!page.hasMore) {
+        stats.caughtUp = true;
+        break;
+      }
+      if (logger.isDebugEnabled()) logger.debug(`(Partial) ${stats.describe(clock.now())}`);
+    }
+    stats.finishedAt = clock.now();
+    this.consecutiveErrors = 0;
+    status.lastSuccessAt = new Date(stats.finishedAt).toISOString();
+    status.lastError = undefined;
+    status.consecutiveErrors = 0;
+    return stats;
+  }
+
+  /**
+   * The service's life: cycles every `request_period_in_seconds`; after an error, back-off and
+   * try again from the last commit. With `once`, one successful cycle (or the first error) ends it.
+   */
+  async run(signal: AbortSignal, once: boolean): Promise<void> {
+    const { logger, clock, settings, status } = this.o;
+    while (!signal.aborted) {
+      const started = clock.now();
+      let waitMs: number;
+      try {
+        const stats = await this.runCycle(signal);
+        if (signal.aborted && !stats.caughtUp) break;
+        logger.info(stats.describe(clock.now()));
+        if (stats.caughtUp) logger.info('The data is up to date!');
+        if (once) return;
+        const elapsed = clock.now() - started;
+        waitMs = Math.max(0, settings.request_period_in_seconds * 1000 - elapsed);
+        logger.info(
+          `Data collection completed. Elapsed time: ${(elapsed / 1000).toFixed(3)} seconds. ` +
+            `Waiting for ${(waitMs / 1000).toFixed(3)} second(s) until the next one`,
+        );
+        status.phase = 'waiting';
+      } catch (err) {
+        if (signal.aborted) break;
+        const error = toSiphonError(err);
+        this.consecutiveErrors += 1;
+        status.phase = 'failing';
+        status.lastError = { code: error.code, message: error.describe(), at: new Date(clock.now()).toISOString() };
+        status.consecutiveErrors = this.consecutiveErrors;
+        if (once) throw error;
+        waitMs = Math.min(ERROR_BACKOFF_MS.max, ERROR_BACKOFF_MS.first * 2 ** (this.consecutiveErrors - 1));
+        logger.error(
+          `${error.describe()} The checkpoint did not move; retrying in ${(waitMs / 1000).toFixed(0)} second(s) ` +
+            `(consecutive failures: ${this.consecutiveErrors})`,
+          error.details,
+        );
+      }
+      status.nextRunAt = new Date(clock.now() + waitMs).toISOString();
+      try {
+        await clock.sleep(waitMs, signal);
+      } catch {
+        break;
+      }
+    }
+    status.phase = 'stopped';
+  }
+
+  private async deliverAndCommit(
+    events: VendorEvent[],
+    cursor: ServiceState['cursor'],
+    pullingId: number,
+    stats: CycleStatistics,
+  ): Promise<ServiceState> {
+    const { puller, obfuscator, key, clock, logger } = this.o;
+    const state = this.requireState();
+    const dedup = this.requireDedup();
+    const { fresh, duplicates } = filterDuplicates(
+      events,
+      (e) => puller.eventKey(e),
+      (e) => puller.eventTime(e),
+      dedup,
+    );
+    stats.duplicates += duplicates;
+
+    const tag = this.o.settings.override_tag ?? puller.tag;
+    const records: OutputRecord[] = new Array<OutputRecord>(fresh.length);
+    let newest = state.newest_event_time;
+    for (let i = 0; i < fresh.length; i++) {
+      const item = fresh[i]!;
+      injectPullingId(item.event, pullingId);
+      if (obfuscator) stats.obfuscatedFields += obfuscator(item.event);
+      records[i] = { tag, input: key.input, service: key.service, event: item.event };
+      if (item.time !== undefined && (newest === null || item.time > newest)) newest = item.time;
+    }
+
+    // Nothing new and the cursor did not move: no write needed.
+    if (records.length === 0 && JSON.stringify(cursor) === JSON.stringify(state.cursor)) return state;
+
+    const exclude = this.recovering ? await this.alreadyDelivered(records) : undefined;
+    const skippedEverywhere = exclude ? countInAll(exclude, records.length) : 0;
+    stats.duplicates += skippedEverywhere;
+    await this.deliverWithRetry(records, exclude);
+    stats.sent += records.length - skippedEverywhere;
+
+    for (const item of fresh) if (item.key !== undefined) dedup.add(item.key, item.time ?? null);
+    dedup.prune();
+    const next: ServiceState = {
+      ...state,
+      cursor,
+      dedup: dedup.toJSON(),
+      newest_event_time: newest,
+      events_delivered: state.events_delivered + records.length,
+      updated_at: new Date(clock.now()).toISOString(),
+    };
+    if (logger.isDebugEnabled()) logger.debug('Updating the persistence', { events: records.length });
+    this.state = await this.writeState(next, state.revision);
+    this.o.status.eventsDelivered = this.state.events_delivered;
+    this.o.status.lastCommitAt = this.state.updated_at;
+    return this.state;
+  }
+
+  /**
+   * Outputs may be down for a while. The page stays in hand and is offered again with
+   * back-off; nothing is committed until every output has acknowledged. Not abortable:
+   * a page whose delivery began ends delivered-and-committed or not committed at all
+   * (an output failing at shutdown leaves it uncommitted, and it is pulled again next time).
+   */
+  private async deliverWithRetry(records: readonly OutputRecord[], exclude?: ReadonlyArray<ReadonlySet<number>>): Promise<void> {
+    const { delivery, logger, clock, status } = this.o;
+    let attempt = 0;
+    for (;;) {
+      try {
+        await delivery.deliver(records, exclude);
+        return;
+      } catch (err) {
+        attempt += 1;
+        const error = toSiphonError(err, 'OUTPUT_WRITE_FAILED');
+        if (attempt >= 5) throw error;
+        const waitMs = Math.min(30_000, 1_000 * 2 ** (attempt - 1));
+        status.lastError = { code: error.code, message: error.describe(), at: new Date(clock.now()).toISOString() };
+        logger.warn(`${error.describe()} Delivery of ${records.length} event(s) will be retried in ${waitMs / 1000} s`);
+        await clock.sleep(waitMs);
+      }
+    }
+  }
+
+  /** Crash recovery: which of these records each output already holds. Ends recovery when none. */
+  private async alreadyDelivered(records: readonly OutputRecord[]): Promise<Array<Set<number>> | undefined> {
+    if (records.length === 0) return undefined;
+    const found = await this.o.delivery.findDelivered(records, (e) => this.o.puller.eventKey(e));
+    const any = found.some((set) => set.size > 0);
+    if (!any) {
+      this.recovering = false;
+      return undefined;
+    }
+    this.o.logger.warn(
+      `${Math.max(...found.map((s) => s.size))} event(s) of this page had reached an output before the last stop ` +
+        'without being committed (the process ended between delivery and checkpoint); they are not sent to that output again',
+    );
+    return found;
+  }
+
+  private async writeState(state: ServiceState, expectedRevision: number | undefined): Promise<ServiceState> {
+    return this.o.store.put(this.o.key, state, expectedRevision);
+  }
+
+  private requireState(): ServiceState {
+    if (!this.state) throw new SiphonError('INTERNAL', `${this.name}: state used before loadState()`);
+    return this.state;
+  }
+
+  private requireDedup(): DedupMemory {
+    if (!this.dedup) throw new SiphonError('INTERNAL', `${this.name}: dedup used before loadState()`);
+    return this.dedup;
+  }
+}
+
+/** How many of `total` indexes are in every set (records every output already holds). */
+function countInAll(sets: ReadonlyArray<ReadonlySet<number>>, total: number): number {
+  if (sets.length === 0) return 0;
+  let n = 0;
+  for (let i = 0; i < total; i++) if (sets.every((s) => s.has(i))) n++;
+  return n;
+}
+
+export function freshState(startSetting: string | null, nowMs: number, revision: number): ServiceState {
+  return {
+    '@persistence_version': 1,
+    start_setting: startSetting,
+    cursor: null,
+    dedup: [],
+    newest_event_time: null,
+    events_delivered: 0,
+    updated_at: new Date(nowMs).toISOString(),
+    revision,
+  };
+}
+
+/** A one-line summary of a state record (the dedup list can be long; the cursor is opaque). */
+export function describeState(state: ServiceState): string {
+  return JSON.stringify({
+    '@persistence_version': state['@persistence_version'],
+    start_setting: state.start_setting,
+    cursor: state.cursor === null ? null : '<saved>',
+    dedup_keys: state.dedup.length,
+    newest_event_time: state.newest_event_time === null ? null : new Date(state.newest_event_time).toISOString(),
+    events_delivered: state.events_delivered,
+    updated_at: state.updated_at,
+  });
+}

@@ -1,0 +1,202 @@
+// The pipeline's invariants, with a scripted puller and real outputs/stores in memory.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { Output, OutputRecord, Page, PullPosition, ServicePuller, VendorEvent } from '../../src/core/contracts.js';
+import { SiphonError } from '../../src/core/errors.js';
+import { FanoutDelivery } from '../../src/core/collector.js';
+import { ServiceRunner } from '../../src/core/service-runner.js';
+import { newServiceStatus } from '../../src/core/status.js';
+import { systemClock } from '../../src/core/time.js';
+import { MemoryStateStore } from '../../src/state/memory.js';
+import { compileObfuscation } from '../../src/stages/obfuscate.js';
+import { createLogger, MemorySink } from '../../src/telemetry/logger.js';
+import { Redactor } from '../../src/core/redact.js';
+
+type Step = { events: VendorEvent[]; cursor: number; hasMore: boolean } | Error;
+
+/** Serves scripted pages keyed by cursor: cursor n -> script[n]. */
+class ScriptedPuller implements ServicePuller<number> {
+  readonly name = 'svc';
+  readonly tag = 'test.tag';
+  readonly seen: Array<number | null> = [];
+  constructor(private readonly script: Map<number | null, Step>) {}
+  async fetchPage(position: PullPosition<number>): Promise<Page<number>> {
+    this.seen.push(position.cursor);
+    const step = this.script.get(position.cursor);
+    if (!step) return { events: [], cursor: position.cursor ?? 0, hasMore: false, requests: 1 };
+    if (step instanceof Error) throw step;
+    return { events: step.events.map((e) => ({ ...e })), cursor: step.cursor, hasMore: step.hasMore, requests: 1 };
+  }
+  eventKey(e: VendorEvent): string | undefined {
+    return typeof e['id'] === 'string' ? e['id'] : undefined;
+  }
+  eventTime(e: VendorEvent): number | undefined {
+    return typeof e['t'] === 'number' ? e['t'] : undefined;
+  }
+  async probe(): Promise<void> {}
+}
+
+class ListOutput implements Output {
+  readonly type = 'list';
+  readonly records: OutputRecord[] = [];
+  failNext = 0;
+  constructor(readonly name: string) {}
+  async open(): Promise<void> {}
+  async write(records: readonly OutputRecord[]): Promise<void> {
+    if (this.failNext > 0) {
+      this.failNext--;
+      throw new SiphonError('OUTPUT_WRITE_FAILED', `${this.name} is down`);
+    }
+    this.records.push(...records);
+  }
+  async findDelivered(records: readonly OutputRecord[], keyOf: (e: VendorEvent) => string | undefined): Promise<Set<number>> {
+    const have = new Set(this.records.map((r) => keyOf(r.event)));
+    return new Set(records.flatMap((r, i) => (have.has(keyOf(r.event)) ? [i] : [])));
+  }
+  async check(): Promise<void> {}
+  async close(): Promise<void> {}
+}
+
+const ev = (id: string, t: number, extra: Record<string, unknown> = {}): VendorEvent => ({ id, t, ...extra });
+
+function makeRunner(puller: ServicePuller, outputs: Output[], store: MemoryStateStore, obfuscation = compileObfuscation([], undefined)) {
+  const sink = new MemorySink();
+  const logger = createLogger({ format: 'text', level: 'debug', redactor: new Redactor(), sink });
+  const runner = new ServiceRunner({
+    key: { input: 'in', service: 'svc' },
+    puller,
+    settings: { enabled: true, request_period_in_seconds: 1, dedup_window_seconds: 3600, dedup_max_keys: 1000, obfuscation: [] },
+    startSetting: null,
+    store,
+    delivery: new FanoutDelivery(outputs),
+    obfuscator: obfuscation,
+    logger,
+    clock: { now: () => Date.now(), sleep: () => Promise.resolve() },
+    status: newServiceStatus('in', 'svc'),
+  });
+  return { runner, sink };
+}
+
+test('pages are delivered, then committed; duplicates inside and across pages are dropped', async () => {
+  const puller = new ScriptedPuller(
+    new Map<number | null, Step>([
+      [null, { events: [ev('a', 1), ev('b', 2), ev('b', 2)], cursor: 1, hasMore: true }],
+      [1, { events: [ev('b', 2), ev('c', 3)], cursor: 2, hasMore: false }],
+    ]),
+  );
+  const out = new ListOutput('o');
+  const store = new MemoryStateStore();
+  const { runner } = makeRunner(puller, [out], store);
+  await runner.loadState();
+  const stats = await runner.runCycle(new AbortController().signal);
+  assert.deepEqual(out.records.map((r) => r.event['id']), ['a', 'b', 'c']);
+  assert.equal(stats.duplicates, 2);
+  assert.equal(stats.sent, 3);
+  const saved = await store.get({ input: 'in', service: 'svc' });
+  assert.equal(saved?.cursor, 2);
+  assert.deepEqual(saved?.dedup.map(([k]) => k), ['a', 'b', 'c']);
+  assert.equal(saved?.events_delivered, 3);
+  assert.equal(out.records[0]?.tag, 'test.tag');
+  assert.equal(Object.keys(out.records[0]!.event).at(-1), '@devo_pulling_id');
+});
+
+test('an error from the vendor never moves the checkpoint', async () => {
+  const puller = new ScriptedPuller(
+    new Map<number | null, Step>([
+      [null, { events: [ev('a', 1)], cursor: 1, hasMore: true }],
+      [1, new SiphonError('PULL_HTTP_ERROR', 'boom')],
+    ]),
+  );
+  const out = new ListOutput('o');
+  const store = new MemoryStateStore();
+  const { runner } = makeRunner(puller, [out], store);
+  await runner.loadState();
+  await assert.rejects(runner.runCycle(new AbortController().signal), /boom/);
+  assert.equal((await store.get({ input: 'in', service: 'svc' }))?.cursor, 1, 'the cursor of the delivered page only');
+});
+
+test('an output that stays down: nothing is committed; every output must acknowledge', async () => {
+  const puller = new ScriptedPuller(new Map<number | null, Step>([[null, { events: [ev('a', 1)], cursor: 1, hasMore: false }]]));
+  const good = new ListOutput('good');
+  const bad = new ListOutput('bad');
+  bad.failNext = 100;
+  const store = new MemoryStateStore();
+  const { runner } = makeRunner(puller, [good, bad], store);
+  await runner.loadState();
+  await assert.rejects(runner.runCycle(new AbortController().signal), /bad is down/);
+  const saved = await store.get({ input: 'in', service: 'svc' });
+  assert.equal(saved?.cursor, null);
+  assert.equal(saved?.events_delivered, 0);
+});
+
+test('an output that recovers within the retries: delivered once to it, committed after', async () => {
+  const puller = new ScriptedPuller(new Map<number | null, Step>([[null, { events: [ev('a', 1)], cursor: 1, hasMore: false }]]));
+  const flaky = new ListOutput('flaky');
+  flaky.failNext = 2;
+  const store = new MemoryStateStore();
+  const { runner } = makeRunner(puller, [flaky], store);
+  await runner.loadState();
+  await runner.runCycle(new AbortController().signal);
+  assert.equal(flaky.records.length, 1);
+  assert.equal((await store.get({ input: 'in', service: 'svc' }))?.cursor, 1);
+});
+
+test('after a crash between delivery and commit, the replayed page is not delivered twice', async () => {
+  const script = new Map<number | null, Step>([
+    [null, { events: [ev('a', 1), ev('b', 2)], cursor: 1, hasMore: true }],
+    [1, { events: [ev('c', 3), ev('d', 4)], cursor: 2, hasMore: false }],
+  ]);
+  const out = new ListOutput('o');
+  // The previous process delivered page 1 (a, b) and died before committing it.
+  out.records.push(
+    { tag: 't', input: 'in', service: 'svc', event: ev('a', 1) },
+    { tag: 't', input: 'in', service: 'svc', event: ev('b', 2) },
+  );
+  const store = new MemoryStateStore();
+  const { runner, sink } = makeRunner(new ScriptedPuller(script), [out], store);
+  await runner.loadState();
+  const stats = await runner.runCycle(new AbortController().signal);
+  assert.deepEqual(out.records.map((r) => r.event['id']), ['a', 'b', 'c', 'd']);
+  assert.equal(stats.duplicates, 2);
+  assert.ok(sink.lines.some((l) => l.includes('had reached an output before the last stop')));
+});
+
+test('obfuscation runs before any output sees the event and is counted', async () => {
+  const puller = new ScriptedPuller(
+    new Map<number | null, Step>([[null, { events: [ev('a', 1, { user: { email: 'x@example.com' } })], cursor: 1, hasMore: false }]]),
+  );
+  const out = new ListOutput('o');
+  const { runner } = makeRunner(puller, [out], new MemoryStateStore(), compileObfuscation([{ path: 'user.email', method: 'hash' }], 'k3y-k3y-k3y'));
+  await runner.loadState();
+  const stats = await runner.runCycle(new AbortController().signal);
+  const email = (out.records[0]!.event['user'] as Record<string, unknown>)['email'];
+  assert.match(String(email), /^hmac-sha256:[0-9a-f]{64}$/);
+  assert.equal(stats.obfuscatedFields, 1);
+  assert.match(stats.describe(Date.now()), /Number of obfuscated fields: 1\./);
+});
+
+test('a changed start-time setting resets the saved state', async () => {
+  const store = new MemoryStateStore();
+  const puller = new ScriptedPuller(new Map<number | null, Step>([[null, { events: [ev('a', 1)], cursor: 1, hasMore: false }]]));
+  const first = makeRunner(puller, [new ListOutput('o')], store).runner;
+  await first.loadState();
+  await first.runCycle(new AbortController().signal);
+  const sink = new MemorySink();
+  const second = new ServiceRunner({
+    key: { input: 'in', service: 'svc' },
+    puller,
+    settings: { enabled: true, request_period_in_seconds: 1, dedup_window_seconds: 3600, dedup_max_keys: 1000, obfuscation: [] },
+    startSetting: '2024-01-01T00:00:00Z',
+    store,
+    delivery: new FanoutDelivery([new ListOutput('o')]),
+    obfuscator: undefined,
+    logger: createLogger({ format: 'text', level: 'info', redactor: new Redactor(), sink }),
+    clock: systemClock,
+    status: newServiceStatus('in', 'svc'),
+  });
+  await second.loadState();
+  const saved = await store.get({ input: 'in', service: 'svc' });
+  assert.equal(saved?.cursor, null);
+  assert.equal(saved?.start_setting, '2024-01-01T00:00:00Z');
+  assert.ok(sink.lines.some((l) => l.includes('start-time setting changed')));
+});
