@@ -28,7 +28,23 @@ export interface StartTime {
   readonly ms: number;
 }
 
-/** A start-time setting: RFC 3339 or `YYYY-MM-DD HH:MM:SS` (UTC), not in the future. */
+/** The value a `startTime()` setting validates to (the loader finds them by shape for its own clock). */
+export function isStartTime(value: unknown): value is StartTime {
+  if (typeof value !== 'object' || value === null) return false;
+  const keys = Object.keys(value);
+  const v = value as Record<string, unknown>;
+  return keys.length === 2 && typeof v['text'] === 'string' && typeof v['ms'] === 'number';
+}
+
+/** The message of InitVariablesError 5, shared by the schema check and the loader's check. */
+export function futureStartTimeMessage(text: string): string {
+  return `${text} is in the future`;
+}
+
+/**
+ * A start-time setting: RFC 3339 or `YYYY-MM-DD HH:MM:SS` (UTC), not in the future.
+ * `now` is read at parse time; the config loader checks again with its own (injected) clock.
+ */
 export function startTime(now: () => number = Date.now) {
   return nonEmptyString().transform((text, ctx): StartTime => {
     const ms = parseStartTime(text);
@@ -43,7 +59,7 @@ export function startTime(now: () => number = Date.now) {
     if (ms > now()) {
       ctx.addIssue({
         code: 'custom',
-        message: `${text} is in the future`,
+        message: futureStartTimeMessage(text),
         params: codeParams('CONFIG_FUTURE_DATE'),
       });
       return z.NEVER;

@@ -1,0 +1,82 @@
+// The `globals` block: collector-wide settings.
+
+import { resolve } from 'node:path';
+import { z } from 'zod';
+import { nonEmptyString, secretString } from './fields.js';
+import { isPlainObject, type SettingPath } from './path.js';
+import type { Reporter } from './report.js';
+import type { GlobalSettings } from './types.js';
+import { validate, withoutNulls } from './validate.js';
+
+const DEFAULT_STATE_DIRECTORY = './state';
+
+const persistenceSchema = z.discriminatedUnion('type', [
+  z
+    .object({
+      type: z.literal('filesystem'),
+      config: z.object({ directory_name: nonEmptyString() }).strict().default({ directory_name: DEFAULT_STATE_DIRECTORY }),
+    })
+    .strict(),
+  z.object({ type: z.literal('memory') }).strict(),
+]);
+
+export const globalsSchema = z
+  .object({
+    name: nonEmptyString().default('siphon'),
+    persistence: persistenceSchema.default({ type: 'filesystem', config: { directory_name: DEFAULT_STATE_DIRECTORY } }),
+    debug_status: z.boolean().default(false),
+    log_format: z.enum(['text', 'json']).default('text'),
+    memory_report_interval_seconds: z.number().int().min(0).default(300),
+    obfuscation: z.object({ hash_key: secretString() }).strict().optional(),
+    shutdown_timeout_seconds: z.number().min(0).max(3_600).default(30),
+  })
+  .strict();
+
+export type GlobalsBlock = z.infer<typeof globalsSchema>;
+
+/** Devo collector globals that mean nothing to Siphon: accepted with a warning so Devo files load. */
+export const DEVO_ONLY_GLOBALS: readonly string[] = [
+  'id',
+  'requests_per_second',
+  'multiprocessing',
+  'queue_max_size_in_messages',
+  'queue_max_size_in_mb',
+  'queue_max_eps_internal',
+  'queue_max_eps_standard',
+  'queue_max_eps_lookup',
+  'queue_wrap_max_size_in_messages',
+  'generate_metrics',
+];
+
+const PATH: SettingPath = ['globals'];
+
+/** Validates `globals` (absent: every default). Undefined when it has problems (reported). */
+export function readGlobals(raw: unknown, baseDir: string, reporter: Reporter): GlobalSettings | undefined {
+  let input = raw === null || raw === undefined ? {} : raw;
+  if (isPlainObject(input)) {
+    const kept: Record<string, unknown> = { ...input };
+    for (const key of DEVO_ONLY_GLOBALS) {
+      if (!Object.hasOwn(kept, key)) continue;
+      delete kept[key];
+      reporter.warn({
+        code: 'CONFIG_UNKNOWN_KEY',
+        path: [...PATH, key],
+        at: 'key',
+        message: `\`${key}\` is a Devo collector setting that Siphon does not use; it is ignored`,
+      });
+    }
+    input = kept;
+  }
+  const result = validate(globalsSchema, withoutNulls(input), PATH, reporter);
+  return result.ok ? toGlobalSettings(result.data, baseDir) : undefined;
+}
+
+function toGlobalSettings(block: GlobalsBlock, baseDir: string): GlobalSettings {
+  const { persistence, obfuscation, ...rest } = block;
+  return {
+    ...rest,
+    persistence:
+      persistence.type === 'memory' ? { type: 'memory' } : { type: 'filesystem', directory: resolve(baseDir, persistence.config.directory_name) },
+    ...(obfuscation ? { obfuscation } : {}),
+  };
+}

@@ -1,0 +1,143 @@
+// The `inputs` block: name -> input block, each validated whole by its connector's schema.
+// The connector is the block's `type`, or else the input's name, so two accounts of one
+// vendor can sit side by side (`op_eu: {type: onepassword, ...}`).
+
+import type { ConnectorDefinition } from '../core/contracts.js';
+import { yamlTypeOf } from './describe.js';
+import { futureStartTimeMessage, isStartTime } from './fields.js';
+import { defineKey, isPlainObject, type PathSegment, type SettingPath } from './path.js';
+import type { Reporter } from './report.js';
+import { didYouMean } from './suggest.js';
+import type { ConfiguredInput } from './types.js';
+import { validate, withoutNulls } from './validate.js';
+
+const PATH: SettingPath = ['inputs'];
+
+export function readInputs(
+  raw: unknown,
+  registry: ReadonlyMap<string, ConnectorDefinition<unknown>>,
+  now: () => number,
+  reporter: Reporter,
+): ConfiguredInput[] {
+  if (raw === undefined || raw === null || (isPlainObject(raw) && Object.keys(raw).length === 0)) {
+    reporter.error({ code: 'CONFIG_MISSING', path: PATH, message: '`inputs` is missing and it is mandatory: declare at least one input' });
+    return [];
+  }
+  if (!isPlainObject(raw)) {
+    reporter.error({ code: 'CONFIG_WRONG_TYPE', path: PATH, message: `must be a mapping of input names to inputs, not ${yamlTypeOf(raw)}` });
+    return [];
+  }
+  const inputs: ConfiguredInput[] = [];
+  for (const [name, block] of Object.entries(raw)) {
+    const input = readInput(name, block ?? {}, registry, now, reporter);
+    if (input) inputs.push(input);
+  }
+  return inputs;
+}
+
+function readInput(
+  name: string,
+  block: unknown,
+  registry: ReadonlyMap<string, ConnectorDefinition<unknown>>,
+  now: () => number,
+  reporter: Reporter,
+): ConfiguredInput | undefined {
+  const path = [...PATH, name];
+  if (!isPlainObject(block)) {
+    reporter.error({ code: 'CONFIG_WRONG_TYPE', path, message: `must be a mapping (an input block), not ${yamlTypeOf(block)}` });
+    return undefined;
+  }
+  const type = connectorType(name, block, path, reporter);
+  if (type === undefined) return undefined;
+  const definition = registry.get(type);
+  if (!definition) {
+    const known = [...registry.keys()];
+    const written = block['type'] !== undefined;
+    reporter.error({
+      code: 'CONFIG_UNKNOWN_CONNECTOR',
+      path: written ? [...path, 'type'] : path,
+      at: written ? 'value' : 'key',
+      message: written
+        ? `unknown connector type "${type}"${didYouMean(type, known)}; the connector types are: ${known.join(', ')}`
+        : `"${name}" is not a connector type${didYouMean(type, known)}; name the input after its connector or set \`type\` to one of: ${known.join(', ')}`,
+    });
+    return undefined;
+  }
+
+  const value = withoutNulls(knownServicesOnly(block, definition, path, reporter));
+  const result = validate(definition.schema, value, path, reporter);
+  if (!result.ok) return undefined;
+  const settings = result.data;
+  if (reportFutureStartTimes(settings, path, now, reporter) > 0) return undefined;
+  const enabled = isPlainObject(settings) && typeof settings['enabled'] === 'boolean' ? settings['enabled'] : true;
+  const id = isPlainObject(settings) ? settings['id'] : block['id'];
+  return { name, type, definition, settings, enabled, id: typeof id === 'string' || typeof id === 'number' ? id : undefined };
+}
+
+function connectorType(name: string, block: Record<string, unknown>, path: SettingPath, reporter: Reporter): string | undefined {
+  const type = block['type'];
+  if (type === undefined || type === null) return name;
+  if (typeof type === 'string' && type !== '') return type;
+  reporter.error(
+    type === ''
+      ? { code: 'CONFIG_EMPTY_STRING', path: [...path, 'type'], message: 'must not be an empty string' }
+      : { code: 'CONFIG_WRONG_TYPE', path: [...path, 'type'], message: `must be a string (a connector type), not ${yamlTypeOf(type)}` },
+  );
+  return undefined;
+}
+
+/**
+ * Reports services the connector does not have (with the ones it has), and hands the
+ * schema a copy without them so they are not reported twice. A service written with
+ * no settings (`item_usage:`) means "enabled with defaults".
+ */
+function knownServicesOnly(
+  block: Record<string, unknown>,
+  definition: ConnectorDefinition<unknown>,
+  path: SettingPath,
+  reporter: Reporter,
+): Record<string, unknown> {
+  const services = block['services'];
+  if (!isPlainObject(services)) return block;
+  const known = Object.keys(definition.services);
+  const kept: Record<string, unknown> = {};
+  for (const [service, settings] of Object.entries(services)) {
+    if (Object.hasOwn(definition.services, service)) {
+      defineKey(kept, service, settings ?? {});
+      continue;
+    }
+    reporter.error({
+      code: 'CONFIG_UNKNOWN_CONNECTOR',
+      path: [...path, 'services', service],
+      at: 'key',
+      message: `${definition.type} has no service \`${service}\`${didYouMean(service, known)}; its services are: ${known.join(', ')}`,
+    });
+  }
+  const copy: Record<string, unknown> = { ...block };
+  defineKey(copy, 'services', kept);
+  return copy;
+}
+
+/**
+ * "Start time in the future" with the loader's clock. Connector schemas are built once with
+ * `startTime()` (which checks against Date.now); this second pass makes an injected clock
+ * count too. Zod keeps object keys, so a value's path in the result is its path in the file.
+ */
+function reportFutureStartTimes(settings: unknown, basePath: SettingPath, now: () => number, reporter: Reporter): number {
+  const at = now();
+  let found = 0;
+  const visit = (value: unknown, path: PathSegment[], depth: number): void => {
+    if (depth > 32) return;
+    if (isStartTime(value)) {
+      if (value.ms > at) {
+        found++;
+        reporter.error({ code: 'CONFIG_FUTURE_DATE', path, message: futureStartTimeMessage(value.text) });
+      }
+      return;
+    }
+    if (Array.isArray(value)) value.forEach((item, i) => visit(item, [...path, i], depth + 1));
+    else if (isPlainObject(value)) for (const [key, inner] of Object.entries(value)) visit(inner, [...path, key], depth + 1);
+  };
+  visit(settings, [...basePath], 0);
+  return found;
+}

@@ -1,0 +1,144 @@
+// Loads a configuration file in the Devo collector layout (globals / outputs / inputs):
+// YAML with positions, secret references, then every block validated, with every
+// problem reported at once and placed at its line:column.
+
+import { readFile } from 'node:fs/promises';
+import { dirname, isAbsolute, resolve } from 'node:path';
+import { Redactor } from '../core/redact.js';
+import { yamlTypeOf } from './describe.js';
+import { readGlobals } from './globals.js';
+import { readInputs } from './inputs.js';
+import { readOutputs } from './outputs.js';
+import { isPlainObject, valueAt } from './path.js';
+import { Reporter } from './report.js';
+import { substitute } from './secrets.js';
+import { didYouMean } from './suggest.js';
+import type { ConfigProblem, ConfiguredInput, LoadOptions, LoadResult, Registries } from './types.js';
+import { YamlSource } from './yaml-source.js';
+
+export type { LoadOptions, Registries } from './types.js';
+
+const TOP_LEVEL_KEYS = ['globals', 'outputs', 'inputs'];
+
+export async function loadConfigFile(path: string, registries: Registries, options: LoadOptions = {}): Promise<LoadResult> {
+  const full = resolve(path);
+  let text: string;
+  try {
+    text = await readFile(full, 'utf8');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    const why = code === 'ENOENT' ? 'it does not exist' : code === 'EACCES' || code === 'EPERM' ? 'permission denied' : (code ?? String(err));
+    const problem: ConfigProblem = { code: 'CONFIG_SYNTAX', path: '', line: 0, column: 0, message: `cannot read the configuration file ${full}: ${why}` };
+    return { ok: false, problems: [problem], warnings: [] };
+  }
+  return loadConfigText(text, full, dirname(full), registries, options);
+}
+
+/**
+ * Loads configuration text. `sourceName` names it in problems (a path, or e.g. "demo");
+ * relative paths inside (`${file:...}`, the state folder) resolve against `baseDir`.
+ */
+export function loadConfigText(
+  text: string,
+  sourceName: string,
+  baseDir: string,
+  registries: Registries,
+  options: LoadOptions = {},
+): LoadResult {
+  const base = resolve(baseDir);
+  const source = YamlSource.parse(text);
+  const reporter = new Reporter(source);
+  for (const warning of source.warnings()) reporter.fromSource(warning, 'warning');
+  const syntax = source.errors();
+  if (syntax.length > 0) {
+    // Past a syntax error the structure is a guess: report only what the parser found.
+    for (const error of syntax) reporter.fromSource(error, 'error');
+    return finish(reporter, []);
+  }
+
+  const secrets: string[] = [];
+  const secretContext = { env: options.env ?? process.env, baseDir: base };
+  const converted = source.toValue((value, path) => {
+    const result = substitute(value, secretContext);
+    reporter.noteReferences(path, result.references);
+    for (const failure of result.failures) reporter.unresolvedReference(path, failure);
+    secrets.push(...result.secrets);
+    return result.value;
+  });
+  for (const problem of converted.problems) reporter.fromSource(problem, 'error');
+
+  const root = converted.value ?? {};
+  if (!isPlainObject(root)) {
+    reporter.error({ code: 'CONFIG_WRONG_TYPE', path: [], message: `the configuration must be a mapping with globals, outputs and inputs, not ${yamlTypeOf(root)}` });
+    return finish(reporter, secrets);
+  }
+  for (const key of Object.keys(root)) {
+    if (TOP_LEVEL_KEYS.includes(key)) continue;
+    reporter.error({
+      code: 'CONFIG_UNKNOWN_KEY',
+      path: [key],
+      at: 'key',
+      message: `unknown top-level section \`${key}\`${didYouMean(key, TOP_LEVEL_KEYS)}; the sections are: ${TOP_LEVEL_KEYS.join(', ')}`,
+    });
+  }
+
+  const globals = readGlobals(root['globals'], base, reporter);
+  const outputs = readOutputs(root['outputs'], registries.outputs, reporter);
+  const inputs = readInputs(root['inputs'], registries.connectors, options.now ?? Date.now, reporter);
+  requireHashKey(root['globals'], inputs, reporter);
+
+  for (const input of inputs) secrets.push(...input.definition.secrets(input.settings));
+  if (globals?.obfuscation) secrets.push(globals.obfuscation.hash_key);
+
+  if (reporter.problems.length > 0 || globals === undefined) return finish(reporter, secrets);
+  const path = isAbsolute(sourceName) ? sourceName : resolve(base, sourceName);
+  return {
+    ok: true,
+    config: { path, baseDir: base, globals, outputs, inputs, secrets: unique(secrets) },
+    warnings: clean(reporter.warnings, secrets),
+  };
+}
+
+/** `method: hash` rules need a key, and it lives in globals (one key for every input). */
+function requireHashKey(rawGlobals: unknown, inputs: readonly ConfiguredInput[], reporter: Reporter): void {
+  const written = valueAt(rawGlobals, ['obfuscation', 'hash_key']);
+  if (written !== undefined && written !== null) return; // present: `globals` validation judged it.
+  for (const input of inputs) {
+    if (!input.enabled) continue;
+    for (const [service, settings] of Object.entries(input.definition.serviceSettings(input.settings))) {
+      const rule = settings.obfuscation.find((r) => r.method === 'hash');
+      if (!rule) continue;
+      reporter.error({
+        code: 'CONFIG_MISSING',
+        path: ['globals', 'obfuscation', 'hash_key'],
+        message: `\`globals.obfuscation.hash_key\` is missing and it is mandatory: inputs.${input.name}.services.${service} hashes \`${rule.path}\``,
+      });
+      return;
+    }
+  }
+}
+
+function finish(reporter: Reporter, secrets: readonly string[]): LoadResult {
+  return { ok: false, problems: clean(reporter.problems, secrets), warnings: clean(reporter.warnings, secrets) };
+}
+
+/** Sorted by position, without repeats, and with any secret value hidden (a last line of defence). */
+function clean(problems: readonly ConfigProblem[], secrets: readonly string[]): ConfigProblem[] {
+  const redactor = new Redactor();
+  redactor.add(...secrets);
+  const seen = new Set<string>();
+  const out: ConfigProblem[] = [];
+  for (const problem of problems) {
+    const message = redactor.redact(problem.message);
+    const key = `${problem.code}\u0000${problem.path}\u0000${message}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    out.push({ ...problem, message });
+  }
+  // Array.prototype.sort is stable: problems on one spot keep the order they were found in.
+  return out.sort((a, b) => a.line - b.line || a.column - b.column);
+}
+
+function unique(values: readonly string[]): string[] {
+  return [...new Set(values.filter((v) => v !== ''))];
+}

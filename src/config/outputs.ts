@@ -1,0 +1,53 @@
+// The `outputs` block: name -> {type, enabled?, config?}, each `config` checked by its output's schema.
+
+import { z } from 'zod';
+import type { OutputDefinition } from '../core/contracts.js';
+import { yamlTypeOf } from './describe.js';
+import { nonEmptyString } from './fields.js';
+import { isPlainObject, type SettingPath } from './path.js';
+import type { Reporter } from './report.js';
+import { didYouMean } from './suggest.js';
+import type { ConfiguredOutput } from './types.js';
+import { validate, withoutNulls } from './validate.js';
+
+const outputBlockSchema = z
+  .object({
+    type: nonEmptyString(),
+    enabled: z.boolean().default(true),
+    // Checked below with the schema of the output `type` names.
+    config: z.unknown().optional(),
+  })
+  .strict();
+
+const PATH: SettingPath = ['outputs'];
+
+export function readOutputs(raw: unknown, registry: ReadonlyMap<string, OutputDefinition<unknown>>, reporter: Reporter): ConfiguredOutput[] {
+  if (raw === undefined || raw === null || (isPlainObject(raw) && Object.keys(raw).length === 0)) {
+    reporter.error({ code: 'CONFIG_MISSING', path: PATH, message: '`outputs` is missing and it is mandatory: declare at least one output' });
+    return [];
+  }
+  if (!isPlainObject(raw)) {
+    reporter.error({ code: 'CONFIG_WRONG_TYPE', path: PATH, message: `must be a mapping of output names to outputs, not ${yamlTypeOf(raw)}` });
+    return [];
+  }
+  const outputs: ConfiguredOutput[] = [];
+  for (const [name, block] of Object.entries(raw)) {
+    const path = [...PATH, name];
+    const parsed = validate(outputBlockSchema, withoutNulls(block ?? {}), path, reporter);
+    if (!parsed.ok) continue;
+    const { type, enabled, config } = parsed.data;
+    const definition = registry.get(type);
+    if (!definition) {
+      const known = [...registry.keys()];
+      reporter.error({
+        code: 'CONFIG_INVALID_VALUE',
+        path: [...path, 'type'],
+        message: `unknown output type "${type}"${didYouMean(type, known)}; the output types are: ${known.join(', ')}`,
+      });
+      continue;
+    }
+    const settings = validate(definition.schema, config ?? {}, [...path, 'config'], reporter);
+    if (settings.ok) outputs.push({ name, type, definition, settings: settings.data, enabled });
+  }
+  return outputs;
+}

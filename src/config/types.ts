@@ -1,0 +1,75 @@
+// What the configuration loader hands to the rest of Siphon.
+
+import type { ConnectorDefinition, OutputDefinition } from '../core/contracts.js';
+import type { ErrorCode } from '../core/errors.js';
+
+/** One thing wrong (or worth a warning) in the configuration file. */
+export interface ConfigProblem {
+  code: ErrorCode;
+  /** Dotted path of the setting: `inputs.onepassword.services.audit.start_time_value`; `[0]` for list items; '' for the whole file. */
+  path: string;
+  /** 1-based; 0 when the problem has no position (the file cannot be read). */
+  line: number;
+  column: number;
+  /** A plain sentence. Never contains a secret value. */
+  message: string;
+}
+
+export interface GlobalSettings {
+  name: string;
+  persistence: { type: 'filesystem'; directory: string /* absolute */ } | { type: 'memory' };
+  debug_status: boolean;
+  log_format: 'text' | 'json';
+  /** 0 turns the memory report off. */
+  memory_report_interval_seconds: number;
+  obfuscation?: { hash_key: string };
+  shutdown_timeout_seconds: number;
+}
+
+export interface ConfiguredOutput {
+  name: string;
+  type: string;
+  definition: OutputDefinition<unknown>;
+  /** The output schema's result for the `config` block. */
+  settings: unknown;
+  enabled: boolean;
+}
+
+export interface ConfiguredInput {
+  name: string;
+  type: string;
+  definition: ConnectorDefinition<unknown>;
+  /** The connector schema's result for the whole input block. */
+  settings: unknown;
+  enabled: boolean;
+  id: string | number | undefined;
+}
+
+export interface SiphonConfig {
+  /** Absolute path of the configuration file. */
+  path: string;
+  /** Folder relative paths are resolved against (the file's folder). */
+  baseDir: string;
+  globals: GlobalSettings;
+  outputs: ConfiguredOutput[];
+  inputs: ConfiguredInput[];
+  /** Every secret value the configuration holds, for the logger's redactor. */
+  secrets: string[];
+}
+
+export type LoadResult =
+  | { ok: true; config: SiphonConfig; warnings: ConfigProblem[] }
+  | { ok: false; problems: ConfigProblem[]; warnings: ConfigProblem[] };
+
+/** The connectors and outputs the loader may pick from, by `type`. */
+export interface Registries {
+  connectors: ReadonlyMap<string, ConnectorDefinition<unknown>>;
+  outputs: ReadonlyMap<string, OutputDefinition<unknown>>;
+}
+
+export interface LoadOptions {
+  /** Where `${env:NAME}` is looked up (default: process.env). */
+  env?: NodeJS.ProcessEnv;
+  /** The clock for "start time is in the future" (default: Date.now). */
+  now?: () => number;
+}

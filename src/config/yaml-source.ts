@@ -1,0 +1,192 @@
+// The configuration file as a YAML document: parsing, plain values, and the line:column
+// of any setting path, so every problem can point at the place to fix.
+
+import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
+import { defineKey, formatPath, type PathSegment, type SettingPath } from './path.js';
+
+export interface Position {
+  line: number;
+  column: number;
+}
+
+/** A YAML-level problem (syntax, duplicate key, odd key), before it gets a catalogue code. */
+export interface SourceProblem extends Position {
+  path: string;
+  message: string;
+}
+
+/** Called for every string scalar: returns the value to use (secret references resolved). */
+export type StringHook = (value: string, path: SettingPath) => unknown;
+
+// Aliases can expand a small file into a huge value ("billion laughs"); a configuration never needs this many nodes.
+const MAX_NODES = 100_000;
+
+interface Located {
+  /** True when every segment of the path exists. */
+  complete: boolean;
+  /** The deepest node reached. */
+  node: Node | null;
+  /** The key node of the deepest mapping entry reached, if the path went through one. */
+  key: Node | null;
+}
+
+export class YamlSource {
+  private constructor(
+    private readonly doc: Document.Parsed,
+    private readonly lines: LineCounter,
+  ) {}
+
+  /** Parses with the YAML 1.2 core schema (timestamps stay strings), duplicate keys as errors. */
+  static parse(text: string): YamlSource {
+    const lines = new LineCounter();
+    const doc = parseDocument(text, {
+      lineCounter: lines,
+      version: '1.2',
+      schema: 'core',
+      uniqueKeys: true,
+      prettyErrors: false,
+    });
+    return new YamlSource(doc, lines);
+  }
+
+  errors(): SourceProblem[] {
+    return this.doc.errors.map((e) => ({ path: '', ...this.positionAt(e.pos[0]), message: FRIENDLIER[e.code] ?? plainMessage(e.message) }));
+  }
+
+  warnings(): SourceProblem[] {
+    return this.doc.warnings.map((w) => ({ path: '', ...this.positionAt(w.pos[0]), message: plainMessage(w.message) }));
+  }
+
+  /**
+   * Where to point for `path`: `at: 'key'` points at the key itself (unknown keys),
+   * `at: 'value'` at the value. A path that does not exist (a missing setting) points
+   * at the key of its deepest existing parent mapping.
+   */
+  positionOf(path: SettingPath, at: 'key' | 'value' = 'value'): Position {
+    const found = this.locate(path);
+    if (found.complete) {
+      const node = at === 'key' ? (found.key ?? found.node) : preferValue(found.node, found.key);
+      return this.positionOfNode(node);
+    }
+    return this.positionOfNode(found.key ?? found.node);
+  }
+
+  /** True when the file writes this path (possibly with an empty value). */
+  has(path: SettingPath): boolean {
+    return this.locate(path).complete;
+  }
+
+  /** The document as plain objects, arrays and scalars, with every string passed through `onString`. */
+  toValue(onString: StringHook): { value: unknown; problems: SourceProblem[] } {
+    const problems: SourceProblem[] = [];
+    let count = 0;
+    const active = new Set<Node>();
+
+    const convert = (raw: unknown, path: PathSegment[]): unknown => {
+      if (++count > MAX_NODES) throw new TooLarge();
+      const node = this.resolve(raw);
+      if (node === null) return null;
+      if (active.has(node)) {
+        problems.push({ path: formatPath(path), ...this.positionOfNode(node), message: 'an alias refers to one of its own parents' });
+        return null;
+      }
+      if (isScalar(node)) {
+        const value = node.value;
+        if (typeof value === 'string') return onString(value, path);
+        if (value instanceof Date) return onString(value.toISOString(), path);
+        if (value === null || typeof value === 'number' || typeof value === 'boolean') return value;
+        return String(value);
+      }
+      active.add(node);
+      try {
+        if (isSeq(node)) return node.items.map((item, i) => convert(item, [...path, i]));
+        if (isMap(node)) {
+          const out: Record<string, unknown> = {};
+          for (const pair of node.items) {
+            const key = this.keyText(pair.key);
+            if (key === undefined) {
+              problems.push({ path: formatPath(path), ...this.positionOfNode(this.resolve(pair.key)), message: 'keys must be plain names, not lists or mappings' });
+              continue;
+            }
+            defineKey(out, key, convert(pair.value, [...path, key]));
+          }
+          return out;
+        }
+        return null;
+      } finally {
+        active.delete(node);
+      }
+    };
+
+    try {
+      return { value: convert(this.doc.contents, []), problems };
+    } catch (err) {
+      if (!(err instanceof TooLarge)) throw err;
+      problems.push({ path: '', line: 1, column: 1, message: `the document expands to more than ${MAX_NODES} values (aliases?)` });
+      return { value: null, problems };
+    }
+  }
+
+  private locate(path: SettingPath): Located {
+    let node = this.resolve(this.doc.contents);
+    let key: Node | null = null;
+    for (const segment of path) {
+      if (isMap(node)) {
+        const pair = node.items.find((p) => this.keyText(p.key) === String(segment));
+        if (!pair) return { complete: false, node, key };
+        key = this.resolve(pair.key);
+        node = this.resolve(pair.value);
+      } else if (isSeq(node) && typeof segment === 'number' && segment < node.items.length) {
+        node = this.resolve(node.items[segment]);
+        key = null;
+      } else {
+        return { complete: false, node, key };
+      }
+    }
+    return { complete: true, node, key };
+  }
+
+  private resolve(raw: unknown): Node | null {
+    let node = raw;
+    // An alias may point at another alias; the parser rejects cycles among aliases themselves.
+    for (let hops = 0; isAlias(node) && hops < 100; hops++) node = node.resolve(this.doc) ?? null;
+    return isScalar(node) || isMap(node) || isSeq(node) ? node : null;
+  }
+
+  private keyText(raw: unknown): string | undefined {
+    const node = this.resolve(raw);
+    if (node === null) return raw === null ? '' : undefined;
+    if (!isScalar(node)) return undefined;
+    return node.value instanceof Date ? node.value.toISOString() : String(node.value);
+  }
+
+  private positionOfNode(node: Node | null): Position {
+    const offset = node?.range?.[0] ?? this.resolve(this.doc.contents)?.range?.[0] ?? 0;
+    return this.positionAt(offset);
+  }
+
+  private positionAt(offset: number): Position {
+    const { line, col } = this.lines.linePos(offset);
+    return { line, column: col };
+  }
+}
+
+class TooLarge extends Error {}
+
+/** Parser messages that read better in the words of a configuration file. */
+const FRIENDLIER: Partial<Record<string, string>> = {
+  DUPLICATE_KEY: 'this key already appears earlier in the same mapping (duplicate keys are not allowed)',
+  MULTIPLE_DOCS: 'the file holds more than one YAML document (a second `---`); put everything in one',
+};
+
+/** An empty value (`key:` with nothing after it) has no useful position of its own: use the key's. */
+function preferValue(value: Node | null, key: Node | null): Node | null {
+  if (value === null) return key;
+  if (isScalar(value) && value.value === null && key !== null) return key;
+  return value;
+}
+
+/** The parser's message without the " at line 3, column 1:" excerpt (the position is reported apart). */
+function plainMessage(message: string): string {
+  return message.replace(/ at line \d+, column \d+:[\s\S]*$/, '').trim();
+}
