@@ -1,0 +1,106 @@
+// A minimal HTTP server for simulators: reads bounded bodies, writes prepared JSON
+// strings, and closes keep-alive sockets on shutdown so tests end promptly.
+
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+export interface SimRequest {
+  readonly method: string;
+  readonly path: string;
+  readonly query: URLSearchParams;
+  readonly headers: IncomingMessage['headers'];
+  /** The raw body, or undefined when it was larger than the limit. */
+  readonly body: string | undefined;
+}
+
+export interface SimResponse {
+  readonly status: number;
+  /** Sent as is: handlers build JSON text themselves (cheap for big pages). */
+  readonly body: string;
+  readonly headers?: Record<string, string>;
+}
+
+export type SimHandler = (req: SimRequest) => Promise<SimResponse> | SimResponse;
+
+export interface JsonServer {
+  readonly url: string;
+  readonly port: number;
+  close(): Promise<void>;
+}
+
+const MAX_BODY_BYTES = 1024 * 1024;
+
+export async function startJsonServer(host: string, port: number, handler: SimHandler): Promise<JsonServer> {
+  const server = createServer((req, res) => {
+    void serve(req, res, handler);
+  });
+  // Simulators answer quickly; keep idle sockets short so leaks show up fast.
+  server.keepAliveTimeout = 5_000;
+  await listen(server, host, port);
+  const address = server.address() as AddressInfo;
+  const shownHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  return {
+    url: `http://${shownHost}:${address.port}`,
+    port: address.port,
+    close: () => closeServer(server),
+  };
+}
+
+async function serve(req: IncomingMessage, res: ServerResponse, handler: SimHandler): Promise<void> {
+  let response: SimResponse;
+  try {
+    const body = await readBody(req);
+    const url = new URL(req.url ?? '/', 'http://simulator');
+    response = await handler({
+      method: req.method ?? 'GET',
+      path: url.pathname,
+      query: url.searchParams,
+      headers: req.headers,
+      body,
+    });
+  } catch (err) {
+    const message = err instanceof Error ? err.message : String(err);
+    response = { status: 500, body: JSON.stringify({ Error: { Message: `simulator failure: ${message}` } }) };
+  }
+  if (res.destroyed) return;
+  res.writeHead(response.status, {
+    'Content-Type': 'application/json',
+    'Content-Length': Buffer.byteLength(response.body),
+    ...response.headers,
+  });
+  res.end(response.body);
+}
+
+function readBody(req: IncomingMessage): Promise<string | undefined> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let tooLarge = false;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > MAX_BODY_BYTES) tooLarge = true;
+      else chunks.push(chunk);
+    });
+    req.on('end', () => resolve(tooLarge ? undefined : Buffer.concat(chunks).toString('utf8')));
+    req.on('error', reject);
+  });
+}
+
+function listen(server: Server, host: string, port: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const onError = (err: Error): void => reject(err);
+    server.once('error', onError);
+    server.listen(port, host, () => {
+      server.off('error', onError);
+      resolve();
+    });
+  });
+}
+
+function closeServer(server: Server): Promise<void> {
+  return new Promise((resolve) => {
+    server.close(() => resolve());
+    // close() waits for idle keep-alive sockets; drop them so callers are not held up.
+    server.closeAllConnections();
+  });
+}

@@ -1,0 +1,109 @@
+// Turns the world into events: one seeded stream per kind (so each kind's history is
+// reproducible on its own), with timestamps that bunch up like real activity, including
+// events that share the exact same timestamp.
+
+import { Prng } from '../common/prng.js';
+import { auditEventGenerator } from './gen-auditevents.js';
+import { itemUsageGenerator } from './gen-itemusages.js';
+import { signInAttemptGenerator } from './gen-signinattempts.js';
+import { UniqueUuids } from './ids.js';
+import { People } from './people.js';
+import { isBefore, randomTime, type EventTime } from './timestamps.js';
+import { EVENT_KINDS, type OnePasswordEventKind } from './types.js';
+import type { World } from './world.js';
+
+/** Late events carry a timestamp up to this far before the moment they become visible. */
+export const MAX_LATE_MS = 120_000;
+
+/** Share of events that repeat the previous event's exact timestamp (same-second bursts). */
+const SAME_TIMESTAMP = 0.06;
+/** Share of events within the same second as the previous one. */
+const SAME_SECOND = 0.15;
+
+export interface GeneratedEvent {
+  /** The v1 item as JSON text, keys in the vendor's order. */
+  readonly json: string;
+  readonly time: EventTime;
+}
+
+interface KindStream {
+  readonly rng: Prng;
+  readonly make: (time: EventTime) => string;
+  last: EventTime | undefined;
+}
+
+export class EventFactory {
+  private readonly streams: Record<OnePasswordEventKind, KindStream>;
+
+  constructor(seed: number, world: World) {
+    const salt = Prng.derive(seed, 'uuid-salt').u32();
+    const stream = (kind: OnePasswordEventKind, build: typeof itemUsageGenerator): KindStream => {
+      const rng = Prng.derive(seed, kind);
+      const uuids = new UniqueUuids(rng, EVENT_KINDS.indexOf(kind), salt);
+      return { rng, make: build(rng, world, new People(rng, world), uuids), last: undefined };
+    };
+    this.streams = {
+      auditevents: stream('auditevents', auditEventGenerator),
+      itemusages: stream('itemusages', itemUsageGenerator),
+      signinattempts: stream('signinattempts', signInAttemptGenerator),
+    };
+  }
+
+  /** n events spread over (startMs, endMs], ascending; emit gets each one. */
+  history(kind: OnePasswordEventKind, n: number, startMs: number, endMs: number, emit: (ev: GeneratedEvent) => void): void {
+    if (n <= 0) return;
+    const s = this.streams[kind];
+    const rng = s.rng;
+    // Gap before each event: none (same timestamp), under 400 ms (a burst), or exponential
+    // (quiet periods; scaled afterwards so the whole history fits the span exactly).
+    const burstMs = new Float64Array(n); // -1: same timestamp; >= 0: fixed gap in ms
+    const quiet = new Float64Array(n); // > 0: exponential weight
+    let fixed = 0;
+    let weights = 0;
+    for (let i = 0; i < n; i++) {
+      const r = rng.next();
+      if (i > 0 && r < SAME_TIMESTAMP) burstMs[i] = -1;
+      else if (i > 0 && r < SAME_TIMESTAMP + SAME_SECOND) fixed += burstMs[i] = rng.int(400);
+      else weights += quiet[i] = -Math.log(1 - rng.next()) || Number.MIN_VALUE;
+    }
+    const span = Math.max(0, endMs - startMs);
+    const scale = weights > 0 ? Math.max(0, span - fixed) / weights : 0;
+    let t = startMs;
+    let prev: EventTime | undefined;
+    for (let i = 0; i < n; i++) {
+      const w = quiet[i] ?? 0;
+      const b = burstMs[i] ?? 0;
+      let time: EventTime;
+      if (b < 0 && prev) time = prev;
+      else {
+        t = Math.min(endMs, t + (w > 0 ? w * scale : b));
+        time = randomTime(rng, t);
+        // Truncating digits (or a random sub-ms part) must not step back behind the previous event.
+        if (prev && isBefore(time, prev)) time = prev;
+      }
+      prev = time;
+      emit({ json: s.make(time), time });
+    }
+    s.last = prev;
+  }
+
+  /** One event happening at `nowMs`, or (late) up to 2 minutes before it. */
+  live(kind: OnePasswordEventKind, nowMs: number, late: boolean): GeneratedEvent {
+    const s = this.streams[kind];
+    let time: EventTime;
+    if (late) time = randomTime(s.rng, nowMs - s.rng.range(1_000, MAX_LATE_MS));
+    else if (s.last && s.last.ms === nowMs && s.rng.chance(SAME_TIMESTAMP * 3)) time = s.last;
+    else {
+      time = randomTime(s.rng, nowMs);
+      // Keep on-time events ascending even when the clock has not moved (or moved back).
+      if (s.last && isBefore(time, s.last)) time = s.last;
+    }
+    if (!late) s.last = time;
+    return { json: s.make(time), time };
+  }
+
+  /** For live event rates: decides whether a live event is late. */
+  chance(kind: OnePasswordEventKind, p: number): boolean {
+    return this.streams[kind].rng.chance(p);
+  }
+}

@@ -1,0 +1,143 @@
+// A local imitation of the 1Password Events Reporting API, for the demo, end-to-end tests
+// and the benchmark. Options and controls are documented in types.ts.
+//
+// Routes: POST /api/{v1,v2}/{auditevents,itemusages,signinattempts}, GET /api/v2/auth/introspect,
+// GET /api/auth/introspect (deprecated). Test controls (no auth, for a simulator in another
+// process): GET /__sim/stats, GET|POST /__sim/faults (body: {"reset":true,"rateLimitNext":
+// {"n":2,"retryAfterSeconds":1},"serverErrorNext":{"n":1,"status":503},"malformedNext":1,
+// "slowResponses":200,"revokeToken":"…","emptyPageAfterHasMore":true,"rejectCursorsIssuedBefore":
+// "now"|ms,"errorShape":"message"}), POST /__sim/events {"kind","n","late"?} and
+// GET /__sim/events?kind=…&version=v1|v2 (the ground truth).
+
+import { Delays } from '../common/delays.js';
+import { SlidingWindowLimiter } from '../common/rate-limit.js';
+import { EventsApi } from './api.js';
+import { FaultState } from './faults.js';
+import { EventFactory } from './generator.js';
+import { startLiveFeed } from './live.js';
+import { startServer } from './server.js';
+import { StatsRecorder } from './stats.js';
+import { EventLog } from './store.js';
+import { buildTokens } from './tokens.js';
+import {
+  EVENT_KINDS,
+  type AddEventsOptions,
+  type ApiVersion,
+  type OnePasswordEventKind,
+  type OnePasswordSimulator,
+  type OnePasswordSimulatorOptions,
+} from './types.js';
+import { buildWorld } from './world.js';
+
+export type {
+  AddEventsOptions,
+  ApiVersion,
+  ErrorShape,
+  FaultControls,
+  OnePasswordEventKind,
+  OnePasswordFeature,
+  OnePasswordSimulator,
+  OnePasswordSimulatorOptions,
+  SimulatorStats,
+  SimulatorToken,
+} from './types.js';
+export { EVENT_KINDS } from './types.js';
+
+const DEFAULT_INITIAL: Record<OnePasswordEventKind, number> = { auditevents: 300, itemusages: 1000, signinattempts: 300 };
+const WEEK_MS = 7 * 86_400_000;
+
+export async function startOnePasswordSimulator(opts: OnePasswordSimulatorOptions = {}): Promise<OnePasswordSimulator> {
+  const now = opts.now ?? Date.now;
+  const seed = opts.seed ?? 1;
+  const historyMs = opts.historyMs ?? WEEK_MS;
+  const lateFraction = opts.lateFraction ?? 0.05;
+  if (!Number.isFinite(historyMs) || historyMs < 0) throw new RangeError('historyMs must be >= 0');
+  if (!(lateFraction >= 0 && lateFraction <= 1)) throw new RangeError('lateFraction must be within 0..1');
+
+  const world = buildWorld(seed);
+  const accountUuid = world.accountUuid;
+  const factory = new EventFactory(seed, world);
+  const logs: Record<OnePasswordEventKind, EventLog> = {
+    auditevents: new EventLog('auditevents', { account_uuid: accountUuid, actor_account_uuid: accountUuid, actor_type: 'user' }),
+    itemusages: new EventLog('itemusages', { account_uuid: accountUuid }),
+    signinattempts: new EventLog('signinattempts', { account_uuid: accountUuid }),
+  };
+
+  const start = now();
+  for (const kind of EVENT_KINDS) {
+    const n = opts.initialEvents?.[kind] ?? DEFAULT_INITIAL[kind];
+    if (!Number.isInteger(n) || n < 0) throw new RangeError(`initialEvents.${kind} must be a whole number >= 0`);
+    // History became visible when it happened, so start_time finds it where expected.
+    factory.history(kind, n, start - historyMs, start, (ev) => logs[kind].append(ev.json, ev.time, ev.time.ms));
+  }
+
+  const append = (kind: OnePasswordEventKind, n: number, late: boolean): void => {
+    const log = logs[kind];
+    for (let i = 0; i < n; i++) {
+      const t = now();
+      const ev = factory.live(kind, t, late);
+      log.append(ev.json, ev.time, t);
+    }
+  };
+  const addEvents = (kind: OnePasswordEventKind, n: number, o?: AddEventsOptions): Record<string, unknown>[] => {
+    if (!Number.isInteger(n) || n < 0) throw new RangeError('n must be a whole number >= 0');
+    const log = logs[kind];
+    const first = log.length;
+    append(kind, n, o?.late === true);
+    // Fresh objects parsed from what will be served, so callers cannot alter the log.
+    const added: Record<string, unknown>[] = [];
+    for (let i = first; i < log.length; i++) added.push(JSON.parse(log.text(i, 'v2')) as Record<string, unknown>);
+    return added;
+  };
+
+  const tokens = buildTokens(opts.tokens, seed, start, accountUuid);
+  const faults = new FaultState(now);
+  const stats = new StatsRecorder();
+  const delays = new Delays();
+  const limit = opts.rateLimit ?? { perMinute: 600, perHour: 30_000 };
+  if (limit !== false && !(limit.perMinute > 0 && limit.perHour > 0)) throw new RangeError('rateLimit: perMinute and perHour must be > 0');
+  const limiter =
+    limit === false
+      ? undefined
+      : new SlidingWindowLimiter([
+          { limit: limit.perMinute, windowMs: 60_000 },
+          { limit: limit.perHour, windowMs: 3_600_000 },
+        ]);
+  const api = new EventsApi({ accountUuid, logs, tokens, faults, limiter, stats, delays, now });
+  const server = await startServer(opts.host ?? '127.0.0.1', opts.port ?? 0, api, {
+    faults,
+    stats,
+    logs,
+    addEvents: (kind, n, o) => {
+      append(kind, n, o?.late === true);
+      return [];
+    },
+  });
+  const stopFeed = startLiveFeed({
+    perSecond: opts.liveEventsPerSecond ?? 0,
+    lateFraction,
+    now,
+    addEvents: (kind, n, o) => append(kind, n, o?.late === true),
+    isLate: (kind, p) => factory.chance(kind, p),
+  });
+
+  let closed: Promise<void> | undefined;
+  return {
+    url: server.url,
+    port: server.port,
+    tokens: tokens.map((t) => t.token),
+    accountUuid,
+    events: (kind: OnePasswordEventKind, version: ApiVersion = 'v2') => logs[kind].objects(version),
+    addEvents,
+    faults,
+    stats: () => stats.snapshot(),
+    close: () => {
+      closed ??= (async () => {
+        stopFeed();
+        delays.cancelAll();
+        await server.close();
+      })();
+      return closed;
+    },
+  };
+}
