@@ -1,0 +1,13 @@
+// The composition root's list of what Siphon ships. A new vendor is a folder under
+// src/sources plus one line here; a new output, one line in src/outputs/index.ts.
+
+import type { ConnectorDefinition } from '../core/contracts.js';
+import { builtinOutputs } from '../outputs/index.js';
+import { onePasswordConnector } from '../sources/onepassword/index.js';
+import type { Registries } from '../config/load.js';
+
+export const builtinConnectors: ReadonlyMap<string, ConnectorDefinition<unknown>> = new Map<string, ConnectorDefinition<unknown>>([
+  [onePasswordConnector.type, onePasswordConnector as ConnectorDefinition<unknown>],
+]);
+
+export const builtinRegistries: Registries = { connectors: builtinConnectors, outputs: builtinOutputs };

@@ -1,0 +1,133 @@
+// Builds a running collector from a validated configuration: the logger with every secret
+// registered for redaction, the state store, the outputs, one HTTP client and rate budget
+// per vendor account, and one runner per enabled service.
+
+import type { Clock, CommonServiceSettings, Logger, Output, Source } from '../core/contracts.js';
+import { Collector, FanoutDelivery, type CollectorInput } from '../core/collector.js';
+import { ServiceRunner } from '../core/service-runner.js';
+import { newServiceStatus, type ServiceStatus } from '../core/status.js';
+import { Redactor } from '../core/redact.js';
+import type { ConfiguredInput, SiphonConfig } from '../config/types.js';
+import type { HttpSettings, RateLimitSettings, StartTime } from '../config/fields.js';
+import { createHttpClient } from '../http/client.js';
+import { createRateBudget } from '../http/budget-from-settings.js';
+import { openStateStore } from '../state/index.js';
+import { compileObfuscation } from '../stages/obfuscate.js';
+import { createLogger, type LogFormat, type LogSink } from '../telemetry/logger.js';
+
+export interface RuntimeOptions {
+  clock: Clock;
+  signal: AbortSignal;
+  /** Overrides globals.log_format (the --log-format flag). */
+  logFormat?: LogFormat;
+  sink?: LogSink;
+  /** Lock the state folder (false for read-only commands). */
+  lockState?: boolean;
+  /** Replaces configured outputs (tests); normally built from the configuration. */
+  outputs?: Output[];
+}
+
+export interface Runtime {
+  collector: Collector;
+  logger: Logger;
+  redactor: Redactor;
+  statuses: ServiceStatus[];
+  inputs: Array<{ config: ConfiguredInput; source: Source; logger: Logger }>;
+  outputs: Output[];
+  /** Closes HTTP clients, outputs and the state store. */
+  close(): Promise<void>;
+}
+
+export function createRedactor(config: SiphonConfig): Redactor {
+  const redactor = new Redactor();
+  redactor.add(...config.secrets);
+  if (config.globals.obfuscation) redactor.add(config.globals.obfuscation.hash_key);
+  for (const input of config.inputs) redactor.add(...input.definition.secrets(input.settings));
+  return redactor;
+}
+
+export function createRootLogger(config: SiphonConfig, redactor: Redactor, options: Pick<RuntimeOptions, 'logFormat' | 'sink' | 'clock'>): Logger {
+  return createLogger({
+    format: options.logFormat ?? config.globals.log_format,
+    level: config.globals.debug_status ? 'debug' : 'info',
+    redactor,
+    sink: options.sink,
+    now: () => options.clock.now(),
+  });
+}
+
+/** The keys every input has from `inputBaseShape`, read back from a connector's settings. */
+function commonInputSettings(settings: unknown): { http: HttpSettings; rate_limit: RateLimitSettings } {
+  const s = settings as { http?: HttpSettings; rate_limit?: RateLimitSettings };
+  if (!s.http || !s.rate_limit) throw new Error('connector schema does not include inputBaseShape');
+  return { http: s.http, rate_limit: s.rate_limit };
+}
+
+export async function buildRuntime(config: SiphonConfig, options: RuntimeOptions): Promise<Runtime> {
+  const { clock, signal } = options;
+  const redactor = createRedactor(config);
+  const logger = createRootLogger(config, redactor, options);
+
+  const outputs =
+    options.outputs ??
+    config.outputs
+      .filter((o) => o.enabled)
+      .map((o) => o.definition.create(o.name, o.settings, { logger: logger.child({ module: `Output(${o.name})` }), clock, baseDir: config.baseDir }));
+  const delivery = new FanoutDelivery(outputs);
+  const store = await openStateStore(config.globals.persistence, { lock: options.lockState ?? true });
+
+  const statuses: ServiceStatus[] = [];
+  const closers: Array<() => Promise<void>> = [];
+  const collectorInputs: CollectorInput[] = [];
+  const runtimeInputs: Runtime['inputs'] = [];
+
+  for (const input of config.inputs.filter((i) => i.enabled)) {
+    const definition = input.definition;
+    const inputLogger = logger.child({ input: input.name, inputId: input.id });
+    const common = commonInputSettings(input.settings);
+    const budget = createRateBudget(definition.rateLimits, common.rate_limit, clock);
+    const http = createHttpClient({ settings: common.http, budget, clock, logger: inputLogger.child({ module: 'HttpClient' }), redactor });
+    closers.push(() => http.close());
+    const source = definition.create({ name: input.name, id: input.id, settings: input.settings }, { logger: inputLogger, clock, http, signal });
+
+    const serviceSettings = definition.serviceSettings(input.settings);
+    const runners: ServiceRunner[] = [];
+    for (const puller of source.services) {
+      const settings = serviceSettings[puller.name] as (CommonServiceSettings & Record<string, unknown>) | undefined;
+      if (!settings) continue;
+      const start = settings[definition.startSetting] as StartTime | undefined;
+      const status = newServiceStatus(input.name, puller.name);
+      statuses.push(status);
+      runners.push(
+        new ServiceRunner({
+          key: { input: input.name, service: puller.name },
+          puller,
+          settings,
+          startSetting: start?.text ?? null,
+          store,
+          delivery,
+          obfuscator: compileObfuscation(settings.obfuscation, config.globals.obfuscation?.hash_key),
+          logger: inputLogger.child({ module: `${definition.logModule}Puller`, service: puller.name }),
+          clock,
+          status,
+        }),
+      );
+    }
+    collectorInputs.push({ name: input.name, source, logger: inputLogger, runners });
+    runtimeInputs.push({ config: input, source, logger: inputLogger });
+  }
+
+  const collector = new Collector({ inputs: collectorInputs, outputs, store, logger, clock, statuses });
+  return {
+    collector,
+    logger,
+    redactor,
+    statuses,
+    inputs: runtimeInputs,
+    outputs,
+    async close() {
+      await collector.close();
+      for (const close of closers) await close();
+    },
+  };
+}

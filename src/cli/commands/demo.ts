@@ -1,0 +1,72 @@
+// `siphon demo`: the embedded default. Starts every vendor simulator on 127.0.0.1, writes
+// a configuration for them (console + file outputs, its own state folder) and runs the
+// collector, so a newcomer sees events and statistics flowing without any account.
+import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { EXIT } from '../../core/errors.js';
+import { loadConfigText } from '../../config/load.js';
+import { formatProblem } from '../../config/format.js';
+import { builtinRegistries } from '../../app/registry.js';
+import { startOnePasswordSimulator } from '../../simulators/onepassword/index.js';
+import type { LogFormat } from '../../telemetry/logger.js';
+import type { CliIo } from '../io.js';
+import { runCollector } from './run.js';
+
+export interface DemoOptions {
+  once: boolean;
+  dir: string;
+  logFormat?: LogFormat;
+  signal: AbortSignal;
+}
+
+const DEMO_TOKEN = 'demo-events-token-not-a-secret';
+
+export function demoConfigYaml(onePasswordUrl: string, dir: string): string {
+  return `# Written by \`siphon demo\`: the collector against its built-in simulators.
+globals:
+  name: siphon-demo
+  persistence: {type: filesystem, config: {directory_name: ${JSON.stringify(join(dir, 'state'))}}}
+  memory_report_interval_seconds: 60
+outputs:
+  console_1: {type: console, config: {max_event_chars: 160}}
+  file_1: {type: file, config: {path: ${JSON.stringify(join(dir, 'events.ndjson'))}}}
+inputs:
+  onepassword:
+    id: 10001
+    base_url: ${onePasswordUrl}
+    credentials:
+      token: \${env:SIPHON_DEMO_OP_TOKEN}
+    services:
+      audit: {start_time_value: ${new Date(Date.now() - 3 * 86_400_000).toISOString().slice(0, 19)}Z, request_period_in_seconds: 10}
+      item_usage: {request_period_in_seconds: 10, obfuscation: [{path: client.ip_address, method: mask}]}
+      sign_in_attempts: {request_period_in_seconds: 10}
+`;
+}
+
+export async function runDemo(options: DemoOptions, io: CliIo): Promise<number> {
+  const dir = resolve(options.dir);
+  // A fresh state folder each time: the simulators generate a new history on every start.
+  await rm(join(dir, 'state'), { recursive: true, force: true });
+  await rm(join(dir, 'events.ndjson'), { force: true });
+  await mkdir(dir, { recursive: true });
+
+  const onePassword = await startOnePasswordSimulator({
+    tokens: [{ token: DEMO_TOKEN, features: ['auditevents', 'itemusages', 'signinattempts'] }],
+    liveEventsPerSecond: options.once ? 0 : 1,
+  });
+  try {
+    const yaml = demoConfigYaml(onePassword.url, dir);
+    const configPath = join(dir, 'config.yaml');
+    await writeFile(configPath, yaml);
+    io.err(`Siphon demo: 1Password simulator at ${onePassword.url}; configuration written to ${configPath}`);
+    io.err(`Events go to the console and to ${join(dir, 'events.ndjson')}. ${options.once ? '' : 'Press Ctrl-C to stop.'}`);
+    const result = loadConfigText(yaml, configPath, dir, builtinRegistries, { env: { ...process.env, SIPHON_DEMO_OP_TOKEN: DEMO_TOKEN } });
+    if (!result.ok) {
+      for (const problem of result.problems) io.err(formatProblem(problem, configPath));
+      return EXIT.CONFIG;
+    }
+    return await runCollector(result.config, { once: options.once, logFormat: options.logFormat, signal: options.signal }, io);
+  } finally {
+    await onePassword.close();
+  }
+}

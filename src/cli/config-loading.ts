@@ -1,0 +1,17 @@
+// Loads and validates a configuration for a command, printing every problem at once.
+import { loadConfigFile } from '../config/load.js';
+import { formatProblem } from '../config/format.js';
+import type { SiphonConfig } from '../config/types.js';
+import { builtinRegistries } from '../app/registry.js';
+import type { CliIo } from './io.js';
+
+export async function loadOrReport(path: string, io: CliIo): Promise<SiphonConfig | undefined> {
+  const result = await loadConfigFile(path, builtinRegistries);
+  for (const warning of result.warnings) io.err(`warning: ${formatProblem(warning, path)}`);
+  if (!result.ok) {
+    for (const problem of result.problems) io.err(formatProblem(problem, path));
+    io.err(`${path}: ${result.problems.length} problem(s) found; nothing was started.`);
+    return undefined;
+  }
+  return result.config;
+}

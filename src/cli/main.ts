@@ -1,0 +1,143 @@
+// The `siphon` command line.
+import { Command, CommanderError, Option } from 'commander';
+import { EXIT } from '../core/errors.js';
+import { SIPHON_VERSION } from '../app/version.js';
+import type { LogFormat } from '../telemetry/logger.js';
+import { loadOrReport } from './config-loading.js';
+import { processIo, type CliIo } from './io.js';
+import { abortOnSignals } from './shutdown.js';
+import { runCollector } from './commands/run.js';
+import { checkCollector } from './commands/check.js';
+import { resetState, showState } from './commands/state.js';
+import { runDemo } from './commands/demo.js';
+import { runSimulator, SIMULATED_VENDORS } from './commands/simulate.js';
+
+const logFormatOption = (): Option =>
+  new Option('--log-format <format>', 'log lines as text (Devo collector style) or json').choices(['text', 'json']);
+
+function parsePort(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new CommanderError(EXIT.FAILURE, 'siphon.port', `invalid port: ${value}`);
+  return n;
+}
+
+export async function main(argv: string[], io: CliIo = processIo): Promise<number> {
+  let exitCode: number = EXIT.OK;
+  const program = new Command();
+  program
+    .name('siphon')
+    .description('Pulls SaaS security audit logs into your SIEM, with checkpoints that move only after delivery.')
+    .version(SIPHON_VERSION)
+    .exitOverride()
+    .configureOutput({ writeOut: (s) => io.out(s.trimEnd()), writeErr: (s) => io.err(s.trimEnd()) });
+
+  program
+    .command('run')
+    .description('run every enabled service of a configuration')
+    .requiredOption('-c, --config <file>', 'configuration file (Devo collector layout)')
+    .option('--once', 'pull each service until caught up, flush, save state, then exit')
+    .addOption(logFormatOption())
+    .action(async (opts: { config: string; once?: boolean; logFormat?: LogFormat }) => {
+      const config = await loadOrReport(opts.config, io);
+      if (!config) return void (exitCode = EXIT.CONFIG);
+      const stop = abortOnSignals(io);
+      try {
+        exitCode = await runCollector(config, { once: Boolean(opts.once), logFormat: opts.logFormat, signal: stop.signal }, io);
+      } finally {
+        stop.dispose();
+      }
+    });
+
+  program
+    .command('validate')
+    .description('validate a configuration and exit')
+    .requiredOption('-c, --config <file>', 'configuration file')
+    .action(async (opts: { config: string }) => {
+      const config = await loadOrReport(opts.config, io);
+      if (!config) return void (exitCode = EXIT.CONFIG);
+      const services = config.inputs.reduce((n, i) => n + Object.keys(i.definition.serviceSettings(i.settings)).length, 0);
+      io.out(`${opts.config}: valid (${config.inputs.length} input(s), ${services} enabled service(s), ${config.outputs.length} output(s))`);
+    });
+
+  program
+    .command('check')
+    .description('authenticate every input, test each service is pullable, connect to every output')
+    .requiredOption('-c, --config <file>', 'configuration file')
+    .addOption(logFormatOption())
+    .action(async (opts: { config: string; logFormat?: LogFormat }) => {
+      const config = await loadOrReport(opts.config, io);
+      if (!config) return void (exitCode = EXIT.CONFIG);
+      const stop = abortOnSignals(io);
+      try {
+        exitCode = await checkCollector(config, io, stop.signal, opts.logFormat);
+      } finally {
+        stop.dispose();
+      }
+    });
+
+  program
+    .command('demo')
+    .description('run the collector against its built-in vendor simulators (console and file outputs)')
+    .option('--once', 'pull until caught up, then exit')
+    .option('--dir <dir>', 'folder for the demo configuration, state and events', '.siphon-demo')
+    .addOption(logFormatOption())
+    .action(async (opts: { once?: boolean; dir: string; logFormat?: LogFormat }) => {
+      const stop = abortOnSignals(io);
+      try {
+        exitCode = await runDemo({ once: Boolean(opts.once), dir: opts.dir, logFormat: opts.logFormat, signal: stop.signal }, io);
+      } finally {
+        stop.dispose();
+      }
+    });
+
+  program
+    .command('simulate')
+    .description(`run a vendor simulator on its own (${SIMULATED_VENDORS.join(', ')})`)
+    .argument('<vendor>', 'which simulator')
+    .option('-p, --port <port>', 'port to listen on (0: any free port)', parsePort, 0)
+    .option('--token <token>', 'the bearer token it accepts (default: a generated one, printed)')
+    .option('--events <n>', 'historical events per stream', (v) => Number(v))
+    .option('--live <n>', 'new events per second per stream', (v) => Number(v), 1)
+    .option('--no-rate-limit', 'turn the published rate limits off')
+    .action(async (vendor: string, opts: { port: number; token?: string; events?: number; live: number; rateLimit: boolean }) => {
+      const stop = abortOnSignals(io);
+      try {
+        exitCode = await runSimulator(vendor, { port: opts.port, token: opts.token, events: opts.events, liveEventsPerSecond: opts.live, rateLimit: opts.rateLimit, signal: stop.signal }, io);
+      } finally {
+        stop.dispose();
+      }
+    });
+
+  const state = program.command('state').description('inspect or reset saved checkpoints');
+  state
+    .command('show')
+    .requiredOption('-c, --config <file>', 'configuration file')
+    .option('--json', 'one JSON object per service')
+    .action(async (opts: { config: string; json?: boolean }) => {
+      const config = await loadOrReport(opts.config, io);
+      if (!config) return void (exitCode = EXIT.CONFIG);
+      exitCode = await showState(config, io, Boolean(opts.json));
+    });
+  state
+    .command('reset')
+    .requiredOption('-c, --config <file>', 'configuration file')
+    .requiredOption('--input <name>', 'input name')
+    .requiredOption('--service <name>', 'service name')
+    .action(async (opts: { config: string; input: string; service: string }) => {
+      const config = await loadOrReport(opts.config, io);
+      if (!config) return void (exitCode = EXIT.CONFIG);
+      exitCode = await resetState(config, io, opts.input, opts.service);
+    });
+
+  try {
+    await program.parseAsync(argv);
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      // --help and --version end here with code 0.
+      return err.exitCode === 0 ? EXIT.OK : EXIT.FAILURE;
+    }
+    io.err(`siphon: ${err instanceof Error ? err.message : String(err)}`);
+    return EXIT.FAILURE;
+  }
+  return exitCode;
+}
