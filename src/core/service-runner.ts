@@ -75,12 +75,16 @@ export class ServiceRunner {
             'the persistence of this service has been reset and pulling starts again from the configured start time',
         );
         state = await this.writeState(freshState(startSetting, clock.now(), state.revision), state.revision);
+        // A deliberate re-ingestion: events already in the outputs are wanted again.
+        this.recovering = false;
       } else {
         logger.info('No changes were detected in the persistence');
       }
     } else {
       logger.info('No persisted data found: pulling starts from the configured start time');
       state = await this.writeState(freshState(startSetting, clock.now(), 0), undefined);
+      // No state (first start, or `siphon state reset`): nothing can be half-delivered.
+      this.recovering = false;
     }
     this.state = state;
     this.dedup = new DedupMemory(

@@ -22,7 +22,17 @@ export function rateWindowsFor(defaults: readonly RateWindow[], settings: RateLi
   return windows;
 }
 
+/**
+ * The budget records a request when it leaves; the vendor counts it when it arrives. A second
+ * of slack on each window keeps transit jitter from putting limit + 1 requests into the
+ * vendor's window.
+ */
+export const WINDOW_SLACK_MS = 1_000;
+
 export function createRateBudget(defaults: readonly RateWindow[], settings: RateLimitSettings, clock: Clock): RateBudget {
   if (!settings.enabled) return RateBudget.unlimited(clock);
-  return new RateBudget(rateWindowsFor(defaults, settings), clock);
+  return new RateBudget(
+    rateWindowsFor(defaults, settings).map((w) => ({ limit: w.limit, perMs: w.perMs + WINDOW_SLACK_MS })),
+    clock,
+  );
 }

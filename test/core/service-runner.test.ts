@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import type { Output, OutputRecord, Page, PullPosition, ServicePuller, VendorEvent } from '../../src/core/contracts.js';
 import { SiphonError } from '../../src/core/errors.js';
 import { FanoutDelivery } from '../../src/core/collector.js';
-import { ServiceRunner } from '../../src/core/service-runner.js';
+import { freshState, ServiceRunner } from '../../src/core/service-runner.js';
 import { newServiceStatus } from '../../src/core/status.js';
 import { systemClock } from '../../src/core/time.js';
 import { MemoryStateStore } from '../../src/state/memory.js';
@@ -152,7 +152,9 @@ test('after a crash between delivery and commit, the replayed page is not delive
     { tag: 't', input: 'in', service: 'svc', event: ev('a', 1) },
     { tag: 't', input: 'in', service: 'svc', event: ev('b', 2) },
   );
+  // Its state was saved before the first page (as loadState does), with no cursor yet.
   const store = new MemoryStateStore();
+  await store.put({ input: 'in', service: 'svc' }, freshState(null, Date.now(), 0), undefined);
   const { runner, sink } = makeRunner(new ScriptedPuller(script), [out], store);
   await runner.loadState();
   const stats = await runner.runCycle(new AbortController().signal);

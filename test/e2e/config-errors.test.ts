@@ -1,0 +1,69 @@
+// Each bad configuration exits 2, naming the setting, its line and the error code.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { runSiphon, tempDir, writeConfig } from './harness.js';
+
+const GOOD_SERVICE = 'audit: {start_time_value: 2024-05-01T00:00:00Z, request_period_in_seconds: 60}';
+
+function config(credentials: string, audit = GOOD_SERVICE, extra = ''): string {
+  return `globals:
+  name: my-collector
+  persistence: {type: filesystem, config: {directory_name: ./state}}
+outputs:
+  file_1: {type: file, config: {path: ./events.ndjson}}
+  console_1: {type: console}
+inputs:
+  onepassword:
+    id: 10001
+    enabled: true
+    base_url: https://events.1password.com
+${extra}    credentials:
+${credentials}
+    services:
+      ${audit}
+      item_usage: {}
+      sign_in_attempts: {}
+`;
+}
+
+const cases: Array<{ name: string; yaml: string; expect: RegExp[] }> = [
+  { name: 'missing token', yaml: config('      token_typo: x'), expect: [/InitVariablesError 1\].*inputs\.onepassword\.credentials\.token/, /InitVariablesError 6\].*token_typo/] },
+  { name: 'token of the wrong type', yaml: config('      token: [a, b]'), expect: [/:13:\d+ \[InitVariablesError 2\] inputs\.onepassword\.credentials\.token/] },
+  { name: 'empty token', yaml: config('      token: ""'), expect: [/:13:\d+ \[InitVariablesError 3\] inputs\.onepassword\.credentials\.token/] },
+  { name: 'badly formatted date', yaml: config('      token: abcdefgh', 'audit: {start_time_value: 2024-13-45 99:00}'), expect: [/\[InitVariablesError 4\] inputs\.onepassword\.services\.audit\.start_time_value/] },
+  { name: 'date in the future', yaml: config('      token: abcdefgh', 'audit: {start_time_value: "2999-01-01 00:00:00"}'), expect: [/\[InitVariablesError 5\] inputs\.onepassword\.services\.audit\.start_time_value/] },
+  { name: 'unknown key', yaml: config('      token: abcdefgh', 'audit: {start_time_valeu: 2024-05-01T00:00:00Z}'), expect: [/\[InitVariablesError 6\] inputs\.onepassword\.services\.audit\.start_time_valeu.*start_time_value/] },
+  { name: 'unresolved secret', yaml: config('      token: ${env:SIPHON_TEST_UNSET_VARIABLE}'), expect: [/:13:\d+ \[InitVariablesError 8\].*SIPHON_TEST_UNSET_VARIABLE/] },
+  { name: 'unknown service', yaml: config('      token: abcdefgh', 'audits: {}'), expect: [/\[InitVariablesError 10\] inputs\.onepassword\.services\.audits/] },
+];
+
+for (const c of cases) {
+  test(`bad config: ${c.name} exits 2 and names the setting`, async () => {
+    const dir = await tempDir();
+    const path = await writeConfig(dir, c.yaml);
+    for (const command of [['validate', '--config', path], ['run', '--config', path, '--once']]) {
+      const result = await runSiphon(command);
+      assert.equal(result.code, 2, `${command[0]}: ${result.stderr}`);
+      for (const pattern of c.expect) assert.match(result.stderr, pattern);
+      assert.doesNotMatch(result.stderr, /\n\s+at /, 'no stack trace');
+    }
+  });
+}
+
+test('several problems are reported at once', async () => {
+  const dir = await tempDir();
+  const path = await writeConfig(dir, config('      token: ""', 'audit: {start_time_value: yesterday, request_period_in_seconds: "60"}'));
+  const result = await runSiphon(['validate', '--config', path]);
+  assert.equal(result.code, 2);
+  assert.match(result.stderr, /InitVariablesError 3/);
+  assert.match(result.stderr, /InitVariablesError 4/);
+  assert.match(result.stderr, /InitVariablesError 2\].*request_period_in_seconds/);
+});
+
+test('the example configuration of the issue validates as written', async () => {
+  const dir = await tempDir();
+  const path = await writeConfig(dir, config('      token: ${env:OP_EVENTS_TOKEN}'));
+  const result = await runSiphon(['validate', '--config', path], { OP_EVENTS_TOKEN: 'eyJhbGciOiJFUzI1NiJ9.e30.sig' });
+  assert.equal(result.code, 0, result.stderr);
+  assert.match(result.stdout, /valid \(1 input\(s\), 3 enabled service\(s\), 2 output\(s\)\)/);
+});
