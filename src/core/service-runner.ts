@@ -4,6 +4,7 @@
 
 import type {
   Clock,
+  Page,
   CommonServiceSettings,
   Logger,
   OutputRecord,
@@ -14,7 +15,7 @@ import type {
   VendorEvent,
 } from './contracts.js';
 import { SiphonError, toSiphonError } from './errors.js';
-import { DedupMemory, filterDuplicates } from '../stages/dedup.js';
+import { DedupMemory, filterDuplicates, type FreshEvent } from '../stages/dedup.js';
 import { injectPullingId } from '../stages/pulling-id.js';
 import type { Obfuscator } from '../stages/obfuscate.js';
 import { CycleStatistics } from './statistics.js';
@@ -40,6 +41,14 @@ export interface ServiceRunnerOptions {
   logger: Logger;
   clock: Clock;
   status: ServiceStatus;
+}
+
+/** A page ready for the outputs. */
+interface PreparedPage {
+  cursor: ServiceState['cursor'];
+  fresh: Array<FreshEvent<VendorEvent>>;
+  records: OutputRecord[];
+  newest: number | null;
 }
 
 /** Back-off between failed attempts of one stream: 5 s doubling to 5 min. */
@@ -107,19 +116,28 @@ export class ServiceRunner {
     const stats = new CycleStatistics(pullingId, clock.now());
     logger.info('Pull Started');
     status.phase = 'pulling';
-    let position = { cursor: state.cursor, newestEventTime: state.newest_event_time };
-    for (;;) {
-      if (signal.aborted) break;
-      const page = await puller.fetchPage(position, signal);
+    let fetching: Promise<Page> | undefined = puller.fetchPage({ cursor: state.cursor, newestEventTime: state.newest_event_time }, signal);
+    while (fetching) {
+      const page = await fetching;
+      fetching = undefined;
       stats.requests += page.requests;
       stats.received += page.events.length;
-      const committed = await this.deliverAndCommit(page.events, page.cursor, pullingId, stats);
-      position = { cursor: committed.cursor, newestEventTime: committed.newest_event_time };
-      if (!page.hasMore) {
-        stats.caughtUp = true;
-        break;
+      const prepared = this.prepare(page, pullingId, stats);
+      // Fetch the next page while this one is delivered: at most two pages in hand, and
+      // commits stay in order (the next page is prepared and committed after this one).
+      if (page.hasMore && !signal.aborted) {
+        fetching = puller.fetchPage({ cursor: page.cursor, newestEventTime: prepared.newest }, signal);
+        fetching.catch(() => undefined); // awaited on the next turn; an error then surfaces there
       }
-      if (logger.isDebugEnabled()) logger.debug(`(Partial) ${stats.describe(clock.now())}`);
+      try {
+        await this.deliverAndCommit(prepared, stats);
+      } catch (err) {
+        await fetching?.catch(() => undefined);
+        throw err;
+      }
+      if (!page.hasMore) stats.caughtUp = true;
+      else if (logger.isDebugEnabled()) logger.debug(`(Partial) ${stats.describe(clock.now())}`);
+      if (signal.aborted) break;
     }
     stats.finishedAt = clock.now();
     this.consecutiveErrors = 0;
@@ -176,23 +194,17 @@ export class ServiceRunner {
     status.phase = 'stopped';
   }
 
-  private async deliverAndCommit(
-    events: VendorEvent[],
-    cursor: ServiceState['cursor'],
-    pullingId: number,
-    stats: CycleStatistics,
-  ): Promise<ServiceState> {
-    const { puller, obfuscator, key, clock, logger } = this.o;
+  /** Drops duplicates, injects the pulling id, obfuscates: the page as the outputs will get it. */
+  private prepare(page: Page, pullingId: number, stats: CycleStatistics): PreparedPage {
+    const { puller, obfuscator, key } = this.o;
     const state = this.requireState();
-    const dedup = this.requireDedup();
     const { fresh, duplicates } = filterDuplicates(
-      events,
+      page.events,
       (e) => puller.eventKey(e),
       (e) => puller.eventTime(e),
-      dedup,
+      this.requireDedup(),
     );
     stats.duplicates += duplicates;
-
     const tag = this.o.settings.override_tag ?? puller.tag;
     const records: OutputRecord[] = new Array<OutputRecord>(fresh.length);
     let newest = state.newest_event_time;
@@ -203,6 +215,14 @@ export class ServiceRunner {
       records[i] = { tag, input: key.input, service: key.service, event: item.event };
       if (item.time !== undefined && (newest === null || item.time > newest)) newest = item.time;
     }
+    return { cursor: page.cursor, fresh, records, newest };
+  }
+
+  private async deliverAndCommit(page: PreparedPage, stats: CycleStatistics): Promise<ServiceState> {
+    const { clock, logger } = this.o;
+    const { cursor, fresh, records, newest } = page;
+    const state = this.requireState();
+    const dedup = this.requireDedup();
 
     // Nothing new and the cursor did not move: no write needed.
     if (records.length === 0 && JSON.stringify(cursor) === JSON.stringify(state.cursor)) return state;

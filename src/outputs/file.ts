@@ -23,9 +23,13 @@ export const fileOutputSchema = z
 
 export type FileOutputSettings = z.infer<typeof fileOutputSchema>;
 
-/** The NDJSON line of one record. */
+/** The NDJSON line of one record: {"tag","input","service","event"}. */
 export function fileLine(record: OutputRecord): string {
-  return JSON.stringify({ tag: record.tag, input: record.input, service: record.service, event: record.event });
+  return `${linePrefix(record)}${JSON.stringify(record.event)}}`;
+}
+
+function linePrefix(record: OutputRecord): string {
+  return `{"tag":${JSON.stringify(record.tag)},"input":${JSON.stringify(record.input)},"service":${JSON.stringify(record.service)},"event":`;
 }
 
 export class FileOutput implements Output {
@@ -69,7 +73,16 @@ export class FileOutput implements Output {
   write(records: readonly OutputRecord[]): Promise<void> {
     if (records.length === 0) return Promise.resolve();
     let text = '';
-    for (const record of records) text += `${fileLine(record)}\n`;
+    // Records of one batch usually share tag, input and service: serialise that prefix once.
+    let prefixOf: OutputRecord | undefined;
+    let prefix = '';
+    for (const record of records) {
+      if (!prefixOf || record.tag !== prefixOf.tag || record.input !== prefixOf.input || record.service !== prefixOf.service) {
+        prefixOf = record;
+        prefix = linePrefix(record);
+      }
+      text += `${prefix}${JSON.stringify(record.event)}}\n`;
+    }
     return this.queue.run(async () => {
       const handle = this.handle;
       if (!handle) throw new SiphonError('OUTPUT_WRITE_FAILED', `Output ${this.name} is not open`, { output: this.name });
