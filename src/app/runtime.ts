@@ -113,7 +113,7 @@ export async function buildRuntime(config: SiphonConfig, options: RuntimeOptions
         }),
       );
     }
-    collectorInputs.push({ name: input.name, source, logger: inputLogger, runners });
+    collectorInputs.push({ name: input.name, source, logger: inputLogger.child({ module: `${definition.logModule}PullerSetup` }), runners });
     runtimeInputs.push({ config: input, source, logger: inputLogger });
   }
 

@@ -7,6 +7,10 @@ import { SiphonError, toSiphonError } from './errors.js';
 import { ServiceRunner, type Delivery } from './service-runner.js';
 import type { ServiceStatus } from './status.js';
 
+/** Setup attempts per input before a transient failure counts (2 s, then 4 s apart). */
+const SETUP_ATTEMPTS = 3;
+const SETUP_RETRY_MS = 2_000;
+
 export interface CollectorInput {
   name: string;
   source: Source;
@@ -52,13 +56,24 @@ export class Collector {
   async setup(signal: AbortSignal): Promise<void> {
     const failures: SiphonError[] = [];
     for (const input of this.o.inputs) {
-      try {
-        await input.source.setup(signal);
-      } catch (err) {
-        if (signal.aborted) throw err;
-        const error = toSiphonError(err, 'SETUP_NOT_PULLABLE');
-        input.logger.error(error.describe());
-        failures.push(error);
+      for (let attempt = 1; ; attempt++) {
+        try {
+          await input.source.setup(signal);
+          break;
+        } catch (err) {
+          if (signal.aborted) throw err;
+          const error = toSiphonError(err, 'SETUP_NOT_PULLABLE');
+          // Rejected credentials will not improve; a network blip or a bad answer may.
+          const transient = error.code === 'SETUP_NOT_PULLABLE' || error.code === 'SETUP_UNREACHABLE';
+          if (!transient || attempt >= SETUP_ATTEMPTS) {
+            input.logger.error(error.describe());
+            failures.push(error);
+            break;
+          }
+          const waitMs = SETUP_RETRY_MS * attempt;
+          input.logger.warn(`${error.describe()} Setup is tried again in ${waitMs / 1000} s (attempt ${attempt} of ${SETUP_ATTEMPTS})`);
+          await this.o.clock.sleep(waitMs, signal);
+        }
       }
     }
     if (failures.length > 0) throw failures[0]!;

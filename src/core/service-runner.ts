@@ -14,7 +14,7 @@ import type {
   StateStore,
   VendorEvent,
 } from './contracts.js';
-import { SiphonError, toSiphonError } from './errors.js';
+import { ERROR_CATALOGUE, SiphonError, toSiphonError, type ErrorCode } from './errors.js';
 import { DedupMemory, filterDuplicates, type FreshEvent } from '../stages/dedup.js';
 import { injectPullingId } from '../stages/pulling-id.js';
 import type { Obfuscator } from '../stages/obfuscate.js';
@@ -53,6 +53,15 @@ interface PreparedPage {
 
 /** Back-off between failed attempts of one stream: 5 s doubling to 5 min. */
 const ERROR_BACKOFF_MS = { first: 5_000, max: 300_000 };
+
+/** With --once, attempts of a cycle before the command gives up on a transient fault. */
+const ONCE_MAX_ATTEMPTS = 3;
+
+/** Faults that another attempt may cure: vendor errors and outages, output outages. */
+function isTransient(code: ErrorCode): boolean {
+  const family = ERROR_CATALOGUE[code].family;
+  return (family === 'PullError' && code !== 'PULL_AUTH_LOST') || family === 'OutputError';
+}
 
 export class ServiceRunner {
   private state: ServiceState | undefined;
@@ -176,7 +185,8 @@ export class ServiceRunner {
         status.phase = 'failing';
         status.lastError = { code: error.code, message: error.describe(), at: new Date(clock.now()).toISOString() };
         status.consecutiveErrors = this.consecutiveErrors;
-        if (once) throw error;
+        // --once (cron): a passing fault gets a few more tries; bad credentials or state do not.
+        if (once && (this.consecutiveErrors >= ONCE_MAX_ATTEMPTS || !isTransient(error.code))) throw error;
         waitMs = Math.min(ERROR_BACKOFF_MS.max, ERROR_BACKOFF_MS.first * 2 ** (this.consecutiveErrors - 1));
         logger.error(
           `${error.describe()} The checkpoint did not move; retrying in ${(waitMs / 1000).toFixed(0)} second(s) ` +

@@ -256,3 +256,68 @@ describe('1Password end to end', () => {
     assert.equal(count('sign_in_attempts'), sim.events('signinattempts').length);
   });
 });
+
+describe('1Password quirks end to end', () => {
+  test('v1 endpoints, an empty page after has_more, a rejected cursor and a malformed page: exact delivery', async () => {
+    const token = 'op-quirks-token-a1b2c3d4e5f6';
+    const sim = await startOnePasswordSimulator({
+      tokens: [{ token, features: ['auditevents', 'itemusages', 'signinattempts'] }],
+      initialEvents: { auditevents: 200, itemusages: 300, signinattempts: 100 },
+    });
+    try {
+      const dir = await tempDir();
+      const config = await writeConfig(dir, configYaml({ url: sim.url, dir, pageSize: 100, extraInput: '    api_version: v1\n' }));
+      const env = { OP_EVENTS_TOKEN: token };
+      const expectV1 = (lines: DeliveredLine[]): void => {
+        for (const [service, kind] of Object.entries(KINDS) as Array<[ServiceName, (typeof KINDS)[ServiceName]]>) {
+          const got = lines.filter((l) => l.service === service).map((l) => JSON.stringify(withoutPullingId(l.event)));
+          assert.deepEqual(got, sim.events(kind, 'v1').map((e) => JSON.stringify(e)), `${service} differs`);
+        }
+      };
+
+      // Pages end exactly at the last event: the simulator answers has_more=true, then an empty page.
+      sim.faults.emptyPageAfterHasMore(true);
+      const first = await runSiphon(['run', '--config', config, '--once'], env);
+      assert.equal(first.code, 0, first.stderr);
+      expectV1(await readDelivered(join(dir, 'events.ndjson')));
+      assert.ok(!(await readAllFiles(dir)).includes('account_uuid'), 'v1 events have no account_uuid');
+
+      // Saved cursors expire; new events arrive; a page is answered with a malformed body.
+      sim.addEvents('auditevents', 20);
+      sim.addEvents('itemusages', 20);
+      sim.faults.rejectCursorsIssuedBefore(Date.now());
+      sim.faults.malformedNext(1, { eventsOnly: true });
+      const second = await runSiphon(['run', '--config', config, '--once'], env);
+      assert.equal(second.code, 0, second.stderr);
+      assert.match(second.stderr, /rejected the saved cursor/);
+      assert.match(second.stderr, /PullError 301\].*The checkpoint did not move/);
+      expectV1(await readDelivered(join(dir, 'events.ndjson')));
+
+      // The start-up check itself gets a malformed answer: setup tries again.
+      sim.addEvents('signinattempts', 7);
+      sim.faults.malformedNext(1);
+      const third = await runSiphon(['run', '--config', config, '--once'], env);
+      assert.equal(third.code, 0, third.stderr);
+      assert.match(third.stderr, /SetupError 102\].*Setup is tried again/);
+      expectV1(await readDelivered(join(dir, 'events.ndjson')));
+    } finally {
+      await sim.close();
+    }
+  });
+
+  test('errors in the {status, message} shape are read and reported', async () => {
+    const token = 'op-shape-token-0f9e8d7c6b5a';
+    const sim = await startOnePasswordSimulator({ tokens: [{ token, features: ['auditevents', 'itemusages', 'signinattempts'] }] });
+    try {
+      sim.faults.errorShape('message');
+      sim.faults.revokeToken(token);
+      const dir = await tempDir();
+      const config = await writeConfig(dir, configYaml({ url: sim.url, dir }));
+      const run = await runSiphon(['run', '--config', config, '--once'], { OP_EVENTS_TOKEN: token });
+      assert.equal(run.code, 3);
+      assert.match(run.stderr, /HTTP 401: Unauthorized/);
+    } finally {
+      await sim.close();
+    }
+  });
+});

@@ -63,7 +63,7 @@ export class EventsApi {
     const method = route.type === 'events' ? 'POST' : 'GET';
     if (req.method !== method) return errorResponse(shape, 405, 'Method Not Allowed', { Allow: method });
 
-    const injected = faults.take();
+    const injected = faults.take(route.type === 'events');
     if (injected?.kind === 'rate-limit') {
       const after = injected.retryAfterSeconds;
       return errorResponse(shape, 429, 'Too Many Requests', after === undefined ? undefined : { 'Retry-After': String(after) });

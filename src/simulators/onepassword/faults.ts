@@ -15,6 +15,8 @@ export class FaultState implements FaultControls {
   private serverErrors = 0;
   private serverStatus = 500;
   private malformed = 0;
+  /** Malformed answers only to the events endpoints (not introspect). */
+  private malformedEventsOnly = false;
   private malformedServed = 0;
   private slowMs = 0;
   private readonly revoked = new Set<string>();
@@ -37,8 +39,9 @@ export class FaultState implements FaultControls {
     this.serverStatus = status;
   }
 
-  malformedNext(n: number): void {
+  malformedNext(n: number, opts: { eventsOnly?: boolean } = {}): void {
     this.malformed = count(n, 'n');
+    this.malformedEventsOnly = opts.eventsOnly ?? false;
   }
 
   slowResponses(ms: number): void {
@@ -69,6 +72,7 @@ export class FaultState implements FaultControls {
     this.serverErrors = 0;
     this.serverStatus = 500;
     this.malformed = 0;
+    this.malformedEventsOnly = false;
     this.malformedServed = 0;
     this.slowMs = 0;
     this.revoked.clear();
@@ -80,7 +84,7 @@ export class FaultState implements FaultControls {
   // --- read by the server -------------------------------------------------
 
   /** Consumes and returns the fault for this request, if one is queued. */
-  take(): InjectedFault | undefined {
+  take(isEventsRequest: boolean): InjectedFault | undefined {
     if (this.rateLimited > 0) {
       this.rateLimited--;
       return { kind: 'rate-limit', retryAfterSeconds: this.retryAfterSeconds };
@@ -89,7 +93,7 @@ export class FaultState implements FaultControls {
       this.serverErrors--;
       return { kind: 'server-error', status: this.serverStatus };
     }
-    if (this.malformed > 0) {
+    if (this.malformed > 0 && (isEventsRequest || !this.malformedEventsOnly)) {
       this.malformed--;
       return { kind: 'malformed', variant: this.malformedServed++ };
     }

@@ -45,7 +45,8 @@ export interface FaultControls {
   /** The next n API requests get `status` (default 500). */
   serverErrorNext(n: number, status?: number): void;
   /** The next n API requests get 200 with a body that is not valid JSON. */
-  malformedNext(n: number): void;
+  /** The next n API answers are 200 with a body that is not a page; `eventsOnly` spares introspect. */
+  malformedNext(n: number, opts?: { eventsOnly?: boolean }): void;
   /** Delays every API response by ms; 0 turns it off. */
   slowResponses(ms: number): void;
   /** Requests with this token get 401 from now on. */
