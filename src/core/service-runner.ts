@@ -19,6 +19,7 @@ import { DedupMemory, filterDuplicates, type FreshEvent } from '../stages/dedup.
 import { injectPullingId } from '../stages/pulling-id.js';
 import type { Obfuscator } from '../stages/obfuscate.js';
 import { CycleStatistics } from './statistics.js';
+import { OrderedCommits } from './ordered-commits.js';
 import type { ServiceStatus } from './status.js';
 
 /** Hands records to every output; resolves only when all have acknowledged. */
@@ -72,6 +73,7 @@ export class ServiceRunner {
    * pulled first after a crash may have been delivered but not committed.
    */
   private recovering = true;
+  private commits: OrderedCommits | undefined;
 
   constructor(private readonly o: ServiceRunnerOptions) {}
 
@@ -81,7 +83,7 @@ export class ServiceRunner {
 
   /** Reads persistence; resets it when the start-time setting changed (as the seeds describe). */
   async loadState(): Promise<void> {
-    const { logger, store, key, startSetting, clock, settings } = this.o;
+    const { logger, store, key, startSetting, clock } = this.o;
     logger.info('Reading persisted data');
     let state = await store.get(key);
     if (state) {
@@ -104,13 +106,31 @@ export class ServiceRunner {
       // No state (first start, or `siphon state reset`): nothing can be half-delivered.
       this.recovering = false;
     }
+    this.adopt(state);
+  }
+
+  /** Takes a saved record as the starting point of the next pages. */
+  private adopt(state: ServiceState): void {
+    const { settings, store, key, status } = this.o;
     this.state = state;
-    this.dedup = new DedupMemory(
-      { windowMs: settings.dedup_window_seconds * 1000, maxKeys: settings.dedup_max_keys },
-      state.dedup,
-    );
-    this.o.status.eventsDelivered = state.events_delivered;
-    this.o.status.lastCommitAt = state.updated_at;
+    this.dedup = new DedupMemory({ windowMs: settings.dedup_window_seconds * 1000, maxKeys: settings.dedup_max_keys }, state.dedup);
+    this.commits = new OrderedCommits(store, key, state.revision, (saved) => {
+      status.eventsDelivered = saved.events_delivered;
+      status.lastCommitAt = saved.updated_at;
+    });
+    status.eventsDelivered = state.events_delivered;
+    status.lastCommitAt = state.updated_at;
+  }
+
+  /**
+   * After a failed cycle, the in-memory view may be ahead of what was saved (a page delivered,
+   * its checkpoint not written). Start again from the saved record, in recovery mode.
+   */
+  private async reload(): Promise<void> {
+    const saved = await this.o.store.get(this.o.key);
+    if (!saved) throw new SiphonError('PERSISTENCE_UNREADABLE', `The state of ${this.name} disappeared while the collector was running`);
+    this.adopt(saved);
+    this.recovering = true;
   }
 
   /**
@@ -142,12 +162,14 @@ export class ServiceRunner {
         await this.deliverAndCommit(prepared, stats);
       } catch (err) {
         await fetching?.catch(() => undefined);
+        await this.requireCommits().flush().catch(() => undefined);
         throw err;
       }
       if (!page.hasMore) stats.caughtUp = true;
       else if (logger.isDebugEnabled()) logger.debug(`(Partial) ${stats.describe(clock.now())}`);
       if (signal.aborted) break;
     }
+    await this.requireCommits().flush();
     stats.finishedAt = clock.now();
     this.consecutiveErrors = 0;
     status.lastSuccessAt = new Date(stats.finishedAt).toISOString();
@@ -179,6 +201,7 @@ export class ServiceRunner {
         );
         status.phase = 'waiting';
       } catch (err) {
+        await this.reload();
         if (signal.aborted) break;
         const error = toSiphonError(err);
         this.consecutiveErrors += 1;
@@ -237,6 +260,7 @@ export class ServiceRunner {
     // Nothing new and the cursor did not move: no write needed.
     if (records.length === 0 && JSON.stringify(cursor) === JSON.stringify(state.cursor)) return state;
 
+    this.requireCommits().throwIfFailed();
     const exclude = this.recovering ? await this.alreadyDelivered(records) : undefined;
     const skippedEverywhere = exclude ? countInAll(exclude, records.length) : 0;
     stats.duplicates += skippedEverywhere;
@@ -254,10 +278,10 @@ export class ServiceRunner {
       updated_at: new Date(clock.now()).toISOString(),
     };
     if (logger.isDebugEnabled()) logger.debug('Updating the persistence', { events: records.length });
-    this.state = await this.writeState(next, state.revision);
-    this.o.status.eventsDelivered = this.state.events_delivered;
-    this.o.status.lastCommitAt = this.state.updated_at;
-    return this.state;
+    // Written in order behind the previous checkpoints, while the next page is prepared.
+    this.state = next;
+    this.requireCommits().enqueue(next);
+    return next;
   }
 
   /**
@@ -308,6 +332,11 @@ export class ServiceRunner {
   private requireState(): ServiceState {
     if (!this.state) throw new SiphonError('INTERNAL', `${this.name}: state used before loadState()`);
     return this.state;
+  }
+
+  private requireCommits(): OrderedCommits {
+    if (!this.commits) throw new SiphonError('INTERNAL', `${this.name}: commits used before loadState()`);
+    return this.commits;
   }
 
   private requireDedup(): DedupMemory {

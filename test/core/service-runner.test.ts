@@ -202,3 +202,38 @@ test('a changed start-time setting resets the saved state', async () => {
   assert.equal(saved?.start_setting, '2024-01-01T00:00:00Z');
   assert.ok(sink.lines.some((l) => l.includes('start-time setting changed')));
 });
+
+test('a checkpoint write that fails stops the cycle; the next cycle starts from what was saved, without duplicates', async () => {
+  class FlakyStore extends MemoryStateStore {
+    failPut = 0;
+    override async put(...args: Parameters<MemoryStateStore['put']>) {
+      if (this.failPut > 0 && --this.failPut === 0) throw new SiphonError('PERSISTENCE_WRITE_FAILED', 'disk full');
+      return super.put(...args);
+    }
+  }
+  const script = new Map<number | null, Step>([
+    [null, { events: [ev('a', 1)], cursor: 1, hasMore: true }],
+    [1, { events: [ev('b', 2)], cursor: 2, hasMore: true }],
+    [2, { events: [ev('c', 3)], cursor: 3, hasMore: false }],
+  ]);
+  const store = new FlakyStore();
+  const out = new ListOutput('o');
+  const { runner } = makeRunner(new ScriptedPuller(script), [out], store);
+  await runner.loadState();
+  store.failPut = 2; // the checkpoint of page 1 is written, the one of page 2 fails
+  // --once does not retry a persistence failure: it reports it.
+  await assert.rejects(runner.run(new AbortController().signal, true), /disk full/);
+  assert.equal((await store.get({ input: 'in', service: 'svc' }))?.cursor, 1, 'only what was written');
+  // Checkpoints are written while the next page is delivered: page 3 went out while the
+  // checkpoint of page 2 was failing (never more than one page ahead).
+  assert.deepEqual(out.records.map((r) => r.event['id']), ['a', 'b', 'c']);
+
+  // The next start: pages 2 and 3 come again, are found in the output, and are not sent twice.
+  const restarted = makeRunner(new ScriptedPuller(script), [out], store).runner;
+  await restarted.loadState();
+  await restarted.run(new AbortController().signal, true);
+  assert.deepEqual(out.records.map((r) => r.event['id']), ['a', 'b', 'c']);
+  const saved = await store.get({ input: 'in', service: 'svc' });
+  assert.equal(saved?.cursor, 3);
+  assert.deepEqual(saved?.dedup.map(([k]) => k), ['a', 'b', 'c']);
+});
