@@ -20,6 +20,7 @@ import { injectPullingId } from '../stages/pulling-id.js';
 import type { Obfuscator } from '../stages/obfuscate.js';
 import { CycleStatistics } from './statistics.js';
 import { OrderedCommits } from './ordered-commits.js';
+import { describeState, emptyServiceState } from './service-state.js';
 import type { ServiceStatus } from './status.js';
 
 /** Hands records to every output; resolves only when all have acknowledged. */
@@ -94,7 +95,7 @@ export class ServiceRunner {
           `The start-time setting changed (was ${JSON.stringify(state.start_setting)}, now ${JSON.stringify(startSetting)}): ` +
             'the persistence of this service has been reset and pulling starts again from the configured start time',
         );
-        state = await this.writeState(freshState(startSetting, clock.now(), state.revision), state.revision);
+        state = await this.writeState(emptyServiceState(startSetting, new Date(clock.now()).toISOString()), state.revision);
         // A deliberate re-ingestion: events already in the outputs are wanted again.
         this.recovering = false;
       } else {
@@ -102,7 +103,7 @@ export class ServiceRunner {
       }
     } else {
       logger.info('No persisted data found: pulling starts from the configured start time');
-      state = await this.writeState(freshState(startSetting, clock.now(), 0), undefined);
+      state = await this.writeState(emptyServiceState(startSetting, new Date(clock.now()).toISOString()), undefined);
       // No state (first start, or `siphon state reset`): nothing can be half-delivered.
       this.recovering = false;
     }
@@ -351,30 +352,4 @@ function countInAll(sets: ReadonlyArray<ReadonlySet<number>>, total: number): nu
   let n = 0;
   for (let i = 0; i < total; i++) if (sets.every((s) => s.has(i))) n++;
   return n;
-}
-
-export function freshState(startSetting: string | null, nowMs: number, revision: number): ServiceState {
-  return {
-    '@persistence_version': 1,
-    start_setting: startSetting,
-    cursor: null,
-    dedup: [],
-    newest_event_time: null,
-    events_delivered: 0,
-    updated_at: new Date(nowMs).toISOString(),
-    revision,
-  };
-}
-
-/** A one-line summary of a state record (the dedup list can be long; the cursor is opaque). */
-export function describeState(state: ServiceState): string {
-  return JSON.stringify({
-    '@persistence_version': state['@persistence_version'],
-    start_setting: state.start_setting,
-    cursor: state.cursor === null ? null : '<saved>',
-    dedup_keys: state.dedup.length,
-    newest_event_time: state.newest_event_time === null ? null : new Date(state.newest_event_time).toISOString(),
-    events_delivered: state.events_delivered,
-    updated_at: state.updated_at,
-  });
 }

@@ -1,7 +1,7 @@
 // Entry point of the state stores: pick one from the configuration, and the state a
 // service starts from.
 
-import type { ServiceState, StateStore } from '../core/contracts.js';
+import type { StateStore } from '../core/contracts.js';
 import { FilesystemStateStore } from './filesystem.js';
 import { MemoryStateStore } from './memory.js';
 
@@ -14,18 +14,4 @@ export type StateStoreConfig = { type: 'filesystem'; directory: string } | { typ
 export function openStateStore(config: StateStoreConfig, opts: { lock?: boolean } = {}): Promise<StateStore> {
   if (config.type === 'memory') return Promise.resolve(new MemoryStateStore());
   return FilesystemStateStore.open(config.directory, opts);
-}
-
-/** The state of a service that has pulled nothing yet. */
-export function emptyServiceState(startSetting: string | null, nowIso: string): ServiceState {
-  return {
-    '@persistence_version': 1,
-    start_setting: startSetting,
-    cursor: null,
-    dedup: [],
-    newest_event_time: null,
-    events_delivered: 0,
-    updated_at: nowIso,
-    revision: 0,
-  };
 }

@@ -4,7 +4,8 @@ import assert from 'node:assert/strict';
 import type { Output, OutputRecord, Page, PullPosition, ServicePuller, VendorEvent } from '../../src/core/contracts.js';
 import { SiphonError } from '../../src/core/errors.js';
 import { FanoutDelivery } from '../../src/core/collector.js';
-import { freshState, ServiceRunner } from '../../src/core/service-runner.js';
+import { ServiceRunner } from '../../src/core/service-runner.js';
+import { emptyServiceState } from '../../src/core/service-state.js';
 import { newServiceStatus } from '../../src/core/status.js';
 import { systemClock } from '../../src/core/time.js';
 import { MemoryStateStore } from '../../src/state/memory.js';
@@ -154,7 +155,7 @@ test('after a crash between delivery and commit, the replayed page is not delive
   );
   // Its state was saved before the first page (as loadState does), with no cursor yet.
   const store = new MemoryStateStore();
-  await store.put({ input: 'in', service: 'svc' }, freshState(null, Date.now(), 0), undefined);
+  await store.put({ input: 'in', service: 'svc' }, emptyServiceState(null, new Date().toISOString()), undefined);
   const { runner, sink } = makeRunner(new ScriptedPuller(script), [out], store);
   await runner.loadState();
   const stats = await runner.runCycle(new AbortController().signal);

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { ServiceState, StateKey, StateStore } from '../../src/core/contracts.js';
 import { SiphonError } from '../../src/core/errors.js';
-import { emptyServiceState } from '../../src/state/index.js';
+import { emptyServiceState } from '../../src/core/service-state.js';
 
 export interface StoreFixture {
   store: StateStore;

@@ -1,0 +1,31 @@
+// The saved record of one service (ServiceState): how a new one looks, and how it is
+// summarised in logs and `siphon state show` (the dedup list is long and the cursor opaque).
+
+import type { ServiceState } from './contracts.js';
+
+/** The state of a service that has pulled nothing yet. */
+export function emptyServiceState(startSetting: string | null, nowIso: string): ServiceState {
+  return {
+    '@persistence_version': 1,
+    start_setting: startSetting,
+    cursor: null,
+    dedup: [],
+    newest_event_time: null,
+    events_delivered: 0,
+    updated_at: nowIso,
+    revision: 0,
+  };
+}
+
+/** A one-line summary of a state record (the dedup list can be long; the cursor is opaque). */
+export function describeState(state: ServiceState): string {
+  return JSON.stringify({
+    '@persistence_version': state['@persistence_version'],
+    start_setting: state.start_setting,
+    cursor: state.cursor === null ? null : '<saved>',
+    dedup_keys: state.dedup.length,
+    newest_event_time: state.newest_event_time === null ? null : new Date(state.newest_event_time).toISOString(),
+    events_delivered: state.events_delivered,
+    updated_at: state.updated_at,
+  });
+}
