@@ -45,7 +45,7 @@ type Resolved = { value: string } | { failure: string };
 function fromEnv(name: string, ctx: SecretContext): Resolved {
   if (name === '') return { failure: '${env:} names no environment variable' };
   const value = ctx.env[name];
-  if (value === undefined) return { failure: `the environment variable ${name} is not set (\${env:${name}})` };
+  if (value === undefined) return { failure: `the environment variable ${name} is not set` };
   return { value };
 }
 
@@ -57,7 +57,7 @@ function fromFile(name: string, ctx: SecretContext): Resolved {
     return { value: readFileSync(full, 'utf8').replace(/(\r?\n)+$/, '') };
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code ?? 'unknown error';
-    return { failure: `the file ${full} cannot be read (${describeFsError(code)}) (\${file:${name}})` };
+    return { failure: `the file ${full} cannot be read: ${describeFsError(code)}` };
   }
 }
 

@@ -223,7 +223,7 @@ test('an unset variable or unreadable file: InitVariablesError 8 at the value, n
   const token = problemAt(result, 'inputs.fakevendor.credentials.token');
   assert.equal(token.code, 'CONFIG_SECRET_UNRESOLVED');
   assert.deepEqual([token.line, token.column], [9, 14]);
-  assert.match(token.message, /\/nonexistent\/siphon-token cannot be read \(it does not exist\)/);
+  assert.match(token.message, /\/nonexistent\/siphon-token cannot be read: it does not exist/);
   assert.equal(problemsOf(result).length, 2);
   assert.match(formatProblem(url, 'config.yaml'), /^config\.yaml:7:15 \[InitVariablesError 8\] inputs\.fakevendor\.base_url: /);
 });
