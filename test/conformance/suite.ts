@@ -1,0 +1,181 @@
+// The checks every connector passes, through the real CLI against its simulator:
+// exact and complete delivery, resume after a restart, kill -9 in the middle of a pull,
+// SIGTERM, a rate-limit storm waited out within the budget, rejected credentials (exit 3),
+// and the credential never written anywhere. A connector joins by providing a
+// ConformanceTarget (see onepassword.test.ts).
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { readAllFiles, readDelivered, runSiphon, startSiphon, tempDir, waitFor, writeConfig, type DeliveredLine } from '../e2e/harness.js';
+
+/** A running simulator, seen through what the suite needs of it. */
+export interface ConformanceSimulator {
+  /** The `inputs:` block for this connector, pointing at the simulator; secrets as ${env:...}. */
+  inputYaml(options: { pageSize: number; rateLimitPerMinute?: number }): string;
+  /** Environment the configuration's ${env:...} references need. */
+  readonly env: Record<string, string>;
+  /** Credential values that must never appear in any output, log or state file. */
+  readonly secrets: string[];
+  /** Per service, the dedup keys of every event the vendor holds, in delivery order. */
+  expectedKeys(): Map<string, string[]>;
+  /** The dedup key of a delivered event. */
+  keyOf(service: string, event: Record<string, unknown>): string;
+  /** New events arrive at the vendor (some late, if the vendor has late events). */
+  addEvents(): void;
+  /** Every response is delayed by `ms` (0: off). */
+  slowResponses(ms: number): void;
+  /** The next `n` API requests are refused as over the rate limit, saying to retry after 1 s. */
+  rateLimitNext(n: number): void;
+  /** Times at which the vendor received API requests (ms since epoch). */
+  requestTimes(): number[];
+  /** The configured credentials stop working. */
+  revokeCredentials(): void;
+  /** Back to no faults. */
+  resetFaults(): void;
+  close(): Promise<void>;
+}
+
+export interface ConformanceTarget {
+  /** The connector type, for test names. */
+  name: string;
+  /** Starts a simulator holding enough events for several pages of `pageSize` per service. */
+  start(): Promise<ConformanceSimulator>;
+  /** A page size small enough to make many pages of the simulator's events. */
+  pageSize: number;
+  /** stderr of a run with revoked credentials matches this. */
+  revokedMessage: RegExp;
+}
+
+function configYaml(sim: ConformanceSimulator, options: { pageSize: number; rateLimitPerMinute?: number }): string {
+  return `globals:
+  name: conformance
+  persistence: {type: filesystem, config: {directory_name: ./state}}
+outputs:
+  file_1: {type: file, config: {path: ./events.ndjson}}
+inputs:
+${sim.inputYaml(options)}`;
+}
+
+/** Every service holds exactly the vendor's events, once each, in order. */
+function assertExact(lines: DeliveredLine[], sim: ConformanceSimulator): void {
+  const expected = sim.expectedKeys();
+  const services = new Set(lines.map((l) => l.service));
+  for (const service of services) assert.ok(expected.has(service), `unexpected service ${service}`);
+  for (const [service, keys] of expected) {
+    const delivered = lines.filter((l) => l.service === service).map((l) => sim.keyOf(service, l.event));
+    assert.equal(new Set(delivered).size, delivered.length, `${service}: duplicates delivered`);
+    assert.deepEqual(delivered, keys, `${service}: delivered events differ from the vendor's`);
+  }
+}
+
+async function assertNoSecret(sim: ConformanceSimulator, dir: string, ...outputs: string[]): Promise<void> {
+  const everything = outputs.join('\n') + (await readAllFiles(dir));
+  for (const secret of sim.secrets) assert.ok(!everything.includes(secret), 'a credential appears in an output, a log or a state file');
+}
+
+export function conformanceSuite(target: ConformanceTarget): void {
+  const total = (sim: ConformanceSimulator): number => [...sim.expectedKeys().values()].reduce((n, keys) => n + keys.length, 0);
+
+  describe(`conformance: ${target.name}`, () => {
+    test('complete, exact, duplicate-free delivery; a restart resumes; no credential leaks', async () => {
+      const sim = await target.start();
+      try {
+        const dir = await tempDir();
+        const config = await writeConfig(dir, configYaml(sim, { pageSize: target.pageSize }));
+        const first = await runSiphon(['run', '--config', config, '--once'], sim.env);
+        assert.equal(first.code, 0, first.stderr);
+        assert.match(first.stderr, /The data is up to date!/);
+        assertExact(await readDelivered(join(dir, 'events.ndjson')), sim);
+        sim.addEvents();
+        const second = await runSiphon(['run', '--config', config, '--once'], sim.env);
+        assert.equal(second.code, 0, second.stderr);
+        assertExact(await readDelivered(join(dir, 'events.ndjson')), sim);
+        await assertNoSecret(sim, dir, first.stdout, first.stderr, second.stdout, second.stderr);
+      } finally {
+        await sim.close();
+      }
+    });
+
+    test('kill -9 in the middle of a pull, then a restart: nothing lost, nothing duplicated', async () => {
+      const sim = await target.start();
+      try {
+        sim.slowResponses(100);
+        const dir = await tempDir();
+        const config = await writeConfig(dir, configYaml(sim, { pageSize: target.pageSize }));
+        const { child, done } = startSiphon(['run', '--config', config, '--once'], sim.env);
+        const some = Math.floor(total(sim) / 3);
+        await waitFor(async () => (await readDelivered(join(dir, 'events.ndjson'))).length >= some, 60_000, 'a part of the events');
+        child.kill('SIGKILL');
+        assert.equal((await done).signal, 'SIGKILL');
+        assert.ok((await readDelivered(join(dir, 'events.ndjson'))).length < total(sim), 'the kill came too late to test anything');
+        sim.slowResponses(0);
+        const restart = await runSiphon(['run', '--config', config, '--once'], sim.env);
+        assert.equal(restart.code, 0, restart.stderr);
+        assertExact(await readDelivered(join(dir, 'events.ndjson')), sim);
+      } finally {
+        await sim.close();
+      }
+    });
+
+    test('SIGTERM stops gracefully; the next run completes exactly', async () => {
+      const sim = await target.start();
+      try {
+        sim.slowResponses(100);
+        const dir = await tempDir();
+        const config = await writeConfig(dir, configYaml(sim, { pageSize: target.pageSize }));
+        const { child, done } = startSiphon(['run', '--config', config], sim.env);
+        const some = Math.floor(total(sim) / 4);
+        await waitFor(async () => (await readDelivered(join(dir, 'events.ndjson'))).length >= some, 60_000, 'a part of the events');
+        child.kill('SIGTERM');
+        const stopped = await done;
+        assert.equal(stopped.code, 0, stopped.stderr);
+        sim.slowResponses(0);
+        const restart = await runSiphon(['run', '--config', config, '--once'], sim.env);
+        assert.equal(restart.code, 0, restart.stderr);
+        assertExact(await readDelivered(join(dir, 'events.ndjson')), sim);
+      } finally {
+        await sim.close();
+      }
+    });
+
+    test('a rate-limit storm is waited out without exceeding the configured budget', async () => {
+      const sim = await target.start();
+      try {
+        const budget = 20;
+        sim.rateLimitNext(5);
+        const started = Date.now();
+        const dir = await tempDir();
+        const config = await writeConfig(dir, configYaml(sim, { pageSize: target.pageSize, rateLimitPerMinute: budget }));
+        const result = await runSiphon(['run', '--config', config, '--once'], sim.env, 240_000);
+        assert.equal(result.code, 0, result.stderr);
+        assertExact(await readDelivered(join(dir, 'events.ndjson')), sim);
+        const times = sim.requestTimes().filter((t) => t >= started);
+        assert.ok(times.length > budget, `the run needed ${times.length} requests: not enough to test the budget`);
+        for (const from of times) {
+          const inWindow = times.filter((t) => t >= from && t < from + 60_000).length;
+          assert.ok(inWindow <= budget, `${inWindow} requests within 60 s, budget ${budget}`);
+        }
+      } finally {
+        await sim.close();
+      }
+    });
+
+    test('rejected credentials: exit 3 for run and check, a clear message, no credential printed', async () => {
+      const sim = await target.start();
+      try {
+        sim.revokeCredentials();
+        const dir = await tempDir();
+        const config = await writeConfig(dir, configYaml(sim, { pageSize: target.pageSize }));
+        const run = await runSiphon(['run', '--config', config, '--once'], sim.env);
+        assert.equal(run.code, 3, run.stderr);
+        assert.match(run.stderr, target.revokedMessage);
+        const check = await runSiphon(['check', '--config', config], sim.env);
+        assert.equal(check.code, 3, check.stdout);
+        assert.match(check.stdout, /^FAIL {2}input /m);
+        await assertNoSecret(sim, dir, run.stdout, run.stderr, check.stdout, check.stderr);
+      } finally {
+        await sim.close();
+      }
+    });
+  });
+}
