@@ -2,7 +2,7 @@
 // A batch is acknowledged only after it is written and flushed to disk (fdatasync),
 // so a checkpoint never covers an event that a crash could take back.
 
-import { open, mkdir, type FileHandle } from 'node:fs/promises';
+import { open, mkdir, stat, type FileHandle } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { z } from 'zod';
 import type { Logger, Output, OutputContext, OutputDefinition, OutputRecord, VendorEvent } from '../core/contracts.js';
@@ -35,6 +35,8 @@ function linePrefix(record: OutputRecord): string {
 export class FileOutput implements Output {
   readonly type = 'file';
   private handle: FileHandle | undefined;
+  /** Inode of the open file, to notice rotation. */
+  private inode: number | undefined;
   private readonly queue = new SerialQueue();
   private readonly path: string;
   private readonly logger: Logger;
@@ -50,6 +52,11 @@ export class FileOutput implements Output {
 
   async open(): Promise<void> {
     if (this.handle) return;
+    await this.queue.run(() => this.openHandle());
+  }
+
+  /** Opens (creating) the file; must run inside the queue. */
+  private async openHandle(): Promise<void> {
     try {
       await mkdir(dirname(this.path), { recursive: true });
       // a+: appends, and can read back the tail for crash recovery.
@@ -61,6 +68,7 @@ export class FileOutput implements Output {
             'its events were never acknowledged and are delivered again',
         );
       }
+      this.inode = (await handle.stat()).ino;
       this.handle = handle;
     } catch (err) {
       throw new SiphonError('OUTPUT_UNAVAILABLE', `Output ${this.name}: cannot open ${this.path}: ${(err as Error).message}`, {
@@ -68,6 +76,25 @@ export class FileOutput implements Output {
         path: this.path,
       });
     }
+  }
+
+  /**
+   * logrotate and friends move or delete the file under us: writing on through the old handle
+   * would put events where nobody looks. One stat per batch tells, and the file is reopened.
+   */
+  private async reopenIfRotated(): Promise<void> {
+    let current: number | undefined;
+    try {
+      current = (await stat(this.path)).ino;
+    } catch {
+      current = undefined; // moved away or deleted
+    }
+    if (current !== undefined && current === this.inode) return;
+    this.logger.info(`${this.path} was rotated or removed: opening it again`);
+    const old = this.handle;
+    this.handle = undefined;
+    await old?.close();
+    await this.openHandle();
   }
 
   write(records: readonly OutputRecord[]): Promise<void> {
@@ -84,8 +111,10 @@ export class FileOutput implements Output {
       text += `${prefix}${JSON.stringify(record.event)}}\n`;
     }
     return this.queue.run(async () => {
+      if (!this.handle) throw new SiphonError('OUTPUT_WRITE_FAILED', `Output ${this.name} is not open`, { output: this.name });
+      await this.reopenIfRotated();
       const handle = this.handle;
-      if (!handle) throw new SiphonError('OUTPUT_WRITE_FAILED', `Output ${this.name} is not open`, { output: this.name });
+      if (!handle) throw new SiphonError('OUTPUT_WRITE_FAILED', `Output ${this.name} could not be reopened`, { output: this.name });
       try {
         await handle.write(text);
         if (this.settings.fsync) await handle.datasync();

@@ -67,3 +67,20 @@ test('an unopenable path is OUTPUT_UNAVAILABLE naming the path', async () => {
   const output = new FileOutput('file_1', fileOutputSchema.parse({ path: 'blocker/events.ndjson' }), { logger, clock: systemClock, baseDir: dir });
   await assert.rejects(output.open(), (err: Error & { code?: string }) => err.code === 'OUTPUT_UNAVAILABLE' && err.message.includes('blocker'));
 });
+
+test('a rotated or deleted file is opened again before the next batch', async () => {
+  const { rename, unlink } = await import('node:fs/promises');
+  const dir = await mkdtemp(join(tmpdir(), 'siphon-file-'));
+  const { output, file, sink } = await makeOutput(dir);
+  await output.write([rec('1')]);
+  await rename(file, `${file}.1`); // logrotate's move
+  await output.write([rec('2')]);
+  await unlink(file); // or somebody deletes it
+  await output.write([rec('3')]);
+  await output.close();
+  const ids = (path: string): Promise<string[]> =>
+    readFile(path, 'utf8').then((t) => t.trimEnd().split('\n').map((l) => (JSON.parse(l) as { event: { uuid: string } }).event.uuid));
+  assert.deepEqual(await ids(`${file}.1`), ['1']);
+  assert.deepEqual(await ids(file), ['3']);
+  assert.equal(sink.lines.filter((l) => l.includes('rotated or removed')).length, 2);
+});
