@@ -147,28 +147,30 @@ export class ServiceRunner {
     logger.info('Pull Started');
     status.phase = 'pulling';
     let fetching: Promise<Page> | undefined = puller.fetchPage({ cursor: state.cursor, newestEventTime: state.newest_event_time }, signal);
-    while (fetching) {
-      const page = await fetching;
-      fetching = undefined;
-      stats.requests += page.requests;
-      stats.received += page.events.length;
-      const prepared = this.prepare(page, pullingId, stats);
-      // Fetch the next page while this one is delivered: at most two pages in hand, and
-      // commits stay in order (the next page is prepared and committed after this one).
-      if (page.hasMore && !signal.aborted) {
-        fetching = puller.fetchPage({ cursor: page.cursor, newestEventTime: prepared.newest }, signal);
-        fetching.catch(() => undefined); // awaited on the next turn; an error then surfaces there
-      }
-      try {
+    try {
+      while (fetching) {
+        const page = await fetching;
+        fetching = undefined;
+        stats.requests += page.requests;
+        stats.received += page.events.length;
+        const prepared = this.prepare(page, pullingId, stats);
+        // Fetch the next page while this one is delivered: at most two pages in hand, and
+        // commits stay in order (the next page is prepared and committed after this one).
+        if (page.hasMore && !signal.aborted) {
+          fetching = puller.fetchPage({ cursor: page.cursor, newestEventTime: prepared.newest }, signal);
+          fetching.catch(() => undefined); // awaited on the next turn; an error then surfaces there
+        }
         await this.deliverAndCommit(prepared, stats);
-      } catch (err) {
-        await fetching?.catch(() => undefined);
-        await this.requireCommits().flush().catch(() => undefined);
-        throw err;
+        if (!page.hasMore) stats.caughtUp = true;
+        else if (logger.isDebugEnabled()) logger.debug(`(Partial) ${stats.describe(clock.now())}`);
+        if (signal.aborted) break;
       }
-      if (!page.hasMore) stats.caughtUp = true;
-      else if (logger.isDebugEnabled()) logger.debug(`(Partial) ${stats.describe(clock.now())}`);
-      if (signal.aborted) break;
+    } catch (err) {
+      // Whatever failed, the checkpoints already queued are written (or fail) before the
+      // caller reloads the saved record: it must see the last one.
+      await fetching?.catch(() => undefined);
+      await this.requireCommits().flush().catch(() => undefined);
+      throw err;
     }
     await this.requireCommits().flush();
     stats.finishedAt = clock.now();

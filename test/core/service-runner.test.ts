@@ -238,3 +238,34 @@ test('a checkpoint write that fails stops the cycle; the next cycle starts from 
   assert.equal(saved?.cursor, 3);
   assert.deepEqual(saved?.dedup.map(([k]) => k), ['a', 'b', 'c']);
 });
+
+test('a vendor error while a checkpoint is still being written: the next cycle resumes from it', async () => {
+  class SlowStore extends MemoryStateStore {
+    override async put(...args: Parameters<MemoryStateStore['put']>) {
+      await new Promise((r) => setTimeout(r, 30));
+      return super.put(...args);
+    }
+  }
+  let failures = 1;
+  const script = new Map<number | null, Step>([
+    [null, { events: [ev('a', 1)], cursor: 1, hasMore: true }],
+    [2, { events: [ev('c', 3)], cursor: 3, hasMore: false }],
+  ]);
+  const puller = new ScriptedPuller(script);
+  // Page 2 fails once, quickly, while the checkpoint of page 1 is still being written.
+  const fetchPage = puller.fetchPage.bind(puller);
+  puller.fetchPage = async (position) => {
+    if (position.cursor === 1) {
+      if (failures-- > 0) throw new SiphonError('PULL_HTTP_ERROR', 'HTTP 503');
+      return { events: [ev('b', 2)], cursor: 2, hasMore: true, requests: 1 };
+    }
+    return fetchPage(position);
+  };
+  const store = new SlowStore();
+  const out = new ListOutput('o');
+  const { runner } = makeRunner(puller, [out], store);
+  await runner.loadState();
+  await runner.run(new AbortController().signal, true);
+  assert.deepEqual(out.records.map((r) => r.event['id']), ['a', 'b', 'c']);
+  assert.equal((await store.get({ input: 'in', service: 'svc' }))?.cursor, 3);
+});
