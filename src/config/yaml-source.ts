@@ -30,10 +30,14 @@ interface Located {
   key: Node | null;
 }
 
+/** Syntax errors reported one by one before the rest are summed up. */
+const MAX_SYNTAX_ERRORS = 3;
+
 export class YamlSource {
   private constructor(
     private readonly doc: Document.Parsed,
     private readonly lines: LineCounter,
+    private readonly text: string,
   ) {}
 
   /** Parses with the YAML 1.2 core schema (timestamps stay strings), duplicate keys as errors. */
@@ -46,11 +50,33 @@ export class YamlSource {
       uniqueKeys: true,
       prettyErrors: false,
     });
-    return new YamlSource(doc, lines);
+    return new YamlSource(doc, lines, text);
   }
 
   errors(): SourceProblem[] {
-    return this.doc.errors.map((e) => ({ path: '', ...this.positionAt(e.pos[0]), message: FRIENDLIER[e.code] ?? plainMessage(e.message) }));
+    const all = this.doc.errors.map((e) => ({
+      path: '',
+      ...this.positionAt(e.pos[0]),
+      message: (FRIENDLIER[e.code] ?? plainMessage(e.message)) + this.unquotedReferenceHint(e.pos[0]),
+    }));
+    if (all.length <= MAX_SYNTAX_ERRORS) return all;
+    // One YAML mistake (an unquoted `${...}` in a flow mapping, say) cascades into dozens of
+    // errors; past the first few they only hide the cause.
+    const rest = all[MAX_SYNTAX_ERRORS]!;
+    return [
+      ...all.slice(0, MAX_SYNTAX_ERRORS),
+      { ...rest, message: `${all.length - MAX_SYNTAX_ERRORS} more YAML error(s) from here on, most likely caused by the ones above` },
+    ];
+  }
+
+  /** The usual cause of a flow-mapping error in a Devo-style file: `{token: ${env:X}}`. */
+  private unquotedReferenceHint(offset: number): string {
+    const start = this.text.lastIndexOf('\n', Math.max(0, offset - 1)) + 1;
+    const end = this.text.indexOf('\n', offset);
+    const line = this.text.slice(start, end === -1 ? undefined : end);
+    return /\{[^}]*[:,]\s*\$\{(env|file):/.test(line)
+      ? ' (a ${env:...} or ${file:...} reference inside { } must be quoted: token: "${env:NAME}")'
+      : '';
   }
 
   warnings(): SourceProblem[] {

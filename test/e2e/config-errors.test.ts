@@ -34,6 +34,11 @@ const cases: Array<{ name: string; yaml: string; expect: RegExp[] }> = [
   { name: 'date in the future', yaml: config('      token: abcdefgh', 'audit: {start_time_value: "2999-01-01 00:00:00"}'), expect: [/\[InitVariablesError 5\] inputs\.onepassword\.services\.audit\.start_time_value/] },
   { name: 'unknown key', yaml: config('      token: abcdefgh', 'audit: {start_time_valeu: 2024-05-01T00:00:00Z}'), expect: [/\[InitVariablesError 6\] inputs\.onepassword\.services\.audit\.start_time_valeu.*start_time_value/] },
   { name: 'unresolved secret', yaml: config('      token: ${env:SIPHON_TEST_UNSET_VARIABLE}'), expect: [/:13:\d+ \[InitVariablesError 8\].*SIPHON_TEST_UNSET_VARIABLE/] },
+  {
+    name: 'unquoted secret reference in a flow mapping',
+    yaml: config('      token: abcdefgh').replace('    credentials:\n      token: abcdefgh', '    credentials: {token: ${env:OP_TOKEN}}'),
+    expect: [/:12:\d+ \[InitVariablesError 9\].*must be quoted/],
+  },
   { name: 'unknown service', yaml: config('      token: abcdefgh', 'audits: {}'), expect: [/\[InitVariablesError 10\] inputs\.onepassword\.services\.audits/] },
 ];
 
