@@ -6,7 +6,17 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { readAllFiles, readDelivered, runSiphon, startSiphon, tempDir, waitFor, writeConfig, type DeliveredLine } from '../e2e/harness.js';
+import {
+  readAllFiles,
+  readDelivered,
+  runSiphon,
+  startSiphon,
+  tempDir,
+  waitFor,
+  writeConfig,
+  type CliResult,
+  type DeliveredLine,
+} from '../e2e/harness.js';
 
 /** A running simulator, seen through what the suite needs of it. */
 export interface ConformanceSimulator {
@@ -73,8 +83,36 @@ async function assertNoSecret(sim: ConformanceSimulator, dir: string, ...outputs
   for (const secret of sim.secrets) assert.ok(!everything.includes(secret), 'a credential appears in an output, a log or a state file');
 }
 
+const total = (sim: ConformanceSimulator): number => [...sim.expectedKeys().values()].reduce((n, keys) => n + keys.length, 0);
+
+/**
+ * Starts `siphon run` against a slowed simulator, sends `signal` once 1/`fraction` of the
+ * events is delivered, then runs again with --once and checks the delivery is exact.
+ * Returns how the interrupted run ended.
+ */
+async function interruptThenResume(target: ConformanceTarget, runArgs: string[], signal: NodeJS.Signals, fraction: number): Promise<CliResult> {
+  const sim = await target.start();
+  try {
+    sim.slowResponses(100);
+    const dir = await tempDir();
+    const config = await writeConfig(dir, configYaml(sim, { pageSize: target.pageSize }));
+    const { child, done } = startSiphon(['run', '--config', config, ...runArgs], sim.env);
+    const some = Math.floor(total(sim) / fraction);
+    await waitFor(async () => (await readDelivered(join(dir, 'events.ndjson'))).length >= some, 60_000, 'a part of the events');
+    child.kill(signal);
+    const interrupted = await done;
+    assert.ok((await readDelivered(join(dir, 'events.ndjson'))).length < total(sim), 'the signal came too late to test anything');
+    sim.slowResponses(0);
+    const restart = await runSiphon(['run', '--config', config, '--once'], sim.env);
+    assert.equal(restart.code, 0, restart.stderr);
+    assertExact(await readDelivered(join(dir, 'events.ndjson')), sim);
+    return interrupted;
+  } finally {
+    await sim.close();
+  }
+}
+
 export function conformanceSuite(target: ConformanceTarget): void {
-  const total = (sim: ConformanceSimulator): number => [...sim.expectedKeys().values()].reduce((n, keys) => n + keys.length, 0);
 
   describe(`conformance: ${target.name}`, () => {
     test('complete, exact, duplicate-free delivery; a restart resumes; no credential leaks', async () => {
@@ -97,45 +135,13 @@ export function conformanceSuite(target: ConformanceTarget): void {
     });
 
     test('kill -9 in the middle of a pull, then a restart: nothing lost, nothing duplicated', async () => {
-      const sim = await target.start();
-      try {
-        sim.slowResponses(100);
-        const dir = await tempDir();
-        const config = await writeConfig(dir, configYaml(sim, { pageSize: target.pageSize }));
-        const { child, done } = startSiphon(['run', '--config', config, '--once'], sim.env);
-        const some = Math.floor(total(sim) / 3);
-        await waitFor(async () => (await readDelivered(join(dir, 'events.ndjson'))).length >= some, 60_000, 'a part of the events');
-        child.kill('SIGKILL');
-        assert.equal((await done).signal, 'SIGKILL');
-        assert.ok((await readDelivered(join(dir, 'events.ndjson'))).length < total(sim), 'the kill came too late to test anything');
-        sim.slowResponses(0);
-        const restart = await runSiphon(['run', '--config', config, '--once'], sim.env);
-        assert.equal(restart.code, 0, restart.stderr);
-        assertExact(await readDelivered(join(dir, 'events.ndjson')), sim);
-      } finally {
-        await sim.close();
-      }
+      const killed = await interruptThenResume(target, ['--once'], 'SIGKILL', 3);
+      assert.equal(killed.signal, 'SIGKILL');
     });
 
     test('SIGTERM stops gracefully; the next run completes exactly', async () => {
-      const sim = await target.start();
-      try {
-        sim.slowResponses(100);
-        const dir = await tempDir();
-        const config = await writeConfig(dir, configYaml(sim, { pageSize: target.pageSize }));
-        const { child, done } = startSiphon(['run', '--config', config], sim.env);
-        const some = Math.floor(total(sim) / 4);
-        await waitFor(async () => (await readDelivered(join(dir, 'events.ndjson'))).length >= some, 60_000, 'a part of the events');
-        child.kill('SIGTERM');
-        const stopped = await done;
-        assert.equal(stopped.code, 0, stopped.stderr);
-        sim.slowResponses(0);
-        const restart = await runSiphon(['run', '--config', config, '--once'], sim.env);
-        assert.equal(restart.code, 0, restart.stderr);
-        assertExact(await readDelivered(join(dir, 'events.ndjson')), sim);
-      } finally {
-        await sim.close();
-      }
+      const stopped = await interruptThenResume(target, [], 'SIGTERM', 4);
+      assert.equal(stopped.code, 0, stopped.stderr);
     });
 
     test('a rate-limit storm is waited out without exceeding the configured budget', async () => {
