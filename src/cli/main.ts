@@ -1,7 +1,7 @@
 // The `siphon` command line.
 import { Command, CommanderError, Option } from 'commander';
 import { EXIT } from '../core/errors.js';
-import { SIPHON_VERSION } from '../app/version.js';
+import { SIPHON_VERSION } from '../core/version.js';
 import type { LogFormat } from '../telemetry/logger.js';
 import { loadOrReport } from './config-loading.js';
 import { processIo, type CliIo } from './io.js';

@@ -14,7 +14,7 @@ import { backoffDelayMs } from './backoff.js';
 import { parseRetryAfterMs } from './retry-after.js';
 import { BodyTooLargeError, readCappedBody } from './body.js';
 import { describeNetworkError, isRequestBug } from './network-error.js';
-import { defaultUserAgent } from './version.js';
+import { SIPHON_VERSION } from '../core/version.js';
 
 export interface HttpClientOptions {
   settings: HttpSettings;
@@ -74,7 +74,7 @@ class UndiciHttpClient implements ClosableHttpClient {
     this.clock = options.clock;
     this.logger = options.logger;
     this.redactor = options.redactor;
-    this.userAgent = options.userAgent ?? defaultUserAgent();
+    this.userAgent = options.userAgent ?? `siphon/${SIPHON_VERSION}`;
     this.random = options.random ?? Math.random;
     const responseMs = this.settings.response_timeout_seconds * 1000;
     this.agent = new Agent({

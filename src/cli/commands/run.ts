@@ -4,7 +4,7 @@ import { EXIT, exitCodeFor, toSiphonError } from '../../core/errors.js';
 import { systemClock } from '../../core/time.js';
 import type { SiphonConfig } from '../../config/types.js';
 import { buildRuntime } from '../../app/runtime.js';
-import { SIPHON_VERSION } from '../../app/version.js';
+import { SIPHON_VERSION } from '../../core/version.js';
 import { runMemoryReporter } from '../../telemetry/memory-report.js';
 import type { LogFormat } from '../../telemetry/logger.js';
 import type { CliIo } from '../io.js';

@@ -1,9 +1,9 @@
-// The default User-Agent, "siphon/<version>", read once from package.json.
-
+// Siphon's version, read once from package.json: for `--version`, the start-up log line and
+// the HTTP User-Agent. The file sits two folders up from src/core (sources) or three from
+// dist/src/core (built).
 import { readFileSync } from 'node:fs';
 
-function packageVersion(): string | undefined {
-  // src/http/*.ts when run from source, dist/src/http/*.js when built.
+function readVersion(): string {
   for (const relative of ['../../package.json', '../../../package.json']) {
     try {
       const pkg = JSON.parse(readFileSync(new URL(relative, import.meta.url), 'utf8')) as { name?: unknown; version?: unknown };
@@ -12,12 +12,7 @@ function packageVersion(): string | undefined {
       // Not there from this location: try the next.
     }
   }
-  return undefined;
+  return 'unknown';
 }
 
-let cached: string | undefined;
-
-export function defaultUserAgent(): string {
-  cached ??= `siphon/${packageVersion() ?? 'unknown'}`;
-  return cached;
-}
+export const SIPHON_VERSION = readVersion();
