@@ -38,11 +38,10 @@ export interface Runtime {
   close(): Promise<void>;
 }
 
+/** `config.secrets` already holds every resolved reference, each connector's credentials and the hash key. */
 export function createRedactor(config: SiphonConfig): Redactor {
   const redactor = new Redactor();
   redactor.add(...config.secrets);
-  if (config.globals.obfuscation) redactor.add(config.globals.obfuscation.hash_key);
-  for (const input of config.inputs) redactor.add(...input.definition.secrets(input.settings));
   return redactor;
 }
 

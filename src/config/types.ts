@@ -53,7 +53,10 @@ export interface SiphonConfig {
   globals: GlobalSettings;
   outputs: ConfiguredOutput[];
   inputs: ConfiguredInput[];
-  /** Every secret value the configuration holds, for the logger's redactor. */
+  /**
+   * Every secret value the configuration holds, for the logger's redactor: what ${env:}/${file:}
+   * resolved, each input's `definition.secrets(settings)` (literal tokens too) and the hash key.
+   */
   secrets: string[];
 }
 
