@@ -79,8 +79,9 @@ export async function findRecordsInFile(
     scopes.add(`"input":${JSON.stringify(record.input)},"service":${JSON.stringify(record.service)}`);
   }
   if (wanted.size === 0) return found;
+  const scopeList = [...scopes];
   for await (const line of linesFromEnd(handle, limitBytes)) {
-    if (![...scopes].some((scope) => line.includes(scope))) continue;
+    if (!scopeList.some((scope) => line.includes(scope))) continue;
     let parsed: { input?: unknown; service?: unknown; event?: unknown };
     try {
       parsed = JSON.parse(line) as typeof parsed;

@@ -23,11 +23,7 @@ export const fileOutputSchema = z
 
 export type FileOutputSettings = z.infer<typeof fileOutputSchema>;
 
-/** The NDJSON line of one record: {"tag","input","service","event"}. */
-export function fileLine(record: OutputRecord): string {
-  return `${linePrefix(record)}${JSON.stringify(record.event)}}`;
-}
-
+/** The start of a record's NDJSON line, {"tag","input","service","event": — the event follows. */
 function linePrefix(record: OutputRecord): string {
   return `{"tag":${JSON.stringify(record.tag)},"input":${JSON.stringify(record.input)},"service":${JSON.stringify(record.service)},"event":`;
 }
