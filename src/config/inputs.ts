@@ -9,7 +9,7 @@ import { defineKey, isPlainObject, type PathSegment, type SettingPath } from './
 import type { Reporter } from './report.js';
 import { didYouMean } from './suggest.js';
 import type { ConfiguredInput } from './types.js';
-import { validate, withoutNulls } from './validate.js';
+import { namedEntries, validate, withoutNulls } from './validate.js';
 
 const PATH: SettingPath = ['inputs'];
 
@@ -19,16 +19,10 @@ export function readInputs(
   now: () => number,
   reporter: Reporter,
 ): ConfiguredInput[] {
-  if (raw === undefined || raw === null || (isPlainObject(raw) && Object.keys(raw).length === 0)) {
-    reporter.error({ code: 'CONFIG_MISSING', path: PATH, message: '`inputs` is missing and it is mandatory: declare at least one input' });
-    return [];
-  }
-  if (!isPlainObject(raw)) {
-    reporter.error({ code: 'CONFIG_WRONG_TYPE', path: PATH, message: `must be a mapping of input names to inputs, not ${yamlTypeOf(raw)}` });
-    return [];
-  }
+  const entries = namedEntries(raw, PATH, 'input', reporter);
+  if (!entries) return [];
   const inputs: ConfiguredInput[] = [];
-  for (const [name, block] of Object.entries(raw)) {
+  for (const [name, block] of entries) {
     const input = readInput(name, block ?? {}, registry, now, reporter);
     if (input) inputs.push(input);
   }

@@ -2,13 +2,12 @@
 
 import { z } from 'zod';
 import type { OutputDefinition } from '../core/contracts.js';
-import { yamlTypeOf } from './describe.js';
 import { nonEmptyString } from './fields.js';
-import { isPlainObject, type SettingPath } from './path.js';
+import type { SettingPath } from './path.js';
 import type { Reporter } from './report.js';
 import { didYouMean } from './suggest.js';
 import type { ConfiguredOutput } from './types.js';
-import { validate, withoutNulls } from './validate.js';
+import { namedEntries, validate, withoutNulls } from './validate.js';
 
 const outputBlockSchema = z
   .object({
@@ -22,16 +21,10 @@ const outputBlockSchema = z
 const PATH: SettingPath = ['outputs'];
 
 export function readOutputs(raw: unknown, registry: ReadonlyMap<string, OutputDefinition<unknown>>, reporter: Reporter): ConfiguredOutput[] {
-  if (raw === undefined || raw === null || (isPlainObject(raw) && Object.keys(raw).length === 0)) {
-    reporter.error({ code: 'CONFIG_MISSING', path: PATH, message: '`outputs` is missing and it is mandatory: declare at least one output' });
-    return [];
-  }
-  if (!isPlainObject(raw)) {
-    reporter.error({ code: 'CONFIG_WRONG_TYPE', path: PATH, message: `must be a mapping of output names to outputs, not ${yamlTypeOf(raw)}` });
-    return [];
-  }
+  const entries = namedEntries(raw, PATH, 'output', reporter);
+  if (!entries) return [];
   const outputs: ConfiguredOutput[] = [];
-  for (const [name, block] of Object.entries(raw)) {
+  for (const [name, block] of entries) {
     const path = [...PATH, name];
     const parsed = validate(outputBlockSchema, withoutNulls(block ?? {}), path, reporter);
     if (!parsed.ok) continue;

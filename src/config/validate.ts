@@ -4,6 +4,7 @@ import type { ZodType } from 'zod';
 import { problemsFromIssues } from './issues.js';
 import { defineKey, isPlainObject, type SettingPath } from './path.js';
 import type { Reporter } from './report.js';
+import { yamlTypeOf } from './describe.js';
 
 export type Validated<T> = { ok: true; data: T } | { ok: false };
 
@@ -27,4 +28,21 @@ export function withoutNulls(value: unknown): unknown {
     if (inner !== null) defineKey(out, key, withoutNulls(inner));
   }
   return out;
+}
+
+/**
+ * The entries of a top-level mapping of names (`inputs`, `outputs`): reports it missing, empty
+ * or not a mapping, and returns undefined then. `noun` is the singular: "input", "output".
+ */
+export function namedEntries(raw: unknown, path: SettingPath, noun: string, reporter: Reporter): Array<[string, unknown]> | undefined {
+  const key = String(path[path.length - 1]);
+  if (raw === undefined || raw === null || (isPlainObject(raw) && Object.keys(raw).length === 0)) {
+    reporter.error({ code: 'CONFIG_MISSING', path, message: `\`${key}\` is missing and it is mandatory: declare at least one ${noun}` });
+    return undefined;
+  }
+  if (!isPlainObject(raw)) {
+    reporter.error({ code: 'CONFIG_WRONG_TYPE', path, message: `must be a mapping of ${noun} names to ${noun}s, not ${yamlTypeOf(raw)}` });
+    return undefined;
+  }
+  return Object.entries(raw);
 }
