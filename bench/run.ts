@@ -7,12 +7,13 @@ import { createReadStream } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startOnePasswordSimulator } from '../src/simulators/onepassword/index.js';
+import { BENCH_CASES, type BenchCase } from './cases.js';
 import type { ChildReport } from './child-report.js';
 
 const EVENTS = Number(process.env['SIPHON_BENCH_EVENTS'] ?? 200_000);
 const ROUNDS = Number(process.env['SIPHON_BENCH_ROUNDS'] ?? 2);
-const TOKEN = 'bench-token-0123456789';
+/** Comma-separated case names (default: all). */
+const ONLY = process.env['SIPHON_BENCH_CASES']?.split(',').map((s) => s.trim());
 
 function runChild(script: string, args: string[]): Promise<ChildReport> {
   return new Promise((resolve, reject) => {
@@ -28,22 +29,6 @@ function runChild(script: string, args: string[]): Promise<ChildReport> {
   });
 }
 
-function siphonConfig(url: string, dir: string): string {
-  return `globals:
-  name: bench
-  persistence: {type: filesystem, config: {directory_name: ${JSON.stringify(join(dir, 'state'))}}}
-outputs:
-  file_1: {type: file, config: {path: ${JSON.stringify(join(dir, 'events.ndjson'))}}}
-inputs:
-  onepassword:
-    base_url: ${url}
-    credentials: {token: ${TOKEN}}
-    rate_limit: {enabled: false}
-    services:
-      item_usage: {start_time_value: 2000-01-01T00:00:00Z, page_size: 1000}
-`;
-}
-
 /** Lines in a file, streamed. */
 async function countLines(path: string): Promise<number> {
   let n = 0;
@@ -57,41 +42,42 @@ async function countLines(path: string): Promise<number> {
 const eps = (r: ChildReport): number => r.events / (r.wallMs / 1000);
 const best = (runs: ChildReport[]): ChildReport => runs.reduce((a, b) => (eps(b) > eps(a) ? b : a));
 
-async function main(): Promise<void> {
-  const sim = await startOnePasswordSimulator({
-    tokens: [{ token: TOKEN, features: ['auditevents', 'itemusages', 'signinattempts'] }],
-    initialEvents: { auditevents: 0, itemusages: EVENTS, signinattempts: 0 },
-    historyMs: 100 * 86_400_000,
-    rateLimit: false,
-  });
+async function runCase(benchCase: BenchCase): Promise<void> {
+  const running = await benchCase.start(EVENTS);
   const baseline: ChildReport[] = [];
   const siphon: ChildReport[] = [];
   try {
     for (let round = 0; round < ROUNDS; round++) {
       const dir = await mkdtemp(join(tmpdir(), 'siphon-bench-'));
-      baseline.push(await runChild('dist/bench/baseline.js', [sim.url, TOKEN, 'itemusages', join(dir, 'baseline.ndjson')]));
+      baseline.push(await runChild(running.baseline.script, [...running.baseline.args, join(dir, 'baseline.ndjson')]));
       const config = join(dir, 'config.yaml');
-      await writeFile(config, siphonConfig(sim.url, dir));
+      await writeFile(config, running.siphonConfig(dir));
       const report = await runChild('dist/bench/siphon-child.js', [config]);
       siphon.push({ ...report, events: await countLines(join(dir, 'events.ndjson')) });
       await rm(dir, { recursive: true, force: true });
     }
   } finally {
-    await sim.close();
+    await running.close();
   }
-  for (const r of siphon) if (r.exitCode !== 0 || r.events !== EVENTS) throw new Error(`siphon run failed: ${JSON.stringify(r)}`);
-  for (const r of baseline) if (r.events !== EVENTS) throw new Error(`baseline run failed: ${JSON.stringify(r)}`);
+  for (const r of siphon) if (r.exitCode !== 0 || r.events !== running.events) throw new Error(`${benchCase.name}: siphon run failed: ${JSON.stringify(r)}`);
+  for (const r of baseline) if (r.events !== running.events) throw new Error(`${benchCase.name}: baseline run failed: ${JSON.stringify(r)}`);
   const b = best(baseline);
   const s = best(siphon);
   const row = (name: string, r: ChildReport): string =>
-    `| ${name.padEnd(30)} | ${r.events.toString().padStart(7)} | ${eps(r).toFixed(0).padStart(9)} | ${r.cpuSeconds.toFixed(2).padStart(7)} | ${r.peakRssMb.toFixed(1).padStart(13)} |`;
-  console.log(`\n1Password item usage, ${EVENTS} events, best of ${ROUNDS} run(s) each, Node ${process.version}\n`);
-  console.log('| contender                      |  events |  events/s |   CPU s | peak RSS (MB) |');
-  console.log('|--------------------------------|---------|-----------|---------|---------------|');
+    `| ${name.padEnd(31)} | ${r.events.toString().padStart(7)} | ${eps(r).toFixed(0).padStart(9)} | ${r.cpuSeconds.toFixed(2).padStart(7)} | ${r.peakRssMb.toFixed(1).padStart(13)} |`;
+  console.log(`\n${running.title}, best of ${ROUNDS} run(s) each, Node ${process.version}\n`);
+  console.log('| contender                       |  events |  events/s |   CPU s | peak RSS (MB) |');
+  console.log('|---------------------------------|---------|-----------|---------|---------------|');
   console.log(row('baseline (fetch, parse, write)', b));
   console.log(row('siphon run --once (file output)', s));
-  console.log(`\nratio siphon/baseline: events/s ${(eps(s) / eps(b)).toFixed(2)} (target >= 0.70), peak RSS ${s.peakRssMb.toFixed(1)} MB (target <= 150)`);
+  console.log(
+    `\nratio siphon/baseline: events/s ${(eps(s) / eps(b)).toFixed(2)} (target >= 0.70), ` +
+      `peak RSS ${(s.peakRssMb / b.peakRssMb).toFixed(2)} (siphon ${s.peakRssMb.toFixed(1)} MB)`,
+  );
   console.log(`all runs: baseline ${baseline.map((r) => eps(r).toFixed(0)).join(', ')} ev/s; siphon ${siphon.map((r) => eps(r).toFixed(0)).join(', ')} ev/s`);
 }
 
-await main();
+for (const benchCase of BENCH_CASES) {
+  if (ONLY && !ONLY.includes(benchCase.name)) continue;
+  await runCase(benchCase);
+}

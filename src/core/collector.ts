@@ -64,7 +64,7 @@ export class Collector {
           if (signal.aborted) throw err;
           const error = toSiphonError(err, 'SETUP_NOT_PULLABLE');
           // Rejected credentials will not improve; a network blip or a bad answer may.
-          const transient = error.code === 'SETUP_NOT_PULLABLE' || error.code === 'SETUP_UNREACHABLE';
+          const transient = !error.permanent && (error.code === 'SETUP_NOT_PULLABLE' || error.code === 'SETUP_UNREACHABLE');
           if (!transient || attempt >= SETUP_ATTEMPTS) {
             input.logger.error(error.describe());
             failures.push(error);

@@ -18,6 +18,12 @@ export interface OutputRecord {
   readonly input: string;
   readonly service: string;
   readonly event: VendorEvent;
+  /**
+   * The event's dedup key, as the framework remembers it. Outputs that can read back what
+   * they hold (the file output) store it, so crash recovery matches on it even when
+   * obfuscation changed the fields the key was computed from.
+   */
+  readonly key?: string;
 }
 
 // ---------------------------------------------------------------------------
@@ -153,7 +159,7 @@ export interface Output {
    * Crash recovery, for outputs that can read back what they hold (the file output). After a
    * restart, the first pages pulled again may have reached this output before the crash
    * without being committed. Returns the indexes of `records` already present, matched on
-   * input, service and `keyOf(event)`. Outputs without it get every replayed record again
+   * input, service and key (`record.key`, else `keyOf(event)`). Outputs without it get every replayed record again
    * (at-least-once).
    */
   findDelivered?(records: readonly OutputRecord[], keyOf: (event: VendorEvent) => string | undefined): Promise<Set<number>>;
@@ -185,6 +191,19 @@ export interface Page<C extends JsonValue = JsonValue> {
   readonly hasMore: boolean;
   /** HTTP requests this page took, retries included (for the statistics line). */
   readonly requests: number;
+  /**
+   * Per event (same order as `events`), its dedup key, for vendors whose key depends on the
+   * page's context (LastPass: a content hash plus the event's occurrence among identical
+   * events of its second). When absent, `ServicePuller.eventKey` is asked per event.
+   */
+  readonly keys?: ReadonlyArray<string | undefined>;
+  /**
+   * The event-time ranges (ms, inclusive) whose keys the dedup memory must keep once this
+   * page is committed; every other key is forgotten. For vendors that page newest-first
+   * inside a time window (LastPass), where "a window behind the newest event" would forget
+   * keys still needed. When absent, the service's `dedup_window_seconds` rule applies.
+   */
+  readonly dedupRetain?: ReadonlyArray<readonly [number, number]>;
 }
 
 export interface ServicePuller<C extends JsonValue = JsonValue> {

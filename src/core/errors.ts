@@ -84,12 +84,23 @@ export class SiphonError extends Error {
   readonly code: ErrorCode;
   /** Extra facts for the log line: the setting path, the request, the HTTP status... */
   readonly details: Readonly<Record<string, unknown>>;
+  /**
+   * True when trying again cannot help (the vendor said the credentials are wrong), even
+   * where the code is usually transient: setup and --once then give up at once.
+   */
+  readonly permanent: boolean;
 
-  constructor(code: ErrorCode, message: string, details: Record<string, unknown> = {}, options?: { cause?: unknown }) {
-    super(message, options);
+  constructor(
+    code: ErrorCode,
+    message: string,
+    details: Record<string, unknown> = {},
+    options?: { cause?: unknown; permanent?: boolean },
+  ) {
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'SiphonError';
     this.code = code;
     this.details = details;
+    this.permanent = options?.permanent ?? false;
   }
 
   /** "[SetupError 100] The token was rejected ..." */

@@ -14,7 +14,7 @@ import type {
   StateStore,
   VendorEvent,
 } from './contracts.js';
-import { ERROR_CATALOGUE, SiphonError, toSiphonError, type ErrorCode } from './errors.js';
+import { ERROR_CATALOGUE, SiphonError, toSiphonError } from './errors.js';
 import { DedupMemory, filterDuplicates, type FreshEvent } from '../stages/dedup.js';
 import { injectPullingId } from '../stages/pulling-id.js';
 import type { Obfuscator } from '../stages/obfuscate.js';
@@ -51,6 +51,7 @@ interface PreparedPage {
   fresh: Array<FreshEvent<VendorEvent>>;
   records: OutputRecord[];
   newest: number | null;
+  dedupRetain: Page['dedupRetain'];
 }
 
 /** Back-off between failed attempts of one stream: 5 s doubling to 5 min. */
@@ -60,9 +61,10 @@ const ERROR_BACKOFF_MS = { first: 5_000, max: 300_000 };
 const ONCE_MAX_ATTEMPTS = 3;
 
 /** Faults that another attempt may cure: vendor errors and outages, output outages. */
-function isTransient(code: ErrorCode): boolean {
-  const family = ERROR_CATALOGUE[code].family;
-  return (family === 'PullError' && code !== 'PULL_AUTH_LOST') || family === 'OutputError';
+function isTransient(error: SiphonError): boolean {
+  if (error.permanent) return false;
+  const family = ERROR_CATALOGUE[error.code].family;
+  return (family === 'PullError' && error.code !== 'PULL_AUTH_LOST') || family === 'OutputError';
 }
 
 export class ServiceRunner {
@@ -212,7 +214,7 @@ export class ServiceRunner {
         status.lastError = { code: error.code, message: error.describe(), at: new Date(clock.now()).toISOString() };
         status.consecutiveErrors = this.consecutiveErrors;
         // --once (cron): a passing fault gets a few more tries; bad credentials or state do not.
-        if (once && (this.consecutiveErrors >= ONCE_MAX_ATTEMPTS || !isTransient(error.code))) throw error;
+        if (once && (this.consecutiveErrors >= ONCE_MAX_ATTEMPTS || !isTransient(error))) throw error;
         waitMs = Math.min(ERROR_BACKOFF_MS.max, ERROR_BACKOFF_MS.first * 2 ** (this.consecutiveErrors - 1));
         logger.error(
           `${error.describe()} The checkpoint did not move; retrying in ${(waitMs / 1000).toFixed(0)} second(s) ` +
@@ -234,9 +236,10 @@ export class ServiceRunner {
   private prepare(page: Page, pullingId: number, stats: CycleStatistics): PreparedPage {
     const { puller, obfuscator, key } = this.o;
     const state = this.requireState();
+    const keys = page.keys;
     const { fresh, duplicates } = filterDuplicates(
       page.events,
-      (e) => puller.eventKey(e),
+      keys ? (_e, i) => keys[i] : (e) => puller.eventKey(e),
       (e) => puller.eventTime(e),
       this.requireDedup(),
     );
@@ -248,15 +251,17 @@ export class ServiceRunner {
       const item = fresh[i]!;
       injectPullingId(item.event, pullingId);
       if (obfuscator) stats.obfuscatedFields += obfuscator(item.event);
-      records[i] = { tag, input: key.input, service: key.service, event: item.event };
+      records[i] = item.key === undefined
+        ? { tag, input: key.input, service: key.service, event: item.event }
+        : { tag, input: key.input, service: key.service, event: item.event, key: item.key };
       if (item.time !== undefined && (newest === null || item.time > newest)) newest = item.time;
     }
-    return { cursor: page.cursor, fresh, records, newest };
+    return { cursor: page.cursor, fresh, records, newest, dedupRetain: page.dedupRetain };
   }
 
   private async deliverAndCommit(page: PreparedPage, stats: CycleStatistics): Promise<ServiceState> {
     const { clock, logger } = this.o;
-    const { cursor, fresh, records, newest } = page;
+    const { cursor, fresh, records, newest, dedupRetain } = page;
     const state = this.requireState();
     const dedup = this.requireDedup();
 
@@ -270,8 +275,11 @@ export class ServiceRunner {
     await this.deliverWithRetry(records, exclude);
     stats.sent += records.length - skippedEverywhere;
 
-    for (const item of fresh) if (item.key !== undefined) dedup.add(item.key, item.time ?? null);
-    dedup.prune();
+    for (const item of fresh) {
+      // Keys the connector says it will not read again are not worth adding, only to be pruned.
+      if (item.key !== undefined && DedupMemory.retains(dedupRetain, item.time ?? null)) dedup.add(item.key, item.time ?? null);
+    }
+    dedup.prune(dedupRetain);
     const next: ServiceState = {
       ...state,
       cursor,

@@ -17,12 +17,21 @@ export function emptyServiceState(startSetting: string | null, nowIso: string): 
   };
 }
 
-/** A one-line summary of a state record (the dedup list can be long; the cursor is opaque). */
+/** Cursors longer than this are summarised, not printed. */
+const CURSOR_SHOWN_CHARS = 2_000;
+
+/**
+ * A one-line summary of a state record. The dedup list can be long: it is counted. A
+ * structured cursor (LastPass: times, paging key) is shown as is; an opaque token (1Password)
+ * or an outsized cursor only by its length.
+ */
 export function describeState(state: ServiceState): string {
+  const cursorText = JSON.stringify(state.cursor);
+  const structured = state.cursor !== null && typeof state.cursor === 'object' && cursorText.length <= CURSOR_SHOWN_CHARS;
   return JSON.stringify({
     '@persistence_version': state['@persistence_version'],
     start_setting: state.start_setting,
-    cursor: state.cursor === null ? null : '<saved>',
+    cursor: state.cursor === null ? null : structured ? state.cursor : `<saved, ${cursorText.length} characters>`,
     dedup_keys: state.dedup.length,
     newest_event_time: state.newest_event_time === null ? null : new Date(state.newest_event_time).toISOString(),
     events_delivered: state.events_delivered,

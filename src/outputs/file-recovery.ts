@@ -72,7 +72,7 @@ export async function findRecordsInFile(
   const scopes = new Set<string>();
   for (let i = 0; i < records.length; i++) {
     const record = records[i]!;
-    const key = keyOf(record.event);
+    const key = record.key ?? keyOf(record.event);
     if (key === undefined) continue;
     const id = `${record.input}\u0000${record.service}\u0000${key}`;
     wanted.set(id, [...(wanted.get(id) ?? []), i]);
@@ -82,14 +82,15 @@ export async function findRecordsInFile(
   const scopeList = [...scopes];
   for await (const line of linesFromEnd(handle, limitBytes)) {
     if (!scopeList.some((scope) => line.includes(scope))) continue;
-    let parsed: { input?: unknown; service?: unknown; event?: unknown };
+    let parsed: { input?: unknown; service?: unknown; event?: unknown; key?: unknown };
     try {
       parsed = JSON.parse(line) as typeof parsed;
     } catch {
       continue; // not one of ours
     }
     if (!parsed.event || typeof parsed.event !== 'object') continue;
-    const key = keyOf(parsed.event as VendorEvent);
+    // Lines carry the key the framework remembered; lines written before that get it recomputed.
+    const key = typeof parsed.key === 'string' ? parsed.key : keyOf(parsed.event as VendorEvent);
     if (key === undefined) continue;
     const id = `${String(parsed.input)}\u0000${String(parsed.service)}\u0000${key}`;
     const indexes = wanted.get(id);

@@ -23,7 +23,7 @@ export const fileOutputSchema = z
 
 export type FileOutputSettings = z.infer<typeof fileOutputSchema>;
 
-/** The start of a record's NDJSON line, {"tag","input","service","event": — the event follows. */
+/** The start of a record's NDJSON line, {"tag","input","service","event": — the event (and its "key") follow. */
 function linePrefix(record: OutputRecord): string {
   return `{"tag":${JSON.stringify(record.tag)},"input":${JSON.stringify(record.input)},"service":${JSON.stringify(record.service)},"event":`;
 }
@@ -104,7 +104,8 @@ export class FileOutput implements Output {
         prefixOf = record;
         prefix = linePrefix(record);
       }
-      text += `${prefix}${JSON.stringify(record.event)}}\n`;
+      // The dedup key rides along for crash recovery (see file-recovery.ts).
+      text += record.key === undefined ? `${prefix}${JSON.stringify(record.event)}}\n` : `${prefix}${JSON.stringify(record.event)},"key":${JSON.stringify(record.key)}}\n`;
     }
     return this.queue.run(async () => {
       if (!this.handle) throw new SiphonError('OUTPUT_WRITE_FAILED', `Output ${this.name} is not open`, { output: this.name });

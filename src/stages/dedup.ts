@@ -23,8 +23,9 @@ export class DedupMemory {
     this.windowMs = opts.windowMs;
     this.maxKeys = opts.maxKeys;
     if (saved) for (const [key, time] of saved) this.add(key, time);
-    // The settings may have shrunk since the memory was saved.
-    this.prune();
+    // The memory was pruned before it was saved (by the window or by the connector's own
+    // ranges, which only it knows), so only the count bound applies here: it may have shrunk.
+    if (this.keys.size > this.maxKeys) this.evictOldest(this.keys.size - this.maxKeys);
   }
 
   get size(): number {
@@ -45,9 +46,20 @@ export class DedupMemory {
     if (this.keys.size > this.maxKeys) this.evictOldest(this.keys.size - this.maxKeys);
   }
 
-  /** Drops keys older than (newest time seen - windowMs) and, beyond maxKeys, the oldest-added. Called before saving. */
-  prune(): void {
-    if (this.newest !== Number.NEGATIVE_INFINITY) {
+  /** Whether a key of this time would survive prune(retain): callers skip adding the others. */
+  static retains(retain: ReadonlyArray<readonly [number, number]> | undefined, time: number | null): boolean {
+    return retain === undefined || time === null || retain.some(([from, to]) => time >= from && time <= to);
+  }
+
+  /**
+   * Called before saving. Drops keys older than (newest time seen - windowMs), or, when
+   * `retain` ranges are given (by a connector that knows what it will read again), every
+   * key whose time is outside them; then, beyond maxKeys, the oldest-added.
+   */
+  prune(retain?: ReadonlyArray<readonly [number, number]>): void {
+    if (retain) {
+      for (const [key, time] of this.keys) if (!DedupMemory.retains(retain, time)) this.keys.delete(key);
+    } else if (this.newest !== Number.NEGATIVE_INFINITY) {
       const cutoff = this.newest - this.windowMs;
       // Deleting the entry being visited is safe while iterating a Map.
       for (const [key, time] of this.keys) if (time !== null && time < cutoff) this.keys.delete(key);
@@ -83,15 +95,16 @@ export interface FreshEvent<E> {
  */
 export function filterDuplicates<E>(
   events: readonly E[],
-  keyOf: (e: E) => string | undefined,
+  keyOf: (e: E, index: number) => string | undefined,
   timeOf: (e: E) => number | undefined,
   memory: DedupMemory,
 ): { fresh: Array<FreshEvent<E>>; duplicates: number } {
   const fresh: Array<FreshEvent<E>> = [];
   const seen = new Set<string>();
   let duplicates = 0;
-  for (const event of events) {
-    const key = keyOf(event);
+  for (let i = 0; i < events.length; i++) {
+    const event = events[i]!;
+    const key = keyOf(event, i);
     if (key !== undefined) {
       if (memory.has(key) || seen.has(key)) {
         duplicates++;

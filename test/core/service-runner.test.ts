@@ -269,3 +269,31 @@ test('a vendor error while a checkpoint is still being written: the next cycle r
   assert.deepEqual(out.records.map((r) => r.event['id']), ['a', 'b', 'c']);
   assert.equal((await store.get({ input: 'in', service: 'svc' }))?.cursor, 3);
 });
+
+test('page-supplied keys and retain ranges: records carry the keys; the memory keeps only the ranges', async () => {
+  // A content-keyed vendor (LastPass-like): two identical events are distinct occurrences.
+  const twin = { who: 'x', t: 5_000 };
+  const puller: ServicePuller<number> = {
+    name: 'svc',
+    tag: 'test.tag',
+    async fetchPage(position) {
+      if (position.cursor === null) {
+        return { events: [{ ...twin }, { ...twin }, { who: 'y', t: 1_000 }], keys: ['x.0', 'x.1', 'y.0'], cursor: 1, hasMore: true, requests: 1, dedupRetain: [[4_000, 6_000]] };
+      }
+      // The next page re-reads the first twin: its key is remembered, so it is dropped.
+      return { events: [{ ...twin }, { who: 'z', t: 9_000 }], keys: ['x.0', 'z.0'], cursor: 2, hasMore: false, requests: 1, dedupRetain: [[8_000, 9_000]] };
+    },
+    eventKey: () => 'never-used',
+    eventTime: (e) => (typeof e['t'] === 'number' ? e['t'] : undefined),
+    async probe() {},
+  };
+  const out = new ListOutput('o');
+  const store = new MemoryStateStore();
+  const { runner } = makeRunner(puller, [out], store);
+  await runner.loadState();
+  const stats = await runner.runCycle(new AbortController().signal);
+  assert.deepEqual(out.records.map((r) => r.key), ['x.0', 'x.1', 'y.0', 'z.0']);
+  assert.equal(stats.duplicates, 1);
+  // The window rule (3600 s) would keep everything; the ranges keep only z.
+  assert.deepEqual((await store.get({ input: 'in', service: 'svc' }))?.dedup, [['z.0', 9_000]]);
+});

@@ -72,3 +72,34 @@ test('the example configuration of the issue validates as written', async () => 
   assert.equal(result.code, 0, result.stderr);
   assert.match(result.stdout, /valid \(1 input\(s\), 3 enabled service\(s\), 2 output\(s\)\)/);
 });
+
+test('LastPass settings are checked up front: zone, account number, dates, the hash', async () => {
+  const dir = await tempDir();
+  const path = await writeConfig(
+    dir,
+    `globals:
+  name: my-collector
+  persistence: {type: filesystem, config: {directory_name: ./state}}
+outputs:
+  file_1: {type: file, config: {path: ./events.ndjson}}
+inputs:
+  lastpass:
+    credentials:
+      company_id: "12ab34"
+      provisioning_hash: ""
+    services:
+      reporting:
+        start_time_in_utc: "2024-02-30 00:00:00"
+        time_zone: America/New_Yrok
+        lag_in_seconds: -5
+`,
+  );
+  const result = await runSiphon(['validate', '--config', path]);
+  assert.equal(result.code, 2, result.stderr);
+  assert.match(result.stderr, /:9:\d+ \[InitVariablesError 7\] inputs\.lastpass\.credentials\.company_id: "12ab34" must be the account number: digits only/);
+  assert.match(result.stderr, /:10:\d+ \[InitVariablesError 3\] inputs\.lastpass\.credentials\.provisioning_hash/);
+  assert.match(result.stderr, /:13:\d+ \[InitVariablesError 4\] inputs\.lastpass\.services\.reporting\.start_time_in_utc/);
+  assert.match(result.stderr, /:14:\d+ \[InitVariablesError 7\] inputs\.lastpass\.services\.reporting\.time_zone: "America\/New_Yrok" is not a time zone/);
+  assert.match(result.stderr, /:15:\d+ \[InitVariablesError 7\] inputs\.lastpass\.services\.reporting\.lag_in_seconds/);
+  assert.doesNotMatch(result.stderr, /\n\s+at /, 'no stack trace');
+});

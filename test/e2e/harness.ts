@@ -58,10 +58,10 @@ export async function readDelivered(path: string): Promise<DeliveredLine[]> {
   } catch {
     return [];
   }
-  return text
-    .split('\n')
-    .filter((l) => l.length > 0)
-    .map((l) => JSON.parse(l) as DeliveredLine);
+  // Only complete lines: a running collector may be in the middle of writing the last one.
+  const lines = text.split('\n');
+  lines.pop();
+  return lines.filter((l) => l.length > 0).map((l) => JSON.parse(l) as DeliveredLine);
 }
 
 export async function writeConfig(dir: string, yaml: string): Promise<string> {

@@ -59,6 +59,20 @@ test('findDelivered finds records already in the file, per input and service, ac
   assert.ok((await readFile(file, 'utf8')).length > 1024 * 1024, 'the file spans several read chunks');
 });
 
+test('a record\'s dedup key is stored with it, and recovery matches on it even when obfuscation changed the event', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'siphon-file-'));
+  const { output, file } = await makeOutput(dir);
+  const keyed = (key: string, user: string): OutputRecord => ({ tag: 't', input: 'lp', service: 'reporting', event: { Time: '2024-01-01 00:00:00', Username: user }, key });
+  // As delivered: the user name masked. Replayed: the raw event, same key.
+  await output.write([keyed('h1.0', '*****'), keyed('h1.1', '*****')]);
+  const lines = (await readFile(file, 'utf8')).trimEnd().split('\n');
+  assert.equal(lines[0], '{"tag":"t","input":"lp","service":"reporting","event":{"Time":"2024-01-01 00:00:00","Username":"*****"},"key":"h1.0"}');
+  const noKeyOfEvent = (): string | undefined => undefined;
+  const found = await output.findDelivered([keyed('h1.0', 'alice'), keyed('h1.1', 'alice'), keyed('h1.2', 'alice')], noKeyOfEvent);
+  assert.deepEqual([...found].sort(), [0, 1], 'the third identical event is new');
+  await output.close();
+});
+
 test('an unopenable path is OUTPUT_UNAVAILABLE naming the path', async () => {
   const dir = await mkdtemp(join(tmpdir(), 'siphon-file-'));
   await writeFile(join(dir, 'blocker'), 'x');

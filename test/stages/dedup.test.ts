@@ -114,11 +114,34 @@ describe('DedupMemory', () => {
 
     const smaller = new DedupMemory({ windowMs: 500, maxKeys: 1 }, saved);
     assert.deepEqual(smaller.toJSON(), [['c', 2000]]);
+    // A smaller window applies at the next prune, not on restore: the saved memory may have
+    // been pruned by a connector's own ranges, which the restore cannot know.
     const windowOnly = new DedupMemory({ windowMs: 500, maxKeys: 100 }, saved);
+    assert.equal(windowOnly.size, 3);
+    windowOnly.prune();
     assert.deepEqual(windowOnly.toJSON(), [
       ['b', null],
       ['c', 2000],
     ]);
+  });
+
+  it('keeps only the keys inside the retain ranges a connector gives, whatever the window', () => {
+    const memory = new DedupMemory({ windowMs: 10, maxKeys: 100 });
+    memory.add('old-overlap', 1_000);
+    memory.add('middle', 5_000);
+    memory.add('untimed', null);
+    memory.add('new-overlap', 9_000);
+    memory.add('edge', 8_000);
+    memory.prune([
+      [900, 1_100],
+      [8_000, 9_000],
+    ]);
+    assert.deepEqual(
+      memory.toJSON().map(([k]) => k),
+      ['old-overlap', 'untimed', 'new-overlap', 'edge'],
+    );
+    const restored = new DedupMemory({ windowMs: 10, maxKeys: 100 }, memory.toJSON());
+    assert.equal(restored.has('old-overlap'), true, 'a restore does not re-apply the window');
   });
 
   it('treats non-finite times as untimed', () => {

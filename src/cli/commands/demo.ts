@@ -7,6 +7,7 @@ import { EXIT } from '../../core/errors.js';
 import { loadConfigText } from '../../config/load.js';
 import { formatProblem } from '../../config/format.js';
 import { builtinRegistries } from '../../app/registry.js';
+import { startLastPassSimulator } from '../../simulators/lastpass/index.js';
 import { startOnePasswordSimulator } from '../../simulators/onepassword/index.js';
 import type { LogFormat } from '../../telemetry/logger.js';
 import type { CliIo } from '../io.js';
@@ -20,8 +21,19 @@ export interface DemoOptions {
 }
 
 const DEMO_TOKEN = 'demo-events-token-not-a-secret';
+const DEMO_LASTPASS_HASH = 'demo-provisioning-hash-not-a-secret';
 
-export function demoConfigYaml(onePasswordUrl: string, dir: string): string {
+export interface DemoSimulators {
+  onePasswordUrl: string;
+  lastPass: { url: string; companyId: number; timeZone: string };
+}
+
+/** `YYYY-MM-DD HH:MM:SS` (UTC) this long ago. */
+function utcAgo(ms: number): string {
+  return new Date(Date.now() - ms).toISOString().slice(0, 19).replace('T', ' ');
+}
+
+export function demoConfigYaml(sims: DemoSimulators, dir: string): string {
   return `# Written by \`siphon demo\`: the collector against its built-in simulators.
 globals:
   name: siphon-demo
@@ -33,13 +45,26 @@ outputs:
 inputs:
   onepassword:
     id: 10001
-    base_url: ${onePasswordUrl}
+    base_url: ${sims.onePasswordUrl}
     credentials:
       token: \${env:SIPHON_DEMO_OP_TOKEN}
     services:
       audit: {start_time_value: ${new Date(Date.now() - 3 * 86_400_000).toISOString().slice(0, 19)}Z, request_period_in_seconds: 10}
       item_usage: {request_period_in_seconds: 10, obfuscation: [{path: client.ip_address, method: mask}]}
       sign_in_attempts: {request_period_in_seconds: 10}
+  lastpass:
+    id: 10002
+    override_api_base_url: ${sims.lastPass.url}
+    credentials:
+      company_id: ${sims.lastPass.companyId}
+      provisioning_hash: \${env:SIPHON_DEMO_LP_HASH}
+    services:
+      reporting:
+        start_time_in_utc: "${utcAgo(3 * 86_400_000)}"
+        time_zone: ${sims.lastPass.timeZone}
+        request_period_in_seconds: 10
+        lag_in_seconds: 5
+        obfuscation: [{path: IP_Address, method: mask}]
 `;
 }
 
@@ -54,19 +79,26 @@ export async function runDemo(options: DemoOptions, io: CliIo): Promise<number> 
     tokens: [{ token: DEMO_TOKEN, features: ['auditevents', 'itemusages', 'signinattempts'] }],
     liveEventsPerSecond: options.once ? 0 : 1,
   });
+  const lastPass = await startLastPassSimulator({
+    provisioningHash: DEMO_LASTPASS_HASH,
+    historyMs: 3 * 86_400_000,
+    liveEventsPerSecond: options.once ? 0 : 1,
+  });
   try {
-    const yaml = demoConfigYaml(onePassword.url, dir);
+    const yaml = demoConfigYaml({ onePasswordUrl: onePassword.url, lastPass }, dir);
     const configPath = join(dir, 'config.yaml');
     await writeFile(configPath, yaml);
-    io.err(`Siphon demo: 1Password simulator at ${onePassword.url}; configuration written to ${configPath}`);
+    io.err(`Siphon demo: 1Password simulator at ${onePassword.url}, LastPass simulator at ${lastPass.url}; configuration written to ${configPath}`);
     io.err(`Events go to the console and to ${join(dir, 'events.ndjson')}. ${options.once ? '' : 'Press Ctrl-C to stop.'}`);
-    const result = loadConfigText(yaml, configPath, dir, builtinRegistries, { env: { ...process.env, SIPHON_DEMO_OP_TOKEN: DEMO_TOKEN } });
+    const result = loadConfigText(yaml, configPath, dir, builtinRegistries, {
+      env: { ...process.env, SIPHON_DEMO_OP_TOKEN: DEMO_TOKEN, SIPHON_DEMO_LP_HASH: DEMO_LASTPASS_HASH },
+    });
     if (!result.ok) {
       for (const problem of result.problems) io.err(formatProblem(problem, configPath));
       return EXIT.CONFIG;
     }
     return await runCollector(result.config, { once: options.once, logFormat: options.logFormat, signal: options.signal }, io);
   } finally {
-    await onePassword.close();
+    await Promise.all([onePassword.close(), lastPass.close()]);
   }
 }

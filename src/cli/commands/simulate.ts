@@ -1,5 +1,6 @@
 // `siphon simulate <vendor> [--port N]`: one vendor simulator on its own, until Ctrl-C.
 import { EXIT } from '../../core/errors.js';
+import { startLastPassSimulator } from '../../simulators/lastpass/index.js';
 import { startOnePasswordSimulator } from '../../simulators/onepassword/index.js';
 import type { CliIo } from '../io.js';
 
@@ -12,23 +13,68 @@ export interface SimulateOptions {
   signal: AbortSignal;
 }
 
-export const SIMULATED_VENDORS = ['onepassword'] as const;
+interface RunningSimulator {
+  /** Printed on stdout as one JSON line, for scripts and tests. */
+  readonly description: Record<string, unknown>;
+  /** Printed on stderr, for people. */
+  readonly banner: string;
+  close(): Promise<void>;
+}
+
+const SIMULATORS = {
+  async onepassword(options: SimulateOptions): Promise<RunningSimulator> {
+    const n = options.events;
+    const sim = await startOnePasswordSimulator({
+      port: options.port,
+      tokens: options.token ? [{ token: options.token, features: ['auditevents', 'itemusages', 'signinattempts'] }] : undefined,
+      initialEvents: n === undefined ? undefined : { auditevents: n, itemusages: n, signinattempts: n },
+      liveEventsPerSecond: options.liveEventsPerSecond,
+      rateLimit: options.rateLimit ? undefined : false,
+    });
+    return {
+      description: { vendor: 'onepassword', url: sim.url, port: sim.port, tokens: sim.tokens },
+      banner: `1Password Events API simulator listening on ${sim.url} (faults: POST ${sim.url}/__sim/faults, stats: GET ${sim.url}/__sim/stats). Ctrl-C stops it.`,
+      close: () => sim.close(),
+    };
+  },
+  async lastpass(options: SimulateOptions): Promise<RunningSimulator> {
+    const sim = await startLastPassSimulator({
+      port: options.port,
+      provisioningHash: options.token,
+      initialEvents: options.events,
+      liveEventsPerSecond: options.liveEventsPerSecond,
+    });
+    return {
+      description: {
+        vendor: 'lastpass',
+        url: sim.url,
+        port: sim.port,
+        company_id: sim.companyId,
+        provisioning_hash: sim.provisioningHash,
+        time_zone: sim.timeZone,
+      },
+      banner:
+        `LastPass Enterprise API simulator listening on ${sim.url}/enterpriseapi.php (account zone ${sim.timeZone}; ` +
+        `faults: POST ${sim.url}/__sim/faults, stats: GET ${sim.url}/__sim/stats). Ctrl-C stops it.`,
+      close: () => sim.close(),
+    };
+  },
+} as const;
+
+export const SIMULATED_VENDORS = Object.keys(SIMULATORS) as Array<keyof typeof SIMULATORS>;
+
+function isVendor(name: string): name is keyof typeof SIMULATORS {
+  return Object.hasOwn(SIMULATORS, name);
+}
 
 export async function runSimulator(vendor: string, options: SimulateOptions, io: CliIo): Promise<number> {
-  if (vendor !== 'onepassword') {
+  if (!isVendor(vendor)) {
     io.err(`Unknown simulator "${vendor}". Available: ${SIMULATED_VENDORS.join(', ')}`);
     return EXIT.FAILURE;
   }
-  const n = options.events;
-  const simulator = await startOnePasswordSimulator({
-    port: options.port,
-    tokens: options.token ? [{ token: options.token, features: ['auditevents', 'itemusages', 'signinattempts'] }] : undefined,
-    initialEvents: n === undefined ? undefined : { auditevents: n, itemusages: n, signinattempts: n },
-    liveEventsPerSecond: options.liveEventsPerSecond,
-    rateLimit: options.rateLimit ? undefined : false,
-  });
-  io.out(JSON.stringify({ vendor, url: simulator.url, port: simulator.port, tokens: simulator.tokens }));
-  io.err(`1Password Events API simulator listening on ${simulator.url} (faults: POST ${simulator.url}/__sim/faults, stats: GET ${simulator.url}/__sim/stats). Ctrl-C stops it.`);
+  const simulator = await SIMULATORS[vendor](options);
+  io.out(JSON.stringify(simulator.description));
+  io.err(simulator.banner);
   await new Promise<void>((resolve) => {
     if (options.signal.aborted) resolve();
     options.signal.addEventListener('abort', () => resolve(), { once: true });

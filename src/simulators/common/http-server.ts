@@ -20,6 +20,11 @@ export interface SimResponse {
   readonly headers?: Record<string, string>;
 }
 
+/** A JSON answer from a value (handlers with big pages build their text themselves). */
+export function jsonResponse(value: unknown, status = 200): SimResponse {
+  return { status, body: JSON.stringify(value) };
+}
+
 export type SimHandler = (req: SimRequest) => Promise<SimResponse> | SimResponse;
 
 export interface JsonServer {

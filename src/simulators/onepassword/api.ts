@@ -1,12 +1,12 @@
 // The Events Reporting API itself: routes, auth, features, rate limit, and cursor paging.
 
 import type { Delays } from '../common/delays.js';
-import type { SimRequest, SimResponse } from '../common/http-server.js';
+import { jsonResponse, type SimRequest, type SimResponse } from '../common/http-server.js';
 import type { SlidingWindowLimiter } from '../common/rate-limit.js';
 import { decodeCursor, encodeCursor, type CursorState } from './cursor.js';
 import type { FaultState } from './faults.js';
 import { parsePageRequest } from './request.js';
-import { errorResponse, jsonResponse, malformedResponse } from './responses.js';
+import { errorResponse, malformedResponse } from './responses.js';
 import type { StatsRecorder } from './stats.js';
 import type { EventLog } from './store.js';
 import type { TokenInfo } from './tokens.js';

@@ -1,51 +1,28 @@
 // Fault switches: programmatic (FaultControls) and over HTTP (POST /__sim/faults), so a
-// test can drive a simulator that runs in another process.
+// test can drive a simulator that runs in another process. The counted faults (429, 5xx,
+// malformed, slow) and the JSON handling are shared (FaultQueue); 1Password's own are here.
 
+import { FaultQueue, jsonBool, jsonNumber, type FaultStep, type QueuedFault } from '../common/fault-queue.js';
 import type { ErrorShape, FaultControls } from './types.js';
 
 /** A fault that replaces the next API response. */
-export type InjectedFault =
-  | { kind: 'rate-limit'; retryAfterSeconds: number | undefined }
-  | { kind: 'server-error'; status: number }
-  | { kind: 'malformed'; variant: number };
+export type InjectedFault = QueuedFault;
 
-export class FaultState implements FaultControls {
-  private rateLimited = 0;
-  private retryAfterSeconds: number | undefined;
-  private serverErrors = 0;
-  private serverStatus = 500;
-  private malformed = 0;
+export class FaultState extends FaultQueue implements FaultControls {
   /** Malformed answers only to the events endpoints (not introspect). */
   private malformedEventsOnly = false;
-  private malformedServed = 0;
-  private slowMs = 0;
   private readonly revoked = new Set<string>();
   private emptyAfterHasMore = false;
   private cursorsValidFrom: number | null = null;
   private shape: ErrorShape = 'Error';
 
-  constructor(private readonly now: () => number) {}
-
-  rateLimitNext(n: number, opts?: { retryAfterSeconds?: number }): void {
-    this.rateLimited = count(n, 'n');
-    const after = opts?.retryAfterSeconds;
-    if (after !== undefined && (!Number.isFinite(after) || after < 0)) throw new RangeError('retryAfterSeconds must be >= 0');
-    this.retryAfterSeconds = after;
+  constructor(private readonly now: () => number) {
+    super();
   }
 
-  serverErrorNext(n: number, status = 500): void {
-    if (!Number.isInteger(status) || status < 400 || status > 599) throw new RangeError('status must be 400..599');
-    this.serverErrors = count(n, 'n');
-    this.serverStatus = status;
-  }
-
-  malformedNext(n: number, opts: { eventsOnly?: boolean } = {}): void {
-    this.malformed = count(n, 'n');
+  override malformedNext(n: number, opts: { eventsOnly?: boolean } = {}): void {
+    super.malformedNext(n);
     this.malformedEventsOnly = opts.eventsOnly ?? false;
-  }
-
-  slowResponses(ms: number): void {
-    this.slowMs = count(ms, 'ms');
   }
 
   revokeToken(token: string): void {
@@ -66,15 +43,9 @@ export class FaultState implements FaultControls {
     this.shape = shape;
   }
 
-  reset(): void {
-    this.rateLimited = 0;
-    this.retryAfterSeconds = undefined;
-    this.serverErrors = 0;
-    this.serverStatus = 500;
-    this.malformed = 0;
+  override reset(): void {
+    super.reset();
     this.malformedEventsOnly = false;
-    this.malformedServed = 0;
-    this.slowMs = 0;
     this.revoked.clear();
     this.emptyAfterHasMore = false;
     this.cursorsValidFrom = null;
@@ -85,23 +56,8 @@ export class FaultState implements FaultControls {
 
   /** Consumes and returns the fault for this request, if one is queued. */
   take(isEventsRequest: boolean): InjectedFault | undefined {
-    if (this.rateLimited > 0) {
-      this.rateLimited--;
-      return { kind: 'rate-limit', retryAfterSeconds: this.retryAfterSeconds };
-    }
-    if (this.serverErrors > 0) {
-      this.serverErrors--;
-      return { kind: 'server-error', status: this.serverStatus };
-    }
-    if (this.malformed > 0 && (isEventsRequest || !this.malformedEventsOnly)) {
-      this.malformed--;
-      return { kind: 'malformed', variant: this.malformedServed++ };
-    }
-    return undefined;
-  }
-
-  get delayMs(): number {
-    return this.slowMs;
+    const malformedAllowed = isEventsRequest || !this.malformedEventsOnly;
+    return this.takeTransportError() ?? (malformedAllowed ? this.takeMalformed() : undefined);
   }
 
   isRevoked(token: string): boolean {
@@ -120,14 +76,9 @@ export class FaultState implements FaultControls {
     return this.shape;
   }
 
-  snapshot(): Record<string, unknown> {
+  override snapshot(): Record<string, unknown> {
     return {
-      rateLimitNext: this.rateLimited,
-      retryAfterSeconds: this.retryAfterSeconds ?? null,
-      serverErrorNext: this.serverErrors,
-      serverErrorStatus: this.serverStatus,
-      malformedNext: this.malformed,
-      slowResponses: this.slowMs,
+      ...super.snapshot(),
       revokedTokens: this.revoked.size,
       emptyPageAfterHasMore: this.emptyAfterHasMore,
       rejectCursorsIssuedBefore: this.cursorsValidFrom,
@@ -135,83 +86,28 @@ export class FaultState implements FaultControls {
     };
   }
 
-  /**
-   * Applies a JSON body such as `{"reset":true,"rateLimitNext":{"n":2,"retryAfterSeconds":1}}`.
-   * Numbers stand for `n`; `rejectCursorsIssuedBefore` also takes "now". Everything is checked
-   * before anything changes; returns the problem, or undefined when applied.
-   */
-  applyJson(body: unknown): string | undefined {
-    if (typeof body !== 'object' || body === null || Array.isArray(body)) return 'body must be a JSON object';
-    const steps: Array<() => void> = [];
-    const b = body as Record<string, unknown>;
-    try {
-      // reset first, whatever the key order, so {"reset":true,"malformedNext":1} means both.
-      if (b.reset === true) steps.push(() => this.reset());
-      for (const [key, value] of Object.entries(b)) steps.push(...this.stepFor(key, value));
-      const check = new FaultState(this.now);
-      // Dry run on a scratch instance catches range errors before touching the real state.
-      for (const [key, value] of Object.entries(b)) for (const step of check.stepFor(key, value)) step();
-    } catch (err) {
-      return err instanceof Error ? err.message : String(err);
-    }
-    for (const step of steps) step();
-    return undefined;
-  }
-
-  private stepFor(key: string, value: unknown): Array<() => void> {
-    const obj = (v: unknown): Record<string, unknown> => (typeof v === 'object' && v !== null ? (v as Record<string, unknown>) : { n: v });
+  /** JSON: `revokeToken` takes a token or a list; `rejectCursorsIssuedBefore` also takes "now". */
+  protected override ownStep(key: string, value: unknown): FaultStep | undefined {
     switch (key) {
-      case 'reset':
-        if (typeof value !== 'boolean') throw new TypeError('reset must be true or false');
-        return [];
-      case 'rateLimitNext': {
-        const o = obj(value);
-        const after = o.retryAfterSeconds === undefined ? undefined : num(o.retryAfterSeconds, 'retryAfterSeconds');
-        const n = num(o.n, 'rateLimitNext.n');
-        return [() => this.rateLimitNext(n, after === undefined ? undefined : { retryAfterSeconds: after })];
-      }
-      case 'serverErrorNext': {
-        const o = obj(value);
-        const n = num(o.n, 'serverErrorNext.n');
-        const status = o.status === undefined ? 500 : num(o.status, 'serverErrorNext.status');
-        return [() => this.serverErrorNext(n, status)];
-      }
-      case 'malformedNext': {
-        const n = num(obj(value).n, 'malformedNext');
-        return [() => this.malformedNext(n)];
-      }
-      case 'slowResponses': {
-        const ms = num(value, 'slowResponses');
-        return [() => this.slowResponses(ms)];
-      }
       case 'revokeToken': {
         const tokens = Array.isArray(value) ? value : [value];
         if (!tokens.every((t): t is string => typeof t === 'string')) throw new TypeError('revokeToken must be a string or a list of strings');
-        return tokens.map((t) => () => this.revokeToken(t));
+        return () => tokens.forEach((t) => this.revokeToken(t));
       }
-      case 'emptyPageAfterHasMore':
-        if (typeof value !== 'boolean') throw new TypeError('emptyPageAfterHasMore must be true or false');
-        return [() => this.emptyPageAfterHasMore(value)];
+      case 'emptyPageAfterHasMore': {
+        const on = jsonBool(value, 'emptyPageAfterHasMore');
+        return () => this.emptyPageAfterHasMore(on);
+      }
       case 'rejectCursorsIssuedBefore': {
-        if (value === 'now') return [() => this.rejectCursorsIssuedBefore(this.now())];
-        const t = num(value, 'rejectCursorsIssuedBefore');
-        return [() => this.rejectCursorsIssuedBefore(t)];
+        if (value === 'now') return () => this.rejectCursorsIssuedBefore(this.now());
+        const t = jsonNumber(value, 'rejectCursorsIssuedBefore');
+        return () => this.rejectCursorsIssuedBefore(t);
       }
       case 'errorShape':
         if (value !== 'Error' && value !== 'message') throw new TypeError("errorShape must be 'Error' or 'message'");
-        return [() => this.errorShape(value)];
+        return () => this.errorShape(value);
       default:
         throw new TypeError(`unknown fault "${key}"`);
     }
   }
-}
-
-function count(n: number, name: string): number {
-  if (!Number.isInteger(n) || n < 0) throw new RangeError(`${name} must be a whole number >= 0`);
-  return n;
-}
-
-function num(v: unknown, name: string): number {
-  if (typeof v !== 'number' || !Number.isFinite(v)) throw new TypeError(`${name} must be a number`);
-  return v;
 }

@@ -9,6 +9,7 @@
 // "now"|ms,"errorShape":"message"}), POST /__sim/events {"kind","n","late"?} and
 // GET /__sim/events?kind=…&version=v1|v2 (the ground truth).
 
+import { simulatorCloser } from '../common/closer.js';
 import { Delays } from '../common/delays.js';
 import { SlidingWindowLimiter } from '../common/rate-limit.js';
 import { EventsApi } from './api.js';
@@ -121,7 +122,6 @@ export async function startOnePasswordSimulator(opts: OnePasswordSimulatorOption
     isLate: (kind, p) => factory.chance(kind, p),
   });
 
-  let closed: Promise<void> | undefined;
   return {
     url: server.url,
     port: server.port,
@@ -131,13 +131,6 @@ export async function startOnePasswordSimulator(opts: OnePasswordSimulatorOption
     addEvents,
     faults,
     stats: () => stats.snapshot(),
-    close: () => {
-      closed ??= (async () => {
-        stopFeed();
-        delays.cancelAll();
-        await server.close();
-      })();
-      return closed;
-    },
+    close: simulatorCloser(stopFeed, delays, server),
   };
 }

@@ -11,10 +11,6 @@ export function errorResponse(shape: ErrorShape, status: number, message?: strin
   return headers ? { status, body: JSON.stringify(body), headers } : { status, body: JSON.stringify(body) };
 }
 
-export function jsonResponse(value: unknown, status = 200): SimResponse {
-  return { status, body: JSON.stringify(value) };
-}
-
 /** A 200 whose body cannot be parsed: alternately a page cut short and a proxy's HTML page. */
 export function malformedResponse(variant: number): SimResponse {
   const body =

@@ -1,0 +1,208 @@
+// Turns the company into events. Activity comes in sessions (a person logs in, then opens
+// notes and fills forms from the same address; an admin opens the console, then edits
+// policies; an integration pulls reports), over timestamps that bunch up like real use.
+// Time is the wall clock of the account's zone at the event's instant, so the repeated
+// autumn hour prints twice and the skipped spring hour never appears.
+
+import { Prng, WeightedPicker } from '../common/prng.js';
+import type { WallClockZone } from '../../core/zoned-time.js';
+import { randomIp, type Company } from './people.js';
+import { MICROS, lastKeyOf, secondOfKey } from './sortkey.js';
+import type { LastPassEvent } from './types.js';
+import { FastWallClock } from './wallclock.js';
+import { ACTIONS, actionNamed, type ActionDef, type Actor } from './vocabulary.js';
+
+/** An event as stored: its served JSON text, hidden sort key, and what the filters need. */
+export interface StoredEvent {
+  readonly key: number;
+  /** `{"Time":…,"Username":…,"IP_Address":…,"Action":…,"Data":…}`, rendered once. */
+  readonly json: string;
+  readonly event: Readonly<LastPassEvent>;
+  readonly admin: boolean;
+}
+
+/** Turns a wanted sort key into a free one (and reserves it). */
+export type KeyClaim = (wanted: number) => number;
+
+/** Late events are stamped this far before they become visible. */
+export const LATE_MIN_MS = 5_000;
+export const LATE_MAX_MS = 120_000;
+
+/** Around mid-2022 the log switched from "Failed Login Attempt" to "Failed login attempt". */
+const CASE_SWITCH_WALL_MS = Date.UTC(2022, 6, 1);
+/** Share of events in the "other" casing on each side of the switch. */
+const OTHER_CASING = 0.15;
+/** A session ends after this much quiet. */
+const SESSION_GAP_MS = 20 * 60_000;
+/** Of the events in history, the share spread evenly; the rest falls in bursts. */
+const BACKGROUND_SHARE = 0.45;
+const BURST_MEAN_MS = 3 * 60_000;
+
+interface Session {
+  readonly actor: Actor;
+  readonly username: string;
+  readonly ip: string;
+  lastAt: number;
+}
+
+export class EventFactory {
+  private readonly rng: Prng;
+  private readonly pickers: Record<Actor, WeightedPicker<ActionDef>>;
+  private readonly repeatable: Record<Actor, WeightedPicker<ActionDef>>;
+  private readonly login = actionNamed('Log in');
+  private readonly failedLogin = actionNamed('Failed Login Attempt');
+  private readonly samlLogin = actionNamed('SAML Login');
+  private readonly consoleLogin = actionNamed('Login to Admin Console');
+  private readonly clock: FastWallClock;
+  private session: Session | undefined;
+  /** The instant and key of the last event made, so events made at one instant keep their order. */
+  private lastInstant = Number.NaN;
+  private lastKey = Number.NaN;
+
+  constructor(
+    seed: number,
+    private readonly company: Company,
+    zone: WallClockZone,
+    private readonly identicalFraction: number,
+  ) {
+    this.clock = new FastWallClock(zone);
+    this.rng = Prng.derive(seed, 'lastpass-events');
+    const picker = (actor: Actor, onlyRepeatable: boolean): WeightedPicker<ActionDef> =>
+      new WeightedPicker(ACTIONS.filter((a) => a.actor === actor && (!onlyRepeatable || a.repeatable)).map((a) => [a, a.weight] as const));
+    this.pickers = { user: picker('user', false), admin: picker('admin', false), api: picker('api', false) };
+    this.repeatable = { user: picker('user', true), admin: picker('admin', true), api: picker('api', true) };
+  }
+
+  /** `count` instants (UTC ms) in [from, to], ascending: an even background plus bursts. */
+  historyInstants(from: number, to: number, count: number): Float64Array {
+    const out = new Float64Array(Math.max(0, count));
+    if (count <= 0) return out;
+    const rng = this.rng;
+    const span = Math.max(0, to - from);
+    const centers = Array.from({ length: Math.max(1, Math.round(count / 40)) }, () => from + rng.next() * span);
+    for (let i = 0; i < count; i++) {
+      let t: number;
+      if (rng.chance(BACKGROUND_SHARE)) t = from + rng.next() * span;
+      else {
+        const offset = -Math.log(1 - rng.next()) * BURST_MEAN_MS;
+        t = rng.pick(centers) + (rng.chance(0.5) ? offset : -offset);
+      }
+      // Burst tails past the ends are redrawn evenly: clamping would pile events on the edges.
+      if (t < from || t > to) t = from + rng.next() * span;
+      out[i] = Math.floor(t);
+    }
+    return out.sort();
+  }
+
+  /**
+   * What happens at `instant`: one event, or (identicalFraction of the time) one with an
+   * identical twin or triplet in the same second, never more than `max` in all. Each
+   * event goes to `emit` with a key from `claim`. Returns how many were emitted.
+   * `detached` events (late ones) neither continue nor start the running session.
+   */
+  happen(instant: number, max: number, claim: KeyClaim, emit: (ev: StoredEvent) => void, detached = false): number {
+    if (max <= 0) return 0;
+    const rng = this.rng;
+    const copies = rng.chance(this.identicalFraction) ? (rng.chance(0.25) ? 3 : 2) : 1;
+    const { session, fresh } = this.sessionAt(instant, detached);
+    const action = copies > 1 ? this.repeatable[session.actor].draw(rng) : this.nextAction(session, fresh);
+    return this.emitCopies(instant, session, action, Math.min(copies, max), claim, emit);
+  }
+
+  /** n identical events at `instant` (same five fields, same second). */
+  identical(instant: number, n: number, claim: KeyClaim, emit: (ev: StoredEvent) => void): number {
+    if (n <= 0) return 0;
+    const { session, fresh } = this.sessionAt(instant, true);
+    const action = n > 1 ? this.repeatable[session.actor].draw(this.rng) : this.nextAction(session, fresh);
+    return this.emitCopies(instant, session, action, n, claim, emit);
+  }
+
+  /** When a late event really happened, given when it shows up. */
+  lateInstant(visibleAt: number): number {
+    return visibleAt - this.rng.range(LATE_MIN_MS, LATE_MAX_MS);
+  }
+
+  /** A seeded coin (the live feed's "is this one late?"). */
+  chance(p: number): boolean {
+    return this.rng.chance(p);
+  }
+
+  private emitCopies(instant: number, s: Session, action: ActionDef, n: number, claim: KeyClaim, emit: (ev: StoredEvent) => void): number {
+    const rng = this.rng;
+    const wall = this.clock.toWall(instant);
+    const second = Math.floor(wall / 1000);
+    const title = wall < CASE_SWITCH_WALL_MS ? !rng.chance(OTHER_CASING) : rng.chance(OTHER_CASING);
+    const event: LastPassEvent = {
+      Time: this.clock.format(second),
+      Username: s.username,
+      IP_Address: s.ip,
+      Action: title ? action.title : action.sentence,
+      Data: action.data({ rng, company: this.company, actor: s.username }),
+    };
+    const json = JSON.stringify(event);
+    // Template/stringify output can be a rope; flattening once now keeps memory and later joins cheap.
+    json.charCodeAt(json.length >> 1);
+    const frozen = Object.freeze(event);
+    const last = lastKeyOf(second);
+    let wanted = second * MICROS + Math.floor((wall - second * 1000) * 1000) + rng.int(1000);
+    // Several events at one instant (addEvents(n) "now") follow each other in the order made,
+    // which also spares the key search a long run of collisions.
+    if (instant === this.lastInstant && secondOfKey(this.lastKey) === second) wanted = Math.max(wanted, Math.min(last, this.lastKey + 1 + rng.int(10)));
+    for (let i = 0; i < n; i++) {
+      const key = claim(wanted);
+      emit({ key, json, event: frozen, admin: action.admin });
+      this.lastKey = key;
+      // Repeats follow the first within the same second.
+      wanted = Math.min(last, key + 1 + rng.int(Math.max(1, Math.min(1000, last - key))));
+    }
+    this.lastInstant = instant;
+    return n;
+  }
+
+  /** The running session (when close enough in time and the dice say so) or a new one. */
+  private sessionAt(instant: number, detached: boolean): { session: Session; fresh: boolean } {
+    const s = this.session;
+    if (!detached && s && instant >= s.lastAt && instant - s.lastAt < SESSION_GAP_MS && this.rng.chance(0.8)) {
+      s.lastAt = instant;
+      return { session: s, fresh: false };
+    }
+    const session = this.newSession(instant);
+    if (!detached) this.session = session;
+    return { session, fresh: true };
+  }
+
+  private newSession(instant: number): Session {
+    const rng = this.rng;
+    const r = rng.next();
+    const { company } = this;
+    if (r < 0.8) {
+      // Half the sessions belong to a busy few (a skewed pick), half to anyone.
+      const u = rng.next();
+      const person = rng.chance(0.5) ? rng.pick(company.people) : (company.people[Math.floor(u * u * company.people.length)] ?? rng.pick(company.people));
+      return { actor: 'user', username: person.email, ip: rng.chance(0.85) ? person.ip : randomIp(rng), lastAt: instant };
+    }
+    if (r < 0.92) {
+      const admin = rng.pick(company.admins);
+      return { actor: 'admin', username: admin.email, ip: admin.ip, lastAt: instant };
+    }
+    const client = rng.pick(company.apiClients);
+    return { actor: 'api', username: client.username, ip: client.ip, lastAt: instant };
+  }
+
+  /** Sessions open with a sign-in; later events follow the actor's usual mix. */
+  private nextAction(s: Session, fresh: boolean): ActionDef {
+    const rng = this.rng;
+    const r = rng.next();
+    if (s.actor === 'user') {
+      if (fresh && r < 0.55) return this.login;
+      if (fresh && r < 0.65) return this.failedLogin;
+      if (fresh && r < 0.75) return this.samlLogin;
+      return this.pickers.user.draw(rng);
+    }
+    if (s.actor === 'admin') {
+      if (fresh) return r < 0.8 ? this.consoleLogin : this.pickers.admin.draw(rng);
+      return r < 0.65 ? this.pickers.admin.draw(rng) : this.pickers.user.draw(rng);
+    }
+    return this.pickers.api.draw(rng);
+  }
+}

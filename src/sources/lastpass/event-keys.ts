@@ -1,0 +1,82 @@
+// Dedup keys for LastPass events, which have no id. Two events are the same event when their
+// content is the same AND they are the same occurrence: a user failing to log in twice in one
+// second produces two identical events, and both must be delivered. So the key is a hash of
+// the content (which includes the Time) plus the event's rank among identical events in the
+// same read of that second: "k3Jd…Q.0", "k3Jd…Q.1". A later read of the same second numbers
+// them again from 0, so replays map onto the keys already remembered, and one more identical
+// event arriving late gets the next number and is delivered.
+
+import { hash } from 'node:crypto';
+import type { VendorEvent } from '../../core/contracts.js';
+
+/** Counts carried from one page to the next: pages split anywhere, even inside a second. */
+export type OccurrenceCarry = {
+  /** The Time of the oldest events of the previous page (pages are served newest first). */
+  time: string;
+  /** Content hash -> how many were numbered already in that second. */
+  counts: Record<string, number>;
+};
+
+/** The documented fields, all strings. */
+const FIELDS = ['Time', 'Username', 'IP_Address', 'Action', 'Data'] as const;
+
+/** The event's content as one unambiguous text, whatever order its fields arrived in. */
+function canonicalText(event: VendorEvent): string {
+  // The usual event: exactly the five string fields, each written as length:value (cheap,
+  // and no value can pass for another's border).
+  let text = 'v1|';
+  let fields = 0;
+  for (const name of FIELDS) {
+    const value = event[name];
+    if (typeof value !== 'string') return generalText(event);
+    text += `${value.length}:${value}`;
+    fields++;
+  }
+  return fields === Object.keys(event).length ? text : generalText(event);
+}
+
+/** Any other shape: the fields sorted by name, as JSON. */
+function generalText(event: VendorEvent): string {
+  const names = Object.keys(event).sort();
+  return `v2|${JSON.stringify(names.map((name) => [name, event[name]]))}`;
+}
+
+/** The content hash: every field and value (order-independent), 96 bits of SHA-256, base64url. */
+export function contentHash(event: VendorEvent): string {
+  return hash('sha256', canonicalText(event), 'base64url').slice(0, 16);
+}
+
+/**
+ * Numbers the events of one page (served newest first). `carry` continues the previous
+ * page's oldest second within the same pass; returns the keys (same order as `events`) and
+ * the carry for the next page.
+ */
+export function occurrenceKeys(
+  events: readonly VendorEvent[],
+  carry: OccurrenceCarry | null,
+): { keys: string[]; carry: OccurrenceCarry | null } {
+  const counts = new Map<string, number>();
+  if (carry) for (const [hash, n] of Object.entries(carry.counts)) counts.set(hash, n);
+  const keys = new Array<string>(events.length);
+  const hashes = new Array<string>(events.length);
+  for (let i = 0; i < events.length; i++) {
+    const hash = contentHash(events[i]!);
+    const n = counts.get(hash) ?? 0;
+    counts.set(hash, n + 1);
+    keys[i] = `${hash}.${n}`;
+    hashes[i] = hash;
+  }
+  const last = events[events.length - 1];
+  if (!last) return { keys, carry };
+  const time = String(last['Time']);
+  // Only the oldest second can continue on the next page; the hash includes the Time, so
+  // the hashes of that second's events are exactly the ones to carry.
+  const nextCounts: Record<string, number> = {};
+  for (let i = events.length - 1; i >= 0 && String(events[i]!['Time']) === time; i--) {
+    const hash = hashes[i]!;
+    nextCounts[hash] = counts.get(hash) ?? 0;
+  }
+  // The previous carry's counts of this same second stay counted even if not seen here.
+  if (carry && carry.time === time) for (const [hash, n] of Object.entries(carry.counts)) nextCounts[hash] ??= n;
+  return { keys, carry: { time, counts: nextCounts } };
+}

@@ -1,0 +1,73 @@
+// The LastPass Enterprise API connector (event reporting): factory, setup and its one service.
+
+import type { CommonServiceSettings, ConnectorDefinition, Source } from '../../core/contracts.js';
+import { SiphonError } from '../../core/errors.js';
+import { formatWallTime, WallClockZone } from '../../core/zoned-time.js';
+import { CredentialsRejectedError, LastPassApi } from './api.js';
+import { endpointUrl, LASTPASS_TAG, lastPassSchema, reportingService, type LastPassSettings } from './settings.js';
+import { LastPassStream } from './stream.js';
+
+const SETUP_WINDOW_MS = 5 * 60_000;
+
+export const lastPassConnector: ConnectorDefinition<LastPassSettings> = {
+  type: 'lastpass',
+  displayName: 'LastPass Enterprise API (reporting)',
+  logModule: 'LastPass',
+  schema: lastPassSchema,
+  services: { reporting: { tag: LASTPASS_TAG } },
+  startSetting: 'start_time_in_utc',
+  // LastPass publishes no limit. Conservative: one request a second on average, which a
+  // back-fill of a year in one-day windows still finishes in minutes.
+  rateLimits: [{ limit: 60, perMs: 60_000 }],
+  serviceSettings: (settings): Record<string, CommonServiceSettings & Record<string, unknown>> => {
+    const service = reportingService(settings);
+    // The overlap, not a window of keys, bounds what LastPass re-reads (see stream.ts).
+    return service ? { reporting: { ...service, dedup_window_seconds: service.overlap_in_seconds } } : {};
+  },
+  secrets: (settings) => [settings.credentials.provisioning_hash],
+
+  create(input, ctx): Source {
+    const settings = input.settings;
+    const api = new LastPassApi(
+      ctx.http,
+      endpointUrl(settings.override_api_base_url),
+      { companyId: settings.credentials.company_id, provisioningHash: settings.credentials.provisioning_hash },
+      settings.api_user,
+    );
+    const service = reportingService(settings);
+    const services = service
+      ? [
+          new LastPassStream({
+            name: 'reporting',
+            tag: LASTPASS_TAG,
+            settings: service,
+            api,
+            logger: ctx.logger.child({ module: 'LastPassPuller', service: 'reporting' }),
+            clock: ctx.clock,
+            where: `${input.name}/reporting`,
+          }),
+        ]
+      : [];
+    const setupLogger = ctx.logger.child({ module: 'LastPassPullerSetup' });
+    const zone = new WallClockZone(service?.time_zone ?? 'America/New_York');
+
+    return {
+      services,
+      async setup(signal) {
+        // One cheap reporting request, as the LastPass integrator's "Validate" button does.
+        const to = zone.settledWall(ctx.clock.now());
+        try {
+          await api.reporting({ from: formatWallTime(to - SETUP_WINDOW_MS), to: formatWallTime(to) }, signal);
+        } catch (err) {
+          if (signal.aborted) throw err;
+          const reason = err instanceof SiphonError ? err.message : String(err);
+          throw new SiphonError('SETUP_NOT_PULLABLE', `Failed to fetch data from ${api.endpoint}. Source is not pullable. ${reason}`, { input: input.name }, {
+            permanent: err instanceof CredentialsRejectedError,
+            cause: err,
+          });
+        }
+        setupLogger.info('Successfully tested fetch data for cmd reporting. Source is pullable.');
+      },
+    };
+  },
+};

@@ -1,0 +1,91 @@
+// Configuration of a LastPass input (Devo collector layout: credentials.company_id and
+// credentials.provisioning_hash, one `reporting` service).
+
+import { z } from 'zod';
+import {
+  codeParams,
+  httpUrl,
+  inputBaseShape,
+  nonEmptyString,
+  secretString,
+  serviceBaseShape,
+  startTime,
+} from '../../config/fields.js';
+import { timeZoneProblem } from '../../core/zoned-time.js';
+
+export const LASTPASS_DEFAULT_BASE_URL = 'https://lastpass.com';
+export const LASTPASS_TAG = 'app.lastpass.events';
+
+/** An IANA time zone name this system knows. */
+function timeZone() {
+  return nonEmptyString().superRefine((name, ctx) => {
+    const problem = timeZoneProblem(name);
+    if (problem) ctx.addIssue({ code: 'custom', message: problem, params: codeParams('CONFIG_INVALID_VALUE') });
+  });
+}
+
+// LastPass re-reads an overlap instead of keeping a window of keys: the connector tells the
+// dedup memory which times to keep, so `dedup_window_seconds` has no meaning here.
+const { dedup_window_seconds: _dedupWindow, ...commonService } = serviceBaseShape;
+
+const serviceSchema = z
+  .object({
+    ...commonService,
+    /** As the Devo collector: a pull cycle every 10 minutes. */
+    request_period_in_seconds: z.number().min(1).max(86_400).default(600),
+    /** Where a new stream starts (UTC). Default: one day before the first start. Changing it resets the state. */
+    start_time_in_utc: startTime().optional(),
+    /** The LastPass account's time zone: the API reads and writes times in it, without an offset. */
+    time_zone: timeZone().default('America/New_York'),
+    /** Back-fill in windows of at most this many seconds (one request series each). */
+    backfill_window_in_seconds: z.number().int().min(60).max(31 * 86_400).default(86_400),
+    /** Stay this far behind now, so events still being written land before their second is read. */
+    lag_in_seconds: z.number().int().min(0).max(3_600).default(60),
+    /** Each window re-reads this much of the previous one, to catch events that arrive late. */
+    overlap_in_seconds: z.number().int().min(0).max(86_400).default(300),
+  })
+  .strict();
+
+export type LastPassServiceSettings = z.infer<typeof serviceSchema>;
+
+export const lastPassSchema = z
+  .object({
+    ...inputBaseShape,
+    /** The API host; requests go to {base}/enterpriseapi.php (a URL already ending so is kept). */
+    override_api_base_url: httpUrl().default(LASTPASS_DEFAULT_BASE_URL),
+    /** Who the requests say they come from (`apiuser`); LastPass shows it in its own reports. */
+    api_user: nonEmptyString().default('siphon'),
+    credentials: z
+      .object({
+        /** The account number from the Admin Console dashboard; sent as written (number or string). */
+        company_id: z.union([
+          z.number().int().positive(),
+          nonEmptyString().superRefine((text, ctx) => {
+            if (!/^\d+$/.test(text)) {
+              ctx.addIssue({ code: 'custom', message: `"${text}" must be the account number: digits only`, params: codeParams('CONFIG_INVALID_VALUE') });
+            }
+          }),
+        ]),
+        /** The provisioning hash (Admin Console > Advanced > Enterprise API). */
+        provisioning_hash: secretString(),
+      })
+      .strict(),
+    services: z
+      .object({ reporting: serviceSchema.optional() })
+      .strict()
+      .default(() => ({ reporting: serviceSchema.parse({}) })),
+  })
+  .strict();
+
+export type LastPassSettings = z.infer<typeof lastPassSchema>;
+
+/** {base}/enterpriseapi.php, unless the base already names it. */
+export function endpointUrl(base: string): string {
+  return /\/enterpriseapi\.php$/i.test(base) ? base : `${base}/enterpriseapi.php`;
+}
+
+/** The enabled `reporting` service's settings, or undefined when it is disabled. */
+export function reportingService(settings: LastPassSettings): LastPassServiceSettings | undefined {
+  const service = settings.services.reporting;
+  return service && service.enabled ? service : undefined;
+}

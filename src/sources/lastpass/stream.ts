@@ -1,0 +1,208 @@
+// The LastPass `reporting` stream: reads time windows ("passes") from the saved position up
+// to now minus a lag, page by page with the vendor's `next`, newest first. Everything is in
+// the account's wall time, the only time the API speaks, so the two occurrences of an
+// autumn hour are read the way the API filters them; the framework owns state, and this
+// turns a saved position into the next page.
+
+import type { Clock, Logger, Page, PullPosition, ServicePuller, VendorEvent } from '../../core/contracts.js';
+import { SiphonError } from '../../core/errors.js';
+import { formatWallTime, parseWallTime, WallClockZone } from '../../core/zoned-time.js';
+import { CredentialsRejectedError, type LastPassApi } from './api.js';
+import { readCursor, type LastPassCursor, type LastPassPass } from './cursor.js';
+import { occurrenceKeys } from './event-keys.js';
+import type { LastPassServiceSettings } from './settings.js';
+
+/** Without start_time_in_utc, a new stream begins this long before its first start. */
+export const DEFAULT_BACKFILL_MS = 86_400_000;
+/** The window `siphon check` and setup read: short, so the test request is cheap. */
+const PROBE_WINDOW_MS = 5 * 60_000;
+
+export interface LastPassStreamOptions {
+  readonly name: string;
+  readonly tag: string;
+  readonly settings: LastPassServiceSettings;
+  readonly api: LastPassApi;
+  readonly logger: Logger;
+  readonly clock: Clock;
+  /** "input/service", for error messages. */
+  readonly where: string;
+}
+
+export class LastPassStream implements ServicePuller<LastPassCursor> {
+  readonly name: string;
+  readonly tag: string;
+  private readonly zone: WallClockZone;
+  private readonly lagMs: number;
+  private readonly overlapMs: number;
+  private readonly windowMs: number;
+  private readonly periodMs: number;
+  private lastTime: { text: string; utc: number | undefined } = { text: '', utc: undefined };
+  /** The clock, read again only when an event looks newer than it. */
+  private knownNow = Number.NEGATIVE_INFINITY;
+
+  constructor(private readonly o: LastPassStreamOptions) {
+    this.name = o.name;
+    this.tag = o.tag;
+    this.zone = new WallClockZone(o.settings.time_zone);
+    this.lagMs = o.settings.lag_in_seconds * 1000;
+    this.overlapMs = o.settings.overlap_in_seconds * 1000;
+    this.windowMs = o.settings.backfill_window_in_seconds * 1000;
+    this.periodMs = o.settings.request_period_in_seconds * 1000;
+  }
+
+  async fetchPage(position: PullPosition<LastPassCursor>, signal: AbortSignal): Promise<Page<LastPassCursor>> {
+    const cursor = this.adoptZone(readCursor(position.cursor, this.o.where) ?? this.initialCursor());
+    let pass = cursor.pass;
+    if (!pass) {
+      pass = this.planPass(cursor);
+      if (!pass) return { events: [], cursor, hasMore: false, requests: 0 };
+      this.o.logger.info(`Fetching all reporting event(s) having Time between ${pass.from} and ${pass.to} (${this.zone.name})`);
+    }
+    const page = await this.o.api.reporting({ from: pass.from, to: pass.to, next: pass.next_page_key }, signal);
+    if (page.next !== null && (page.events.length === 0 || JSON.stringify(page.next) === JSON.stringify(pass.next_page_key))) {
+      // Following it would ask for the same page for ever.
+      throw new SiphonError(
+        'PULL_MALFORMED_RESPONSE',
+        `Error during API call to ${this.o.api.endpoint}: the API answered next=${JSON.stringify(page.next)} without moving on ` +
+          `(${page.events.length} event(s), Time between ${pass.from} and ${pass.to})`,
+        { from: pass.from, to: pass.to },
+      );
+    }
+    const { keys, carry } = occurrenceKeys(page.events, pass.boundary);
+    const lastEvent = this.newestTime(page.events, cursor.last_event_time_in_utc);
+    if (page.next !== null) {
+      const next: LastPassPass = { ...pass, next_page_key: page.next, boundary: carry };
+      return {
+        events: page.events,
+        keys,
+        cursor: { ...cursor, last_event_time_in_utc: lastEvent, pass: next },
+        hasMore: true,
+        requests: page.attempts,
+        // Keep the overlap this pass re-reads on its last pages, and the one the next pass will.
+        dedupRetain: [...this.oldOverlap(pass), this.newOverlap(pass.to)],
+      };
+    }
+    const caughtUp = parseWall(pass.to) >= this.target() - this.periodMs;
+    if (caughtUp) this.o.logger.info('No more next_page_key values returned. Setting pull_completed to True.');
+    return {
+      events: page.events,
+      keys,
+      cursor: { ...cursor, last_event_time_in_utc: lastEvent, read_until: pass.to, pass: null },
+      hasMore: !caughtUp,
+      requests: page.attempts,
+      dedupRetain: [this.newOverlap(pass.to)],
+    };
+  }
+
+  /** Keys come with each page (they depend on the page: see event-keys.ts). */
+  eventKey(): string | undefined {
+    return undefined;
+  }
+
+  /** The Time as an instant: in a repeated autumn hour the first occurrence; never later than now. */
+  eventTime(event: VendorEvent): number | undefined {
+    const time = event['Time'];
+    if (typeof time !== 'string') return undefined;
+    // Pages come sorted: consecutive events mostly share their second.
+    if (time !== this.lastTime.text) {
+      const wall = parseWallTime(time);
+      this.lastTime = { text: time, utc: wall === undefined ? undefined : this.zone.toUtc(wall, 'earlier') };
+    }
+    const utc = this.lastTime.utc;
+    if (utc === undefined) return undefined;
+    // A Time in the future (a vendor clock error) must not push the dedup memory's horizon.
+    if (utc > this.knownNow) this.knownNow = this.o.clock.now();
+    return Math.min(utc, this.knownNow);
+  }
+
+  /** The LastPass integrator's "Validate": one reporting request over the last few minutes. */
+  async probe(signal: AbortSignal): Promise<void> {
+    const to = this.zone.settledWall(this.o.clock.now());
+    try {
+      await this.o.api.reporting({ from: formatWallTime(to - PROBE_WINDOW_MS), to: formatWallTime(to) }, signal);
+    } catch (err) {
+      if (signal.aborted) throw err;
+      const reason = err instanceof SiphonError ? err.message : String(err);
+      throw new SiphonError('SETUP_NOT_PULLABLE', `Failed to fetch data from ${this.o.api.endpoint}. Source is not pullable. ${reason}`, { service: this.name }, {
+        permanent: err instanceof CredentialsRejectedError,
+        cause: err,
+      });
+    }
+  }
+
+  private initialCursor(): LastPassCursor {
+    const startMs = this.o.settings.start_time_in_utc?.ms ?? this.o.clock.now() - DEFAULT_BACKFILL_MS;
+    return {
+      cursor_version: 1,
+      start_time_in_utc: formatWallTime(startMs),
+      time_zone: this.zone.name,
+      last_event_time_in_utc: null,
+      read_until: null,
+      pass: null,
+    };
+  }
+
+  /**
+   * The positions are the API's own wall times, whatever zone the setting named, so a
+   * corrected time_zone keeps them; it changes how far "now" reaches and how Times map to instants.
+   */
+  private adoptZone(cursor: LastPassCursor): LastPassCursor {
+    if (cursor.time_zone === this.zone.name) return cursor;
+    this.o.logger.warn(
+      `time_zone changed from ${cursor.time_zone} to ${this.zone.name}: the saved position (${cursor.read_until ?? 'none'}) is kept, ` +
+        'as the API reads it in the account zone; the next window is planned in the new zone',
+    );
+    return { ...cursor, time_zone: this.zone.name };
+  }
+
+  /** The newest wall time whose events can all be read now (see WallClockZone.settledWall). */
+  private target(): number {
+    return this.zone.settledWall(this.o.clock.now() - this.lagMs);
+  }
+
+  /** The next window: from the previous end minus the overlap, at most a back-fill window long. */
+  private planPass(cursor: LastPassCursor): LastPassPass | null {
+    const target = this.target();
+    const start = Math.floor(this.zone.toWall(parseWall(cursor.start_time_in_utc)) / 1000) * 1000;
+    const readUntil = cursor.read_until === null ? null : parseWall(cursor.read_until);
+    const lastEnd = readUntil ?? start - 1000;
+    // Equal: the same second again (a --once run right after another); re-reading the overlap
+    // still finds events written since, and late ones.
+    if (target < lastEnd) return null;
+    const from = readUntil === null ? start : Math.max(start, readUntil - this.overlapMs);
+    const to = Math.min(target, (readUntil ?? start) + this.windowMs);
+    return { from: formatWallTime(from), to: formatWallTime(to), previous_to: cursor.read_until, next_page_key: null, boundary: null };
+  }
+
+  /** Event times (instants) of the part of `pass` the previous pass delivered already. */
+  private oldOverlap(pass: LastPassPass): Array<readonly [number, number]> {
+    if (pass.previous_to === null) return [];
+    return [[this.zone.toUtc(parseWall(pass.from)), this.zone.toUtc(parseWall(pass.previous_to)) + 999]];
+  }
+
+  /** Event times (instants) the next pass will read again. */
+  private newOverlap(to: string): readonly [number, number] {
+    const end = parseWall(to);
+    return [this.zone.toUtc(end - this.overlapMs), this.zone.toUtc(end) + 999];
+  }
+
+  /** The newest Time of `events` as UTC text, or `previous` if newer. */
+  private newestTime(events: readonly VendorEvent[], previous: string | null): string | null {
+    // `YYYY-MM-DD HH:MM:SS` sorts as text: find the newest, convert it once.
+    let newestText: string | undefined;
+    for (const event of events) {
+      const time = event['Time'];
+      if (typeof time === 'string' && (newestText === undefined || time > newestText)) newestText = time;
+    }
+    const newest = newestText === undefined ? undefined : this.eventTime({ Time: newestText });
+    if (newest === undefined) return previous;
+    return previous !== null && parseWall(previous) >= newest ? previous : formatWallTime(newest);
+  }
+}
+
+/** A wall time already validated (cursor fields, the pass window). */
+function parseWall(text: string): number {
+  const wall = parseWallTime(text);
+  if (wall === undefined) throw new SiphonError('INTERNAL', `not a wall time: ${text}`);
+  return wall;
+}

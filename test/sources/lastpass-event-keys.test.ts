@@ -1,0 +1,52 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { contentHash, occurrenceKeys } from '../../src/sources/lastpass/event-keys.js';
+
+const ev = (time: string, action: string, user = 'a@example.com'): Record<string, unknown> => ({
+  Time: time,
+  Username: user,
+  IP_Address: '10.0.0.1',
+  Action: action,
+  Data: '',
+});
+
+describe('LastPass event keys', () => {
+  it('hashes content regardless of key order, and differs on any field', () => {
+    const a = ev('2024-01-01 10:00:00', 'Log in');
+    const reordered = { Data: '', Action: 'Log in', IP_Address: '10.0.0.1', Username: 'a@example.com', Time: '2024-01-01 10:00:00' };
+    assert.equal(contentHash(a), contentHash(reordered));
+    assert.notEqual(contentHash(a), contentHash(ev('2024-01-01 10:00:01', 'Log in')));
+    assert.notEqual(contentHash(a), contentHash(ev('2024-01-01 10:00:00', 'Log In')));
+  });
+
+  it('numbers identical events of one second, so both are delivered and a re-read maps onto the same keys', () => {
+    const page = [ev('2024-01-01 10:00:01', 'Log in'), ev('2024-01-01 10:00:00', 'Failed login attempt'), ev('2024-01-01 10:00:00', 'Failed login attempt')];
+    const first = occurrenceKeys(page, null).keys;
+    assert.equal(new Set(first).size, 3);
+    assert.ok(first[1]!.endsWith('.0') && first[2]!.endsWith('.1'));
+    assert.deepEqual(occurrenceKeys(page, null).keys, first, 'a second read gives the same keys');
+    // A late third copy gets the next number: it is new.
+    const later = occurrenceKeys([...page, ev('2024-01-01 10:00:00', 'Failed login attempt')], null).keys;
+    assert.deepEqual(later.slice(0, 3), first);
+    assert.ok(later[3]!.endsWith('.2'));
+  });
+
+  it('continues the count of a second that a page border splits', () => {
+    const whole = [ev('2024-01-01 10:00:01', 'Log in'), ev('2024-01-01 10:00:00', 'X'), ev('2024-01-01 10:00:00', 'X'), ev('2024-01-01 10:00:00', 'X'), ev('2024-01-01 09:59:59', 'Y')];
+    const expected = occurrenceKeys(whole, null).keys;
+    for (let cut = 1; cut < whole.length; cut++) {
+      const one = occurrenceKeys(whole.slice(0, cut), null);
+      const two = occurrenceKeys(whole.slice(cut), one.carry);
+      assert.deepEqual([...one.keys, ...two.keys], expected, `cut at ${cut}`);
+    }
+    // Through JSON, as the carry is saved in the cursor.
+    const one = occurrenceKeys(whole.slice(0, 2), null);
+    const restored = JSON.parse(JSON.stringify(one.carry)) as typeof one.carry;
+    assert.deepEqual([...one.keys, ...occurrenceKeys(whole.slice(2), restored).keys], expected);
+  });
+
+  it('an empty page keeps the carry', () => {
+    const carry = { time: '2024-01-01 10:00:00', counts: { abc: 2 } };
+    assert.deepEqual(occurrenceKeys([], carry), { keys: [], carry });
+  });
+});
