@@ -22,10 +22,10 @@ export class DedupMemory {
     if (!Number.isInteger(opts.maxKeys) || opts.maxKeys < 0) throw new RangeError(`dedup maxKeys must be a whole number >= 0, got ${opts.maxKeys}`);
     this.windowMs = opts.windowMs;
     this.maxKeys = opts.maxKeys;
+    // add() applies the count bound (the setting may have shrunk). The window is not applied
+    // here: the memory was pruned before it was saved, by the window or by the connector's
+    // own ranges, which only the connector knows.
     if (saved) for (const [key, time] of saved) this.add(key, time);
-    // The memory was pruned before it was saved (by the window or by the connector's own
-    // ranges, which only it knows), so only the count bound applies here: it may have shrunk.
-    if (this.keys.size > this.maxKeys) this.evictOldest(this.keys.size - this.maxKeys);
   }
 
   get size(): number {

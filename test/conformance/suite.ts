@@ -7,6 +7,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import {
+  fileCollectorYaml,
   readAllFiles,
   readDelivered,
   runSiphon,
@@ -63,13 +64,7 @@ export interface ConformanceTarget {
 }
 
 function configYaml(sim: ConformanceSimulator, options: { pageSize: number; rateLimitPerMinute?: number }): string {
-  return `globals:
-  name: conformance
-  persistence: {type: filesystem, config: {directory_name: ./state}}
-outputs:
-  file_1: {type: file, config: {path: ./events.ndjson}}
-inputs:
-${sim.inputYaml(options)}`;
+  return fileCollectorYaml('conformance', sim.inputYaml(options));
 }
 
 /** Content keys numbered by appearance: the second identical event is "key#1". */

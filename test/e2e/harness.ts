@@ -64,6 +64,17 @@ export async function readDelivered(path: string): Promise<DeliveredLine[]> {
   return lines.filter((l) => l.length > 0).map((l) => JSON.parse(l) as DeliveredLine);
 }
 
+/** A configuration with state in ./state, one file output at ./events.ndjson, and these inputs. */
+export function fileCollectorYaml(name: string, inputs: string): string {
+  return `globals:
+  name: ${name}
+  persistence: {type: filesystem, config: {directory_name: ./state}}
+outputs:
+  file_1: {type: file, config: {path: ./events.ndjson}}
+inputs:
+${inputs}`;
+}
+
 export async function writeConfig(dir: string, yaml: string): Promise<string> {
   const path = join(dir, 'config.yaml');
   await writeFile(path, yaml);

@@ -5,7 +5,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { startLastPassSimulator, type LastPassSimulator, type LastPassSimulatorOptions } from '../../src/simulators/lastpass/index.js';
-import { readAllFiles, readDelivered, runSiphon, startSiphon, tempDir, waitFor, withoutPullingId, writeConfig, type DeliveredLine } from './harness.js';
+import { fileCollectorYaml, readAllFiles, readDelivered, runSiphon, startSiphon, tempDir, waitFor, withoutPullingId, writeConfig, type DeliveredLine } from './harness.js';
 
 const HASH_ENV = 'LASTPASS_PROVISIONING_HASH';
 
@@ -17,13 +17,9 @@ interface ConfigOptions {
 }
 
 function configYaml(o: ConfigOptions): string {
-  return `globals:
-  name: e2e
-  persistence: {type: filesystem, config: {directory_name: ./state}}
-outputs:
-  file_1: {type: file, config: {path: ./events.ndjson}}
-inputs:
-  lastpass:
+  return fileCollectorYaml(
+    'e2e',
+    `  lastpass:
     id: 10001
     override_api_base_url: ${o.sim.url}
     credentials:
@@ -36,7 +32,8 @@ ${o.input ?? ''}    services:
         start_time_in_utc: "${o.start}"
         time_zone: ${o.sim.timeZone}
         lag_in_seconds: 0
-${o.service ?? ''}`;
+${o.service ?? ''}`,
+  );
 }
 
 const env = (sim: LastPassSimulator): Record<string, string> => ({ [HASH_ENV]: sim.provisioningHash });

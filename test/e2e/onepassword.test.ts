@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { readdir } from 'node:fs/promises';
 import { startOnePasswordSimulator, type OnePasswordSimulator } from '../../src/simulators/onepassword/index.js';
 import {
+  fileCollectorYaml,
   readAllFiles,
   readDelivered,
   runSiphon,
@@ -28,13 +29,9 @@ interface ConfigOptions {
 
 function configYaml(o: ConfigOptions): string {
   const page = o.pageSize ?? 1000;
-  return `globals:
-  name: e2e
-  persistence: {type: filesystem, config: {directory_name: ./state}}
-outputs:
-  file_1: {type: file, config: {path: ./events.ndjson}}
-inputs:
-  onepassword:
+  return fileCollectorYaml(
+    'e2e',
+    `  onepassword:
     id: 10001
     enabled: true
     base_url: ${o.url}
@@ -48,7 +45,8 @@ ${
       item_usage: {start_time_value: 2020-01-01T00:00:00Z, page_size: ${page}}
       sign_in_attempts: {start_time_value: 2020-01-01T00:00:00Z, page_size: ${page}}
 `
-}`;
+}`,
+  );
 }
 
 const ENV = { OP_EVENTS_TOKEN: TOKEN };

@@ -1,13 +1,11 @@
 // The LastPass Enterprise API connector (event reporting): factory, setup and its one service.
 
 import type { CommonServiceSettings, ConnectorDefinition, Source } from '../../core/contracts.js';
-import { SiphonError } from '../../core/errors.js';
-import { formatWallTime, WallClockZone } from '../../core/zoned-time.js';
-import { CredentialsRejectedError, LastPassApi } from './api.js';
+import { WallClockZone } from '../../core/zoned-time.js';
+import { LastPassApi } from './api.js';
 import { endpointUrl, LASTPASS_TAG, lastPassSchema, reportingService, type LastPassSettings } from './settings.js';
 import { LastPassStream } from './stream.js';
-
-const SETUP_WINDOW_MS = 5 * 60_000;
+import { validateAccess } from './validate.js';
 
 export const lastPassConnector: ConnectorDefinition<LastPassSettings> = {
   type: 'lastpass',
@@ -54,18 +52,7 @@ export const lastPassConnector: ConnectorDefinition<LastPassSettings> = {
     return {
       services,
       async setup(signal) {
-        // One cheap reporting request, as the LastPass integrator's "Validate" button does.
-        const to = zone.settledWall(ctx.clock.now());
-        try {
-          await api.reporting({ from: formatWallTime(to - SETUP_WINDOW_MS), to: formatWallTime(to) }, signal);
-        } catch (err) {
-          if (signal.aborted) throw err;
-          const reason = err instanceof SiphonError ? err.message : String(err);
-          throw new SiphonError('SETUP_NOT_PULLABLE', `Failed to fetch data from ${api.endpoint}. Source is not pullable. ${reason}`, { input: input.name }, {
-            permanent: err instanceof CredentialsRejectedError,
-            cause: err,
-          });
-        }
+        await validateAccess(api, zone, ctx.clock.now(), signal, { input: input.name });
         setupLogger.info('Successfully tested fetch data for cmd reporting. Source is pullable.');
       },
     };

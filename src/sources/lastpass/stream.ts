@@ -7,15 +7,14 @@
 import type { Clock, Logger, Page, PullPosition, ServicePuller, VendorEvent } from '../../core/contracts.js';
 import { SiphonError } from '../../core/errors.js';
 import { formatWallTime, parseWallTime, WallClockZone } from '../../core/zoned-time.js';
-import { CredentialsRejectedError, type LastPassApi } from './api.js';
+import type { LastPassApi } from './api.js';
 import { readCursor, type LastPassCursor, type LastPassPass } from './cursor.js';
 import { occurrenceKeys } from './event-keys.js';
 import type { LastPassServiceSettings } from './settings.js';
+import { validateAccess } from './validate.js';
 
 /** Without start_time_in_utc, a new stream begins this long before its first start. */
 export const DEFAULT_BACKFILL_MS = 86_400_000;
-/** The window `siphon check` and setup read: short, so the test request is cheap. */
-const PROBE_WINDOW_MS = 5 * 60_000;
 
 export interface LastPassStreamOptions {
   readonly name: string;
@@ -55,7 +54,11 @@ export class LastPassStream implements ServicePuller<LastPassCursor> {
     let pass = cursor.pass;
     if (!pass) {
       pass = this.planPass(cursor);
-      if (!pass) return { events: [], cursor, hasMore: false, requests: 0 };
+      if (!pass) {
+        // Nothing new to read yet; the overlap of the last window stays remembered.
+        const dedupRetain = cursor.read_until === null ? [] : [this.newOverlap(cursor.read_until)];
+        return { events: [], cursor, hasMore: false, requests: 0, dedupRetain };
+      }
       this.o.logger.info(`Fetching all reporting event(s) having Time between ${pass.from} and ${pass.to} (${this.zone.name})`);
     }
     const page = await this.o.api.reporting({ from: pass.from, to: pass.to, next: pass.next_page_key }, signal);
@@ -116,18 +119,8 @@ export class LastPassStream implements ServicePuller<LastPassCursor> {
   }
 
   /** The LastPass integrator's "Validate": one reporting request over the last few minutes. */
-  async probe(signal: AbortSignal): Promise<void> {
-    const to = this.zone.settledWall(this.o.clock.now());
-    try {
-      await this.o.api.reporting({ from: formatWallTime(to - PROBE_WINDOW_MS), to: formatWallTime(to) }, signal);
-    } catch (err) {
-      if (signal.aborted) throw err;
-      const reason = err instanceof SiphonError ? err.message : String(err);
-      throw new SiphonError('SETUP_NOT_PULLABLE', `Failed to fetch data from ${this.o.api.endpoint}. Source is not pullable. ${reason}`, { service: this.name }, {
-        permanent: err instanceof CredentialsRejectedError,
-        cause: err,
-      });
-    }
+  probe(signal: AbortSignal): Promise<void> {
+    return validateAccess(this.o.api, this.zone, this.o.clock.now(), signal, { service: this.name });
   }
 
   private initialCursor(): LastPassCursor {
