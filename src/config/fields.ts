@@ -7,9 +7,9 @@ import { z } from 'zod';
 import type { ErrorCode } from '../core/errors.js';
 import { parseStartTime } from '../core/time.js';
 
-/** Attach a catalogue code to a custom zod issue. */
-export function codeParams(code: ErrorCode): { siphonCode: ErrorCode } {
-  return { siphonCode: code };
+/** Attach a catalogue code (and the connector's Devo number for it, if any) to a custom zod issue. */
+export function codeParams(code: ErrorCode, devoId?: number): { siphonCode: ErrorCode; devoId?: number } {
+  return devoId === undefined ? { siphonCode: code } : { siphonCode: code, devoId };
 }
 
 /** A non-empty string (empty -> InitVariablesError 3). */
@@ -26,14 +26,22 @@ export interface StartTime {
   /** The setting exactly as written (after trimming), used to detect a change. */
   readonly text: string;
   readonly ms: number;
+  /** The connector's Devo number for "in the future", for the loader's own check. */
+  readonly futureDevoId?: number;
+}
+
+/** Devo numbers for a start time's errors, where a connector follows its collector's table. */
+export interface StartTimeDevoIds {
+  readonly badDate?: number;
+  readonly future?: number;
 }
 
 /** The value a `startTime()` setting validates to (the loader finds them by shape for its own clock). */
 export function isStartTime(value: unknown): value is StartTime {
   if (typeof value !== 'object' || value === null) return false;
-  const keys = Object.keys(value);
   const v = value as Record<string, unknown>;
-  return keys.length === 2 && typeof v['text'] === 'string' && typeof v['ms'] === 'number';
+  const known = Object.keys(value).every((k) => k === 'text' || k === 'ms' || k === 'futureDevoId');
+  return known && typeof v['text'] === 'string' && typeof v['ms'] === 'number';
 }
 
 /** The message of InitVariablesError 5, shared by the schema check and the loader's check. */
@@ -45,14 +53,14 @@ export function futureStartTimeMessage(text: string): string {
  * A start-time setting: RFC 3339 or `YYYY-MM-DD HH:MM:SS` (UTC), not in the future.
  * `now` is read at parse time; the config loader checks again with its own (injected) clock.
  */
-export function startTime(now: () => number = Date.now) {
+export function startTime(now: () => number = Date.now, devoIds: StartTimeDevoIds = {}) {
   return nonEmptyString().transform((text, ctx): StartTime => {
     const ms = parseStartTime(text);
     if (ms === undefined) {
       ctx.addIssue({
         code: 'custom',
         message: `"${text}" is not a valid date: use RFC 3339 (2024-05-01T00:00:00Z) or "YYYY-MM-DD HH:MM:SS" (UTC)`,
-        params: codeParams('CONFIG_BAD_DATE'),
+        params: codeParams('CONFIG_BAD_DATE', devoIds.badDate),
       });
       return z.NEVER;
     }
@@ -60,11 +68,11 @@ export function startTime(now: () => number = Date.now) {
       ctx.addIssue({
         code: 'custom',
         message: futureStartTimeMessage(text),
-        params: codeParams('CONFIG_FUTURE_DATE'),
+        params: codeParams('CONFIG_FUTURE_DATE', devoIds.future),
       });
       return z.NEVER;
     }
-    return { text: text.trim(), ms };
+    return devoIds.future === undefined ? { text: text.trim(), ms } : { text: text.trim(), ms, futureDevoId: devoIds.future };
   });
 }
 

@@ -7,5 +7,5 @@ import type { ConfigProblem } from './types.js';
 export function formatProblem(p: ConfigProblem, file: string): string {
   const where = p.line > 0 ? `${file}:${p.line}:${p.column}` : file;
   const what = p.path === '' ? p.message : `${p.path}: ${p.message}`;
-  return `${where} [${formatCode(p.code)}] ${what}`;
+  return `${where} [${formatCode(p.code, p.devoId)}] ${what}`;
 }

@@ -125,7 +125,7 @@ function reportFutureStartTimes(settings: unknown, basePath: SettingPath, now: (
     if (isStartTime(value)) {
       if (value.ms > at) {
         found++;
-        reporter.error({ code: 'CONFIG_FUTURE_DATE', path, message: futureStartTimeMessage(value.text) });
+        reporter.error({ code: 'CONFIG_FUTURE_DATE', path, message: futureStartTimeMessage(value.text), ...(value.futureDevoId === undefined ? {} : { devoId: value.futureDevoId }) });
       }
       return;
     }

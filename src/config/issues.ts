@@ -36,7 +36,9 @@ function fromIssue(issue: core.$ZodIssue, prefix: PathSegment[], scope: IssueSco
   switch (issue.code) {
     case 'custom': {
       const code = catalogueCode(issue.params?.['siphonCode']);
-      return problem(code ?? 'CONFIG_INVALID_VALUE', issue.message);
+      const devoId = issue.params?.['devoId'];
+      const found = problem(code ?? 'CONFIG_INVALID_VALUE', issue.message);
+      return typeof devoId === 'number' ? found.map((p) => ({ ...p, devoId })) : found;
     }
     case 'invalid_type':
       if (received === undefined) return missing(rel, path, scope);

@@ -10,6 +10,7 @@ export interface PendingProblem {
   code: ErrorCode;
   path: SettingPath;
   message: string;
+  devoId?: number;
   /** 'key' points at the key itself (unknown keys); 'value' at the value, or the parent when missing. */
   at?: 'key' | 'value';
 }
@@ -60,6 +61,8 @@ export class Reporter {
     const refs = this.references.get(path);
     // "must not be an empty string" on `${env:X}` is a puzzle unless the source is named.
     const message = refs && problem.code !== 'CONFIG_SECRET_UNRESOLVED' ? `${problem.message} (the value comes from ${refs.join(', ')})` : problem.message;
-    return { code: problem.code, path, line, column, message };
+    const placed: ConfigProblem = { code: problem.code, path, line, column, message };
+    if (problem.devoId !== undefined) placed.devoId = problem.devoId;
+    return placed;
   }
 }

@@ -13,6 +13,8 @@ export interface ConfigProblem {
   column: number;
   /** A plain sentence. Never contains a secret value. */
   message: string;
+  /** The connector's Devo collector number for this problem, printed instead of the catalogue's. */
+  devoId?: number;
 }
 
 export interface GlobalSettings {

@@ -70,10 +70,14 @@ export function exitCodeFor(code: ErrorCode): number {
   return EXIT.FAILURE;
 }
 
-/** "InitVariablesError 3" */
-export function formatCode(code: ErrorCode): string {
+/**
+ * "InitVariablesError 3". `devoId` replaces the number where a connector follows its Devo
+ * collector's own table (Devo numbers errors per collector: Lark's "InitVariablesError 1" is
+ * a badly written start time); the family, and so the exit code, stays the catalogue's.
+ */
+export function formatCode(code: ErrorCode, devoId?: number): string {
   const e = ERROR_CATALOGUE[code];
-  return `${e.family} ${e.id}`;
+  return `${e.family} ${devoId ?? e.id}`;
 }
 
 /**
@@ -89,23 +93,26 @@ export class SiphonError extends Error {
    * where the code is usually transient: setup and --once then give up at once.
    */
   readonly permanent: boolean;
+  /** The number the connector's Devo collector table gives this error, when it has its own (see formatCode). */
+  readonly devoId: number | undefined;
 
   constructor(
     code: ErrorCode,
     message: string,
     details: Record<string, unknown> = {},
-    options?: { cause?: unknown; permanent?: boolean },
+    options?: { cause?: unknown; permanent?: boolean; devoId?: number },
   ) {
     super(message, options?.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'SiphonError';
     this.code = code;
     this.details = details;
     this.permanent = options?.permanent ?? false;
+    this.devoId = options?.devoId;
   }
 
   /** "[SetupError 100] The token was rejected ..." */
   describe(): string {
-    return `[${formatCode(this.code)}] ${this.message}`;
+    return `[${formatCode(this.code, this.devoId)}] ${this.message}`;
   }
 }
 

@@ -44,7 +44,18 @@ const serviceSchema = z
     /** Each window re-reads this much of the previous one, to catch events that arrive late. */
     overlap_in_seconds: z.number().int().min(0).max(86_400).default(300),
   })
-  .strict();
+  .strict()
+  .superRefine((service, ctx) => {
+    // Each window moves on by (window - overlap): it must move.
+    if (service.overlap_in_seconds >= service.backfill_window_in_seconds) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['overlap_in_seconds'],
+        message: `must be less than backfill_window_in_seconds (${service.backfill_window_in_seconds})`,
+        params: codeParams('CONFIG_INVALID_VALUE'),
+      });
+    }
+  });
 
 export type LastPassServiceSettings = z.infer<typeof serviceSchema>;
 

@@ -9,6 +9,7 @@ import { SiphonError } from '../../core/errors.js';
 import { formatWallTime, parseWallTime, WallClockZone } from '../../core/zoned-time.js';
 import type { LastPassApi } from './api.js';
 import { readCursor, type LastPassCursor, type LastPassPass } from './cursor.js';
+import { dedupRetainRanges, nextWindow, type TimeRange } from '../common/time-windows.js';
 import { occurrenceKeys } from './event-keys.js';
 import type { LastPassServiceSettings } from './settings.js';
 import { validateAccess } from './validate.js';
@@ -34,7 +35,6 @@ export class LastPassStream implements ServicePuller<LastPassCursor> {
   private readonly lagMs: number;
   private readonly overlapMs: number;
   private readonly windowMs: number;
-  private readonly periodMs: number;
   private lastTime: { text: string; utc: number | undefined } = { text: '', utc: undefined };
   /** The clock, read again only when an event looks newer than it. */
   private knownNow = Number.NEGATIVE_INFINITY;
@@ -46,7 +46,6 @@ export class LastPassStream implements ServicePuller<LastPassCursor> {
     this.lagMs = o.settings.lag_in_seconds * 1000;
     this.overlapMs = o.settings.overlap_in_seconds * 1000;
     this.windowMs = o.settings.backfill_window_in_seconds * 1000;
-    this.periodMs = o.settings.request_period_in_seconds * 1000;
   }
 
   async fetchPage(position: PullPosition<LastPassCursor>, signal: AbortSignal): Promise<Page<LastPassCursor>> {
@@ -56,7 +55,8 @@ export class LastPassStream implements ServicePuller<LastPassCursor> {
       pass = this.planPass(cursor);
       if (!pass) {
         // Nothing new to read yet; the overlap of the last window stays remembered.
-        const dedupRetain = cursor.read_until === null ? [] : [this.newOverlap(cursor.read_until)];
+        const until = cursor.read_until;
+        const dedupRetain = until === null ? [] : this.retain({ from: until, to: until, previous_to: null, next_page_key: null, boundary: null }, false);
         return { events: [], cursor, hasMore: false, requests: 0, dedupRetain };
       }
       this.o.logger.info(`Fetching all reporting event(s) having Time between ${pass.from} and ${pass.to} (${this.zone.name})`);
@@ -81,11 +81,12 @@ export class LastPassStream implements ServicePuller<LastPassCursor> {
         cursor: { ...cursor, last_event_time_in_utc: lastEvent, pass: next },
         hasMore: true,
         requests: page.attempts,
-        // Keep the overlap this pass re-reads on its last pages, and the one the next pass will.
-        dedupRetain: [...this.oldOverlap(pass), this.newOverlap(pass.to)],
+        dedupRetain: this.retain(pass, true),
       };
     }
-    const caughtUp = parseWall(pass.to) >= this.target() - this.periodMs;
+    // A window shorter than the longest reached the target: caught up. A full-length one was a
+    // back-fill step, and the next follows at once.
+    const caughtUp = parseWall(pass.to) - parseWall(pass.from) < this.windowMs;
     if (caughtUp) this.o.logger.info('No more next_page_key values returned. Setting pull_completed to True.');
     return {
       events: page.events,
@@ -93,7 +94,7 @@ export class LastPassStream implements ServicePuller<LastPassCursor> {
       cursor: { ...cursor, last_event_time_in_utc: lastEvent, read_until: pass.to, pass: null },
       hasMore: !caughtUp,
       requests: page.attempts,
-      dedupRetain: [this.newOverlap(pass.to)],
+      dedupRetain: this.retain(pass, false),
     };
   }
 
@@ -153,30 +154,19 @@ export class LastPassStream implements ServicePuller<LastPassCursor> {
     return this.zone.settledWall(this.o.clock.now() - this.lagMs);
   }
 
-  /** The next window: from the previous end minus the overlap, at most a back-fill window long. */
+  /** The next window, in the account's wall time (see time-windows.ts). */
   private planPass(cursor: LastPassCursor): LastPassPass | null {
-    const target = this.target();
     const start = Math.floor(this.zone.toWall(parseWall(cursor.start_time_in_utc)) / 1000) * 1000;
     const readUntil = cursor.read_until === null ? null : parseWall(cursor.read_until);
-    const lastEnd = readUntil ?? start - 1000;
-    // Equal: the same second again (a --once run right after another); re-reading the overlap
-    // still finds events written since, and late ones.
-    if (target < lastEnd) return null;
-    const from = readUntil === null ? start : Math.max(start, readUntil - this.overlapMs);
-    const to = Math.min(target, (readUntil ?? start) + this.windowMs);
-    return { from: formatWallTime(from), to: formatWallTime(to), previous_to: cursor.read_until, next_page_key: null, boundary: null };
+    const window = nextWindow({ readUntil, start, target: this.target(), overlapMs: this.overlapMs, maxSpanMs: this.windowMs });
+    if (!window) return null;
+    return { from: formatWallTime(window.from), to: formatWallTime(window.to), previous_to: cursor.read_until, next_page_key: null, boundary: null };
   }
 
-  /** Event times (instants) of the part of `pass` the previous pass delivered already. */
-  private oldOverlap(pass: LastPassPass): Array<readonly [number, number]> {
-    if (pass.previous_to === null) return [];
-    return [[this.zone.toUtc(parseWall(pass.from)), this.zone.toUtc(parseWall(pass.previous_to)) + 999]];
-  }
-
-  /** Event times (instants) the next pass will read again. */
-  private newOverlap(to: string): readonly [number, number] {
-    const end = parseWall(to);
-    return [this.zone.toUtc(end - this.overlapMs), this.zone.toUtc(end) + 999];
+  /** Event times (instants) the dedup memory keeps after a page of `pass`. */
+  private retain(pass: LastPassPass, stillPaging: boolean): TimeRange[] {
+    const window = { from: parseWall(pass.from), to: parseWall(pass.to), previousTo: pass.previous_to === null ? null : parseWall(pass.previous_to) };
+    return dedupRetainRanges(window, this.overlapMs, stillPaging, (wall) => this.zone.toUtc(wall));
   }
 
   /** The newest Time of `events` as UTC text, or `previous` if newer. */
