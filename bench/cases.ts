@@ -1,6 +1,7 @@
 // The benchmark cases: one per connector. Each starts its simulator, then names the bare
 // baseline to run against it and the Siphon configuration that pulls the same events.
 import { join } from 'node:path';
+import { startLarkSimulator } from '../src/simulators/lark/index.js';
 import { startLastPassSimulator } from '../src/simulators/lastpass/index.js';
 import { startOnePasswordSimulator } from '../src/simulators/onepassword/index.js';
 
@@ -82,4 +83,27 @@ const lastPass: BenchCase = {
   },
 };
 
-export const BENCH_CASES: readonly BenchCase[] = [onePassword, lastPass];
+const lark: BenchCase = {
+  name: 'lark',
+  async start(events) {
+    const end = Date.now() - DAY_MS;
+    const start = end - 7 * DAY_MS;
+    const sim = await startLarkSimulator({ history: [{ from: start, to: end, count: events }], rateLimit: false });
+    return {
+      title: `Lark audit_infos, ${events} events over 7 days (pages of 200, the API's maximum)`,
+      events,
+      baseline: { script: 'dist/bench/baseline-lark.js', args: [sim.url, sim.appId, sim.appSecret, String(Math.floor(start / 1000) - 60), String(Math.floor(end / 1000) + 60)] },
+      siphonConfig: (dir) => `${globalsAndOutput(dir)}inputs:
+  lark:
+    override_api_base_url: ${sim.url}
+    credentials: {app_id: ${sim.appId}, app_secret: ${sim.appSecret}}
+    rate_limit: {enabled: false}
+    services:
+      audit_infos: {initial_start_time_in_utc_value: "${new Date(start - DAY_MS).toISOString().slice(0, 19)}Z"}
+`,
+      close: () => sim.close(),
+    };
+  },
+};
+
+export const BENCH_CASES: readonly BenchCase[] = [onePassword, lastPass, lark];

@@ -103,3 +103,24 @@ inputs:
   assert.match(result.stderr, /:15:\d+ \[InitVariablesError 7\] inputs\.lastpass\.services\.reporting\.lag_in_seconds/);
   assert.doesNotMatch(result.stderr, /\n\s+at /, 'no stack trace');
 });
+
+test('Lark start times are numbered as in Devo\'s Lark collector: 1 badly written, 2 in the future', async () => {
+  const dir = await tempDir();
+  const lark = (start: string): string => `globals:
+  name: my-collector
+  persistence: {type: filesystem, config: {directory_name: ./state}}
+outputs:
+  file_1: {type: file, config: {path: ./events.ndjson}}
+inputs:
+  lark:
+    credentials: {app_id: cli_a5f3e1b2c4d6e8f0, app_secret: abc}
+    services:
+      audit_infos: {initial_start_time_in_utc_value: "${start}"}
+`;
+  const bad = await runSiphon(['validate', '--config', await writeConfig(dir, lark('2024-13-01 00:00'))]);
+  assert.equal(bad.code, 2, bad.stderr);
+  assert.match(bad.stderr, /:10:\d+ \[InitVariablesError 1\] inputs\.lark\.services\.audit_infos\.initial_start_time_in_utc_value: "2024-13-01 00:00" is not a valid date/);
+  const future = await runSiphon(['validate', '--config', await writeConfig(dir, lark('2999-01-01T00:00:00Z'))]);
+  assert.equal(future.code, 2, future.stderr);
+  assert.match(future.stderr, /:10:\d+ \[InitVariablesError 2\] inputs\.lark\.services\.audit_infos\.initial_start_time_in_utc_value: 2999-01-01T00:00:00Z is in the future/);
+});

@@ -7,6 +7,7 @@ import { EXIT } from '../../core/errors.js';
 import { loadConfigText } from '../../config/load.js';
 import { formatProblem } from '../../config/format.js';
 import { builtinRegistries } from '../../app/registry.js';
+import { startLarkSimulator } from '../../simulators/lark/index.js';
 import { startLastPassSimulator } from '../../simulators/lastpass/index.js';
 import { startOnePasswordSimulator } from '../../simulators/onepassword/index.js';
 import type { LogFormat } from '../../telemetry/logger.js';
@@ -22,10 +23,12 @@ export interface DemoOptions {
 
 const DEMO_TOKEN = 'demo-events-token-not-a-secret';
 const DEMO_LASTPASS_HASH = 'demo-provisioning-hash-not-a-secret';
+const DEMO_LARK_SECRET = 'demo-lark-app-secret-not-a-secret';
 
 export interface DemoSimulators {
   onePasswordUrl: string;
   lastPass: { url: string; companyId: number; timeZone: string };
+  lark: { url: string; appId: string };
 }
 
 /** `YYYY-MM-DD HH:MM:SS` (UTC) this long ago. */
@@ -65,6 +68,17 @@ inputs:
         request_period_in_seconds: 10
         lag_in_seconds: 5
         obfuscation: [{path: IP_Address, method: mask}]
+  lark:
+    id: 10003
+    override_api_base_url: ${sims.lark.url}
+    credentials:
+      app_id: ${sims.lark.appId}
+      app_secret: \${env:SIPHON_DEMO_LARK_SECRET}
+    services:
+      audit_infos:
+        initial_start_time_in_utc_value: "${utcAgo(3 * 86_400_000)}"
+        request_period_in_seconds: 10
+        lag_in_seconds: 5
 `;
 }
 
@@ -84,14 +98,19 @@ export async function runDemo(options: DemoOptions, io: CliIo): Promise<number> 
     historyMs: 3 * 86_400_000,
     liveEventsPerSecond: options.once ? 0 : 1,
   });
+  const lark = await startLarkSimulator({
+    appSecret: DEMO_LARK_SECRET,
+    historyMs: 3 * 86_400_000,
+    liveEventsPerSecond: options.once ? 0 : 1,
+  });
   try {
-    const yaml = demoConfigYaml({ onePasswordUrl: onePassword.url, lastPass }, dir);
+    const yaml = demoConfigYaml({ onePasswordUrl: onePassword.url, lastPass, lark }, dir);
     const configPath = join(dir, 'config.yaml');
     await writeFile(configPath, yaml);
-    io.err(`Siphon demo: 1Password simulator at ${onePassword.url}, LastPass simulator at ${lastPass.url}; configuration written to ${configPath}`);
+    io.err(`Siphon demo: 1Password simulator at ${onePassword.url}, LastPass simulator at ${lastPass.url}, Lark simulator at ${lark.url}; configuration written to ${configPath}`);
     io.err(`Events go to the console and to ${join(dir, 'events.ndjson')}. ${options.once ? '' : 'Press Ctrl-C to stop.'}`);
     const result = loadConfigText(yaml, configPath, dir, builtinRegistries, {
-      env: { ...process.env, SIPHON_DEMO_OP_TOKEN: DEMO_TOKEN, SIPHON_DEMO_LP_HASH: DEMO_LASTPASS_HASH },
+      env: { ...process.env, SIPHON_DEMO_OP_TOKEN: DEMO_TOKEN, SIPHON_DEMO_LP_HASH: DEMO_LASTPASS_HASH, SIPHON_DEMO_LARK_SECRET: DEMO_LARK_SECRET },
     });
     if (!result.ok) {
       for (const problem of result.problems) io.err(formatProblem(problem, configPath));
@@ -99,6 +118,6 @@ export async function runDemo(options: DemoOptions, io: CliIo): Promise<number> 
     }
     return await runCollector(result.config, { once: options.once, logFormat: options.logFormat, signal: options.signal }, io);
   } finally {
-    await Promise.all([onePassword.close(), lastPass.close()]);
+    await Promise.all([onePassword.close(), lastPass.close(), lark.close()]);
   }
 }

@@ -1,5 +1,6 @@
 // `siphon simulate <vendor> [--port N]`: one vendor simulator on its own, until Ctrl-C.
 import { EXIT } from '../../core/errors.js';
+import { startLarkSimulator } from '../../simulators/lark/index.js';
 import { startLastPassSimulator } from '../../simulators/lastpass/index.js';
 import { startOnePasswordSimulator } from '../../simulators/onepassword/index.js';
 import type { CliIo } from '../io.js';
@@ -56,6 +57,22 @@ const SIMULATORS = {
       banner:
         `LastPass Enterprise API simulator listening on ${sim.url}/enterpriseapi.php (account zone ${sim.timeZone}; ` +
         `faults: POST ${sim.url}/__sim/faults, stats: GET ${sim.url}/__sim/stats). Ctrl-C stops it.`,
+      close: () => sim.close(),
+    };
+  },
+  async lark(options: SimulateOptions): Promise<RunningSimulator> {
+    const sim = await startLarkSimulator({
+      port: options.port,
+      appSecret: options.token,
+      initialEvents: options.events,
+      liveEventsPerSecond: options.liveEventsPerSecond,
+      rateLimit: options.rateLimit ? undefined : false,
+    });
+    return {
+      description: { vendor: 'lark', url: sim.url, port: sim.port, app_id: sim.appId, app_secret: sim.appSecret },
+      banner:
+        `Lark Open Platform simulator (tenant_access_token, admin/v1/audit_infos) listening on ${sim.url} ` +
+        `(faults: POST ${sim.url}/__sim/faults, stats: GET ${sim.url}/__sim/stats). Ctrl-C stops it.`,
       close: () => sim.close(),
     };
   },
