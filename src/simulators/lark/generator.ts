@@ -4,7 +4,11 @@
 // timestamps that bunch up like real use. Each item is rendered to JSON once, split around
 // operator_value so a page can serve any user_id_type by splicing in the right ID.
 
+import { flattened } from '../common/flat-string.js';
+import { burstyInstants } from '../common/history.js';
+import { pickBusyOrAnyone } from '../common/people.js';
 import { Prng, WeightedPicker } from '../common/prng.js';
+import { RunningSession } from '../common/sessions.js';
 import { randomIp, type Device, type Operator, type Org } from './people.js';
 import { EVENTS, eventNamed, type Drawer, type EventDef } from './vocabulary.js';
 
@@ -55,11 +59,6 @@ export function renderItem(item: StoredItem, idType: IdType): string {
 export const LATE_MIN_MS = 5_000;
 export const LATE_MAX_MS = 600_000;
 
-/** A session ends after this much quiet. */
-const SESSION_GAP_MS = 20 * 60_000;
-/** Of the events in history, the share spread evenly; the rest falls in bursts. */
-const BACKGROUND_SHARE = 0.45;
-const BURST_MEAN_MS = 3 * 60_000;
 /** How many event_id values each event name reuses. */
 const EVENT_ID_POOL = 3;
 
@@ -87,7 +86,7 @@ export class EventFactory {
   private readonly login = eventNamed('account_login');
   private readonly loginFailed = eventNamed('account_login_failed');
   private readonly twoStep = eventNamed('account_two_step_verification');
-  private session: Session | undefined;
+  private readonly sessions: RunningSession<Session>;
   private readonly drawerText = new WeakMap<Drawer, string>();
   private readonly drawerLists = new WeakMap<readonly Drawer[], string>();
 
@@ -96,6 +95,7 @@ export class EventFactory {
     private readonly org: Org,
   ) {
     this.rng = Prng.derive(seed, 'lark-events');
+    this.sessions = new RunningSession(this.rng, (instant) => this.newSession(instant));
     const picker = (pick: (e: EventDef) => boolean): WeightedPicker<EventDef> => new WeightedPicker(EVENTS.filter(pick).map((e) => [e, e.weight] as const));
     this.pickers = {
       member: picker((e) => e.actors.includes('member') && e.adminOnly !== true),
@@ -112,25 +112,9 @@ export class EventFactory {
     }
   }
 
-  /** `count` instants (UTC ms) in [from, to], ascending: an even background plus bursts. */
+  /** `count` instants (UTC ms) in [from, to], ascending, from this factory's seeded stream. */
   historyInstants(from: number, to: number, count: number): Float64Array {
-    const out = new Float64Array(Math.max(0, count));
-    if (count <= 0) return out;
-    const rng = this.rng;
-    const span = Math.max(0, to - from);
-    const centers = Array.from({ length: Math.max(1, Math.round(count / 40)) }, () => from + rng.next() * span);
-    for (let i = 0; i < count; i++) {
-      let t: number;
-      if (rng.chance(BACKGROUND_SHARE)) t = from + rng.next() * span;
-      else {
-        const offset = -Math.log(1 - rng.next()) * BURST_MEAN_MS;
-        t = rng.pick(centers) + (rng.chance(0.5) ? offset : -offset);
-      }
-      // Burst tails past the ends are redrawn evenly: clamping would pile events on the edges.
-      if (t < from || t > to) t = from + rng.next() * span;
-      out[i] = Math.floor(t);
-    }
-    return out.sort();
+    return burstyInstants(this.rng, from, to, count);
   }
 
   /** When a late event really happened, given when it shows up. */
@@ -146,7 +130,7 @@ export class EventFactory {
   /** One item happening at `instant` (UTC ms) with insertion number `seq`. `detached` (late) items leave the running session alone. */
   make(instant: number, seq: number, detached = false): StoredItem {
     const rng = this.rng;
-    const { session, fresh } = this.sessionAt(instant, detached);
+    const { session, fresh } = this.sessions.at(instant, detached);
     const def = this.nextEvent(session, fresh);
     const actor = session.actor;
     const body = def.build({ rng, org: this.org, actor, name: def.name });
@@ -169,10 +153,10 @@ export class EventFactory {
     return {
       time,
       seq,
-      head: flat(head),
+      head: flattened(head),
       shared: session.parts,
       drawers: this.drawersJson(body.drawers),
-      rest: flat(`,${JSON.stringify(rest).slice(1)}`),
+      rest: flattened(`,${JSON.stringify(rest).slice(1)}`),
       operator: actor,
       eventName: def.name,
       module: def.module,
@@ -196,7 +180,7 @@ export class EventFactory {
       }
       text += i === 0 ? json : `,${json}`;
     }
-    text = flat(`${text}]}`);
+    text = flattened(`${text}]}`);
     if (Object.isFrozen(drawers)) this.drawerLists.set(drawers, text);
     return text;
   }
@@ -207,7 +191,7 @@ export class EventFactory {
     const detail = this.detail(actor, device);
     return {
       tenant: `,"operator_tenant":${JSON.stringify(actor.tenant)},"event_time":`,
-      context: flat(`,"audit_context":${JSON.stringify(context)},"audit_detail":${JSON.stringify(detail)},"common_drawers":`),
+      context: flattened(`,"audit_context":${JSON.stringify(context)},"audit_detail":${JSON.stringify(detail)},"common_drawers":`),
       departments: `,"department_ids":${JSON.stringify(actor.departmentIds)}`,
     };
   }
@@ -248,27 +232,13 @@ export class EventFactory {
     return { city: actor.city, device_model: d.model, mc: d.mac, os: d.os };
   }
 
-  /** The running session (when close enough in time and the dice say so) or a new one. */
-  private sessionAt(instant: number, detached: boolean): { session: Session; fresh: boolean } {
-    const s = this.session;
-    if (!detached && s && instant >= s.lastAt && instant - s.lastAt < SESSION_GAP_MS && this.rng.chance(0.8)) {
-      s.lastAt = instant;
-      return { session: s, fresh: false };
-    }
-    const session = this.newSession(instant);
-    if (!detached) this.session = session;
-    return { session, fresh: true };
-  }
-
   private newSession(instant: number): Session {
     const rng = this.rng;
     const { org } = this;
     const r = rng.next();
     let actor: Operator;
     if (r < 0.85) {
-      // Half the sessions belong to a busy few (a skewed pick), half to anyone.
-      const u = rng.next();
-      actor = rng.chance(0.5) ? rng.pick(org.members) : (org.members[Math.floor(u * u * org.members.length)] ?? rng.pick(org.members));
+      actor = pickBusyOrAnyone(rng, org.members);
     } else if (r < 0.92) actor = rng.pick(org.bots);
     else actor = rng.pick(org.externals);
     const device = rng.pick(actor.devices);
@@ -302,10 +272,3 @@ export class EventFactory {
     return this.pickers[kind].draw(rng);
   }
 }
-
-/** Flattens a concatenated string once, so later joins and memory stay cheap. */
-function flat(s: string): string {
-  s.charCodeAt(s.length >> 1);
-  return s;
-}
-

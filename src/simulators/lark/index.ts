@@ -37,11 +37,12 @@
 
 import { simulatorCloser } from '../common/closer.js';
 import { Delays } from '../common/delays.js';
+import { historySegments } from '../common/history.js';
+import { startLiveFeed } from '../common/live-feed.js';
 import { LarkApi } from './api.js';
 import { FaultState } from './faults.js';
 import { EventFactory, renderItem, type IdType, type StoredItem } from './generator.js';
 import { AppRateLimits } from './limits.js';
-import { startLiveFeed } from './live.js';
 import { buildOrg } from './people.js';
 import { startServer } from './server.js';
 import { StatsRecorder } from './stats.js';
@@ -63,7 +64,6 @@ export type {
 
 export const DEFAULT_APP_ID = 'cli_a5f3e1b2c4d6e8f0';
 const DEFAULT_INITIAL_EVENTS = 500;
-const WEEK_MS = 7 * 86_400_000;
 const DEFAULT_PER_MINUTE = 100;
 /** Below this many new items, binary insertion; above, one merge-sort of the store. */
 const BATCH_THRESHOLD = 64;
@@ -100,11 +100,7 @@ export async function startLarkSimulator(opts: LarkSimulatorOptions = {}): Promi
   };
 
   const start = now();
-  const history = opts.history ?? [{ from: start - (opts.historyMs ?? WEEK_MS), to: start, count: opts.initialEvents ?? DEFAULT_INITIAL_EVENTS }];
-  for (const seg of history) {
-    if (!Number.isFinite(seg.from) || !Number.isFinite(seg.to) || seg.from > seg.to) throw new RangeError('history: each segment needs finite from <= to (UTC ms)');
-    if (!Number.isInteger(seg.count) || seg.count < 0) throw new RangeError('history: count must be a whole number >= 0');
-  }
+  const history = historySegments(opts, start, DEFAULT_INITIAL_EVENTS);
   const historyItems: StoredItem[] = [];
   for (const seg of history) {
     for (const at of factory.historyInstants(seg.from, seg.to, seg.count)) historyItems.push(factory.make(at, nextSeq++));
@@ -143,13 +139,8 @@ export async function startLarkSimulator(opts: LarkSimulatorOptions = {}): Promi
     seed,
   });
   const server = await startServer(opts.host ?? '127.0.0.1', opts.port ?? 0, api, { faults, stats, store, addEvents });
-  const stopFeed = startLiveFeed({
-    perSecond: opts.liveEventsPerSecond ?? 0,
-    lateFraction,
-    now,
-    add: (late) => addEvents(1, { late }),
-    isLate: (p) => factory.chance(p),
-  });
+  // Lateness is drawn from the factory's seeded stream, like the rest of the events.
+  const stopFeed = startLiveFeed({ perSecond: opts.liveEventsPerSecond ?? 0, now, add: () => addEvents(1, { late: factory.chance(lateFraction) }) });
 
   return {
     url: server.url,

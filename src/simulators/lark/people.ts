@@ -2,6 +2,7 @@
 // devices they use), a few external users from partner tenants, a couple of bots/apps, and
 // the docs, chats and meetings events talk about. Built once from the seed.
 
+import { drawDistinct } from '../common/people.js';
 import { Prng } from '../common/prng.js';
 
 /** audit_context.terminal_type: 0 iOS, 1 Android, 2 PC, 3 Web. */
@@ -118,8 +119,7 @@ export function buildOrg(seed: number, size = 60): Org {
   const tenantKey = `F${rng.range(100_000_000, 999_999_999)}`;
   const departments = DEPARTMENTS.map((name) => ({ id: `od-${hex(rng, 32)}`, name }));
   const officeIps = [publicIpv4(rng), publicIpv4(rng), `${rng.pick(V6_PREFIX)}:${hex(rng, 4)}:${hex(rng, 4)}::${hex(rng, 3)}`];
-  const names = new Set<string>();
-  while (names.size < size) names.add(`${rng.pick(FIRST)} ${rng.pick(LAST)}`);
+  const names = drawDistinct(size, () => `${rng.pick(FIRST)} ${rng.pick(LAST)}`);
 
   const members: Operator[] = [];
   for (const name of names) {

@@ -4,7 +4,11 @@
 // Time is the wall clock of the account's zone at the event's instant, so the repeated
 // autumn hour prints twice and the skipped spring hour never appears.
 
+import { flattened } from '../common/flat-string.js';
+import { burstyInstants } from '../common/history.js';
+import { pickBusyOrAnyone } from '../common/people.js';
 import { Prng, WeightedPicker } from '../common/prng.js';
+import { RunningSession } from '../common/sessions.js';
 import type { WallClockZone } from '../../core/zoned-time.js';
 import { randomIp, type Company } from './people.js';
 import { MICROS, lastKeyOf, secondOfKey } from './sortkey.js';
@@ -32,11 +36,6 @@ export const LATE_MAX_MS = 120_000;
 const CASE_SWITCH_WALL_MS = Date.UTC(2022, 6, 1);
 /** Share of events in the "other" casing on each side of the switch. */
 const OTHER_CASING = 0.15;
-/** A session ends after this much quiet. */
-const SESSION_GAP_MS = 20 * 60_000;
-/** Of the events in history, the share spread evenly; the rest falls in bursts. */
-const BACKGROUND_SHARE = 0.45;
-const BURST_MEAN_MS = 3 * 60_000;
 
 interface Session {
   readonly actor: Actor;
@@ -54,7 +53,7 @@ export class EventFactory {
   private readonly samlLogin = actionNamed('SAML Login');
   private readonly consoleLogin = actionNamed('Login to Admin Console');
   private readonly clock: FastWallClock;
-  private session: Session | undefined;
+  private readonly sessions: RunningSession<Session>;
   /** The instant and key of the last event made, so events made at one instant keep their order. */
   private lastInstant = Number.NaN;
   private lastKey = Number.NaN;
@@ -67,31 +66,16 @@ export class EventFactory {
   ) {
     this.clock = new FastWallClock(zone);
     this.rng = Prng.derive(seed, 'lastpass-events');
+    this.sessions = new RunningSession(this.rng, (instant) => this.newSession(instant));
     const picker = (actor: Actor, onlyRepeatable: boolean): WeightedPicker<ActionDef> =>
       new WeightedPicker(ACTIONS.filter((a) => a.actor === actor && (!onlyRepeatable || a.repeatable)).map((a) => [a, a.weight] as const));
     this.pickers = { user: picker('user', false), admin: picker('admin', false), api: picker('api', false) };
     this.repeatable = { user: picker('user', true), admin: picker('admin', true), api: picker('api', true) };
   }
 
-  /** `count` instants (UTC ms) in [from, to], ascending: an even background plus bursts. */
+  /** `count` instants (UTC ms) in [from, to], ascending, from this factory's seeded stream. */
   historyInstants(from: number, to: number, count: number): Float64Array {
-    const out = new Float64Array(Math.max(0, count));
-    if (count <= 0) return out;
-    const rng = this.rng;
-    const span = Math.max(0, to - from);
-    const centers = Array.from({ length: Math.max(1, Math.round(count / 40)) }, () => from + rng.next() * span);
-    for (let i = 0; i < count; i++) {
-      let t: number;
-      if (rng.chance(BACKGROUND_SHARE)) t = from + rng.next() * span;
-      else {
-        const offset = -Math.log(1 - rng.next()) * BURST_MEAN_MS;
-        t = rng.pick(centers) + (rng.chance(0.5) ? offset : -offset);
-      }
-      // Burst tails past the ends are redrawn evenly: clamping would pile events on the edges.
-      if (t < from || t > to) t = from + rng.next() * span;
-      out[i] = Math.floor(t);
-    }
-    return out.sort();
+    return burstyInstants(this.rng, from, to, count);
   }
 
   /**
@@ -104,7 +88,7 @@ export class EventFactory {
     if (max <= 0) return 0;
     const rng = this.rng;
     const copies = rng.chance(this.identicalFraction) ? (rng.chance(0.25) ? 3 : 2) : 1;
-    const { session, fresh } = this.sessionAt(instant, detached);
+    const { session, fresh } = this.sessions.at(instant, detached);
     const action = copies > 1 ? this.repeatable[session.actor].draw(rng) : this.nextAction(session, fresh);
     return this.emitCopies(instant, session, action, Math.min(copies, max), claim, emit);
   }
@@ -112,7 +96,7 @@ export class EventFactory {
   /** n identical events at `instant` (same five fields, same second). */
   identical(instant: number, n: number, claim: KeyClaim, emit: (ev: StoredEvent) => void): number {
     if (n <= 0) return 0;
-    const { session, fresh } = this.sessionAt(instant, true);
+    const { session, fresh } = this.sessions.at(instant, true);
     const action = n > 1 ? this.repeatable[session.actor].draw(this.rng) : this.nextAction(session, fresh);
     return this.emitCopies(instant, session, action, n, claim, emit);
   }
@@ -139,9 +123,7 @@ export class EventFactory {
       Action: title ? action.title : action.sentence,
       Data: action.data({ rng, company: this.company, actor: s.username }),
     };
-    const json = JSON.stringify(event);
-    // Template/stringify output can be a rope; flattening once now keeps memory and later joins cheap.
-    json.charCodeAt(json.length >> 1);
+    const json = flattened(JSON.stringify(event));
     const frozen = Object.freeze(event);
     const last = lastKeyOf(second);
     let wanted = second * MICROS + Math.floor((wall - second * 1000) * 1000) + rng.int(1000);
@@ -159,26 +141,12 @@ export class EventFactory {
     return n;
   }
 
-  /** The running session (when close enough in time and the dice say so) or a new one. */
-  private sessionAt(instant: number, detached: boolean): { session: Session; fresh: boolean } {
-    const s = this.session;
-    if (!detached && s && instant >= s.lastAt && instant - s.lastAt < SESSION_GAP_MS && this.rng.chance(0.8)) {
-      s.lastAt = instant;
-      return { session: s, fresh: false };
-    }
-    const session = this.newSession(instant);
-    if (!detached) this.session = session;
-    return { session, fresh: true };
-  }
-
   private newSession(instant: number): Session {
     const rng = this.rng;
     const r = rng.next();
     const { company } = this;
     if (r < 0.8) {
-      // Half the sessions belong to a busy few (a skewed pick), half to anyone.
-      const u = rng.next();
-      const person = rng.chance(0.5) ? rng.pick(company.people) : (company.people[Math.floor(u * u * company.people.length)] ?? rng.pick(company.people));
+      const person = pickBusyOrAnyone(rng, company.people);
       return { actor: 'user', username: person.email, ip: rng.chance(0.85) ? person.ip : randomIp(rng), lastAt: instant };
     }
     if (r < 0.92) {

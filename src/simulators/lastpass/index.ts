@@ -24,13 +24,14 @@
 
 import { simulatorCloser } from '../common/closer.js';
 import { Delays } from '../common/delays.js';
+import { historySegments } from '../common/history.js';
+import { startLiveFeed } from '../common/live-feed.js';
 import { SlidingWindowLimiter } from '../common/rate-limit.js';
 import { WallClockZone } from '../../core/zoned-time.js';
 import { EnterpriseApi } from './api.js';
 import { Credentials } from './credentials.js';
 import { FaultState } from './faults.js';
 import { EventFactory, type KeyClaim, type StoredEvent } from './generator.js';
-import { startLiveFeed } from './live.js';
 import { buildCompany } from './people.js';
 import { startServer } from './server.js';
 import { freeKeyInSecond } from './sortkey.js';
@@ -51,7 +52,6 @@ export type {
 
 const DEFAULT_COMPANY_ID = 8771237;
 const DEFAULT_INITIAL_EVENTS = 500;
-const WEEK_MS = 7 * 86_400_000;
 const MAX_PAGE = 10_000;
 /** Below this many new events, binary insertion; above, one merge-sort of the store. */
 const BATCH_THRESHOLD = 64;
@@ -90,11 +90,7 @@ export async function startLastPassSimulator(opts: LastPassSimulatorOptions = {}
   };
 
   const start = now();
-  const history = opts.history ?? [{ from: start - (opts.historyMs ?? WEEK_MS), to: start, count: opts.initialEvents ?? DEFAULT_INITIAL_EVENTS }];
-  for (const seg of history) {
-    if (!Number.isFinite(seg.from) || !Number.isFinite(seg.to) || seg.from > seg.to) throw new RangeError('history: each segment needs finite from <= to (UTC ms)');
-    if (!Number.isInteger(seg.count) || seg.count < 0) throw new RangeError('history: count must be a whole number >= 0');
-  }
+  const history = historySegments(opts, start, DEFAULT_INITIAL_EVENTS);
   commit((claim, emit) => {
     for (const seg of history) {
       const instants = factory.historyInstants(seg.from, seg.to, seg.count);
@@ -140,13 +136,8 @@ export async function startLastPassSimulator(opts: LastPassSimulatorOptions = {}
     now,
   });
   const server = await startServer(opts.host ?? '127.0.0.1', opts.port ?? 0, api, { faults, stats, store, addEvents });
-  const stopFeed = startLiveFeed({
-    perSecond: opts.liveEventsPerSecond ?? 0,
-    lateFraction,
-    now,
-    add: (late) => addEvents(1, { late }),
-    isLate: (p) => factory.chance(p),
-  });
+  // Lateness is drawn from the factory's seeded stream, like the rest of the events.
+  const stopFeed = startLiveFeed({ perSecond: opts.liveEventsPerSecond ?? 0, now, add: () => addEvents(1, { late: factory.chance(lateFraction) }) });
 
   return {
     url: server.url,

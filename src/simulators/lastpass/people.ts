@@ -2,6 +2,7 @@
 // integrations that act as "API: <name>", and the vault things events talk about (sites,
 // shared folders, groups, policies). Built once from the seed, so every run is the same.
 
+import { drawDistinct } from '../common/people.js';
 import { Prng } from '../common/prng.js';
 
 export interface Person {
@@ -74,8 +75,7 @@ export function buildCompany(seed: number, size = 50): Company {
   const rng = Prng.derive(seed, 'company');
   const domain = rng.pick(DOMAINS);
   const officeIps = Array.from({ length: 3 }, () => `${rng.pick([198, 203])}.${rng.range(0, 255)}.${rng.range(0, 255)}.${rng.range(2, 250)}`);
-  const emails = new Set<string>();
-  while (emails.size < size) emails.add(`${rng.pick(FIRST)}.${rng.pick(LAST)}@${domain}`);
+  const emails = drawDistinct(size, () => `${rng.pick(FIRST)}.${rng.pick(LAST)}@${domain}`);
   const people: Person[] = [];
   let i = 0;
   for (const email of emails) {

@@ -1,7 +1,8 @@
 // Test-only routes under /__sim/: read stats, switch faults (both shared), add events, read
 // the ground truth. They let a test drive a simulator running in another process (`siphon simulate`).
 
-import { handleControlRoute, parseJson } from '../common/control-routes.js';
+import { handleAddEvents } from '../common/add-events-route.js';
+import { handleControlRoute } from '../common/control-routes.js';
 import { jsonResponse, type SimRequest, type SimResponse } from '../common/http-server.js';
 import type { FaultState } from './faults.js';
 import type { StatsRecorder } from './stats.js';
@@ -15,7 +16,7 @@ export interface ControlDeps {
   readonly addEvents: (kind: OnePasswordEventKind, n: number, opts?: AddEventsOptions) => unknown[];
 }
 
-const MAX_ADD = 1_000_000;
+const ADD_USAGE = 'expected {"kind": "auditevents"|"itemusages"|"signinattempts", "n": 0..1000000, "late"?: boolean}';
 
 export function handleControl(req: SimRequest, d: ControlDeps): SimResponse {
   return handleControlRoute(req, d, {
@@ -26,14 +27,14 @@ export function handleControl(req: SimRequest, d: ControlDeps): SimResponse {
 
 /** {"kind":"itemusages","n":10,"late":true} */
 function addEvents(req: SimRequest, d: ControlDeps): SimResponse {
-  const body = parseJson(req.body)?.value;
-  const b = typeof body === 'object' && body !== null ? (body as Record<string, unknown>) : {};
-  const { kind, n, late } = b;
-  if (!isEventKind(kind) || typeof n !== 'number' || !Number.isInteger(n) || n < 0 || n > MAX_ADD || (late !== undefined && typeof late !== 'boolean')) {
-    return jsonResponse({ error: 'expected {"kind": "auditevents"|"itemusages"|"signinattempts", "n": 0..1000000, "late"?: boolean}' }, 400);
-  }
-  d.addEvents(kind, n, { late: late === true });
-  return jsonResponse({ added: n, total: d.logs[kind].length });
+  return handleAddEvents(req.body, {
+    usage: ADD_USAGE,
+    acceptsAt: false,
+    // 1Password's own field: which kind of event to add.
+    options: ({ fields, options }) => (isEventKind(fields.kind) ? { kind: fields.kind, late: options.late } : undefined),
+    add: (n, { kind, late }) => d.addEvents(kind, n, { late }),
+    total: ({ kind }) => d.logs[kind].length,
+  });
 }
 
 /** ?kind=itemusages&version=v1 : the ground truth, in ingestion order. */

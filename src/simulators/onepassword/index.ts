@@ -11,11 +11,11 @@
 
 import { simulatorCloser } from '../common/closer.js';
 import { Delays } from '../common/delays.js';
+import { startLiveFeed } from '../common/live-feed.js';
 import { SlidingWindowLimiter } from '../common/rate-limit.js';
 import { EventsApi } from './api.js';
 import { FaultState } from './faults.js';
 import { EventFactory } from './generator.js';
-import { startLiveFeed } from './live.js';
 import { startServer } from './server.js';
 import { StatsRecorder } from './stats.js';
 import { EventLog } from './store.js';
@@ -114,12 +114,13 @@ export async function startOnePasswordSimulator(opts: OnePasswordSimulatorOption
       return [];
     },
   });
+  // The rate is per kind. Lateness is drawn from each kind's seeded stream, like the rest of its events.
   const stopFeed = startLiveFeed({
     perSecond: opts.liveEventsPerSecond ?? 0,
-    lateFraction,
     now,
-    addEvents: (kind, n, o) => append(kind, n, o?.late === true),
-    isLate: (kind, p) => factory.chance(kind, p),
+    add: () => {
+      for (const kind of EVENT_KINDS) append(kind, 1, factory.chance(kind, lateFraction));
+    },
   });
 
   return {

@@ -4,6 +4,7 @@
 // The nested objects are kept as ready JSON text: events are built as strings (see
 // generator.ts), which is what makes 200k events cheap.
 
+import { pickSkewed } from '../common/people.js';
 import type { Prng } from '../common/prng.js';
 import { randomUuid } from './ids.js';
 import { nanoTime } from './timestamps.js';
@@ -37,9 +38,7 @@ export class People {
 
   /** A few people do most things (admins, heavy users): a skewed pick. */
   pickActive(): Person {
-    const r = this.rng.next();
-    const i = Math.floor(r * r * this.world.people.length);
-    return this.world.people[i] ?? this.rng.pick(this.world.people);
+    return pickSkewed(this.rng, this.world.people);
   }
 
   pickAnyone(): Person {

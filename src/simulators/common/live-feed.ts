@@ -1,14 +1,14 @@
-// Keeps a demo lively: adds events at a steady rate, a few of them late.
+// Keeps a demo lively: a background timer that adds events at a steady rate. What an event
+// is (which kind, whether it is late) is the simulator's business, decided in `add`.
 
 const TICK_MS = 200;
 
 export interface LiveFeedOptions {
+  /** How many times per second `add` runs; 0 (or anything not > 0) turns the feed off. */
   readonly perSecond: number;
-  readonly lateFraction: number;
   readonly now: () => number;
-  readonly add: (late: boolean) => void;
-  /** Whether the next live event is late (drawn from the seeded stream). */
-  readonly isLate: (fraction: number) => boolean;
+  /** Adds one event (a simulator with several event kinds adds one of each). */
+  readonly add: () => void;
 }
 
 /** Starts the feed; returns a function that stops it. */
@@ -23,7 +23,7 @@ export function startLiveFeed(o: LiveFeedOptions): () => void {
     last = now;
     const n = Math.floor(due);
     carry = due - n;
-    for (let i = 0; i < n; i++) o.add(o.isLate(o.lateFraction));
+    for (let i = 0; i < n; i++) o.add();
   }, TICK_MS);
   // The server keeps the process alive; the feed alone should not.
   timer.unref();
