@@ -1,6 +1,7 @@
 // The benchmark cases: one per connector. Each starts its simulator, then names the bare
 // baseline to run against it and the Siphon configuration that pulls the same events.
 import { join } from 'node:path';
+import { startKiteworksSimulator } from '../src/simulators/kiteworks/index.js';
 import { startLarkSimulator } from '../src/simulators/lark/index.js';
 import { startLastPassSimulator } from '../src/simulators/lastpass/index.js';
 import { startOnePasswordSimulator } from '../src/simulators/onepassword/index.js';
@@ -106,4 +107,29 @@ const lark: BenchCase = {
   },
 };
 
-export const BENCH_CASES: readonly BenchCase[] = [onePassword, lastPass, lark];
+const kiteworks: BenchCase = {
+  name: 'kiteworks',
+  async start(events) {
+    const end = Date.now() - DAY_MS;
+    const start = end - 7 * DAY_MS;
+    const sim = await startKiteworksSimulator({ history: [{ from: start, to: end, count: events }], rateLimit: false });
+    const c = sim.client;
+    const iso = (ms: number): string => `${new Date(ms).toISOString().slice(0, 19)}Z`;
+    return {
+      title: `Kiteworks admin activities, ${events} events over 7 days (pages of 1,000, signature flow)`,
+      events,
+      baseline: { script: 'dist/bench/baseline-kiteworks.js', args: [sim.url, c.clientId, c.clientSecret, sim.issueRefreshToken(), iso(start - 60_000), iso(end + 60_000)] },
+      siphonConfig: (dir) => `${globalsAndOutput(dir)}inputs:
+  kiteworks:
+    api_base_url: ${sim.url}
+    credentials: {client_id: ${c.clientId}, client_secret: ${c.clientSecret}, signature_key: ${c.signatureKey ?? ''}, user_email: ${c.users?.[0] ?? ''}, redirect_uri: ${c.redirectUri}}
+    rate_limit: {enabled: false}
+    services:
+      admin: {historical_poll_datetime: "${iso(start - DAY_MS)}"}
+`,
+      close: () => sim.close(),
+    };
+  },
+};
+
+export const BENCH_CASES: readonly BenchCase[] = [onePassword, lastPass, lark, kiteworks];

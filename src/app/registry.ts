@@ -3,6 +3,7 @@
 
 import type { ConnectorDefinition } from '../core/contracts.js';
 import { builtinOutputs } from '../outputs/index.js';
+import { kiteworksConnector } from '../sources/kiteworks/index.js';
 import { larkConnector } from '../sources/lark/index.js';
 import { lastPassConnector } from '../sources/lastpass/index.js';
 import { onePasswordConnector } from '../sources/onepassword/index.js';
@@ -12,6 +13,7 @@ export const builtinConnectors: ReadonlyMap<string, ConnectorDefinition<unknown>
   [onePasswordConnector.type, onePasswordConnector as ConnectorDefinition<unknown>],
   [lastPassConnector.type, lastPassConnector as ConnectorDefinition<unknown>],
   [larkConnector.type, larkConnector as ConnectorDefinition<unknown>],
+  [kiteworksConnector.type, kiteworksConnector as ConnectorDefinition<unknown>],
 ]);
 
 export const builtinRegistries: Registries = { connectors: builtinConnectors, outputs: builtinOutputs };

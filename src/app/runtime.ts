@@ -7,6 +7,9 @@ import { Collector, FanoutDelivery, type CollectorInput } from '../core/collecto
 import { ServiceRunner } from '../core/service-runner.js';
 import { newServiceStatus, type ServiceStatus } from '../core/status.js';
 import { Redactor } from '../core/redact.js';
+import { SiphonError } from '../core/errors.js';
+import { readFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
 import type { ConfiguredInput, SiphonConfig } from '../config/types.js';
 import type { HttpSettings, RateLimitSettings, StartTime } from '../config/fields.js';
 import { createHttpClient } from '../http/client.js';
@@ -62,6 +65,28 @@ function commonInputSettings(settings: unknown): { http: HttpSettings; rate_limi
   return { http: s.http, rate_limit: s.rate_limit };
 }
 
+/** The connector's TLS wishes for its host: verification (a warning when off) and a private CA read from its file. */
+async function tlsOptions(
+  definition: ConfiguredInput['definition'],
+  input: ConfiguredInput,
+  baseDir: string,
+  logger: Logger,
+): Promise<{ rejectUnauthorized: boolean; ca?: string } | undefined> {
+  const wanted = definition.httpTls?.(input.settings);
+  if (!wanted) return undefined;
+  if (!wanted.verify) {
+    logger.warn(`Certificate verification of ${input.name}'s host is off (verify_host_ssl_cert: false): anyone on the path can read the credentials`);
+    return { rejectUnauthorized: false };
+  }
+  if (wanted.caFile === undefined) return { rejectUnauthorized: true };
+  const path = resolve(baseDir, wanted.caFile);
+  try {
+    return { rejectUnauthorized: true, ca: await readFile(path, 'utf8') };
+  } catch (err) {
+    throw new SiphonError('CONFIG_INVALID_VALUE', `inputs.${input.name}.ca_bundle_file: cannot read ${path} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+  }
+}
+
 export async function buildRuntime(config: SiphonConfig, options: RuntimeOptions): Promise<Runtime> {
   const { clock, signal } = options;
   const redactor = createRedactor(config);
@@ -85,9 +110,10 @@ export async function buildRuntime(config: SiphonConfig, options: RuntimeOptions
     const inputLogger = logger.child({ input: input.name, inputId: input.id });
     const common = commonInputSettings(input.settings);
     const budget = createRateBudget(definition.rateLimits, common.rate_limit, clock);
-    const http = createHttpClient({ settings: common.http, budget, clock, logger: inputLogger.child({ module: 'HttpClient' }), redactor });
+    const tls = await tlsOptions(definition, input, config.baseDir, inputLogger);
+    const http = createHttpClient({ settings: common.http, budget, clock, logger: inputLogger.child({ module: 'HttpClient' }), redactor, ...(tls ? { tls } : {}) });
     closers.push(() => http.close());
-    const source = definition.create({ name: input.name, id: input.id, settings: input.settings }, { logger: inputLogger, clock, http, signal });
+    const source = definition.create({ name: input.name, id: input.id, settings: input.settings }, { logger: inputLogger, clock, http, signal, baseDir: config.baseDir });
 
     const serviceSettings = definition.serviceSettings(input.settings);
     const runners: ServiceRunner[] = [];
@@ -102,7 +128,7 @@ export async function buildRuntime(config: SiphonConfig, options: RuntimeOptions
           key: { input: input.name, service: puller.name },
           puller,
           settings,
-          startSetting: start?.text ?? null,
+          startSetting: definition.persistenceResetKey ? definition.persistenceResetKey(settings) : (start?.text ?? null),
           store,
           delivery,
           obfuscator: compileObfuscation(settings.obfuscation, config.globals.obfuscation?.hash_key),

@@ -175,6 +175,8 @@ export interface ConnectorContext {
   /** Builds the HTTP client for one vendor account, sharing one rate budget among its services. */
   readonly http: HttpClient;
   readonly signal: AbortSignal;
+  /** The configuration file's folder: relative file settings (a private key) start here. */
+  readonly baseDir: string;
 }
 
 /** Where a service resumes: the saved cursor and what the framework knows of delivered data. */
@@ -271,6 +273,16 @@ export interface ConnectorDefinition<S = unknown> {
   create(input: InputInstance<S>, ctx: ConnectorContext): Source;
   /** Default rate budget of one account: windows of `perMs` allowing `limit` requests. */
   readonly rateLimits: ReadonlyArray<{ limit: number; perMs: number }>;
+  /**
+   * For vendors on the customer's own host: whether to verify its certificate, and a private
+   * CA's PEM file (relative to the configuration) to verify it with. Default: verify, system CAs.
+   */
+  httpTls?(settings: S): { verify: boolean; caFile?: string | undefined };
+  /**
+   * The text whose change resets a service's state. Default: the `startSetting` value.
+   * (Kiteworks: its start setting and `reset_persistence_auth` together.)
+   */
+  persistenceResetKey?(serviceSettings: CommonServiceSettings & Record<string, unknown>): string | null;
 }
 
 /** What outputs get at creation. */

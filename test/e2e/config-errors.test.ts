@@ -124,3 +124,33 @@ inputs:
   assert.equal(future.code, 2, future.stderr);
   assert.match(future.stderr, /:10:\d+ \[InitVariablesError 2\] inputs\.lark\.services\.audit_infos\.initial_start_time_in_utc_value: 2999-01-01T00:00:00Z is in the future/);
 });
+
+test('Kiteworks: historical_poll_datetime as the Devo table numbers it (15 format, 16 older than a year, 17 future); exactly one flow', async () => {
+  const dir = await tempDir();
+  const kiteworks = (start: string, credentials: string): string => `globals:
+  name: my-collector
+  persistence: {type: filesystem, config: {directory_name: ./state}}
+outputs:
+  file_1: {type: file, config: {path: ./events.ndjson}}
+inputs:
+  kiteworks:
+    api_base_url: https://kiteworks.example.com
+    credentials: {client_id: app, client_secret: s3cret${credentials}}
+    services:
+      admin: {historical_poll_datetime: "${start}"}
+`;
+  const flow = ', refresh_token: r';
+  const cases: Array<[string, string, RegExp]> = [
+    ['not a date', flow, /\[InitVariablesError 15\] inputs\.kiteworks\.services\.admin\.historical_poll_datetime/],
+    ['2020-01-01T00:00:00Z', flow, /\[InitVariablesError 16\] inputs\.kiteworks\.services\.admin\.historical_poll_datetime: Please enter valid date for historical_poll_datetime less than or equal to one year/],
+    ['2999-01-01T00:00:00Z', flow, /\[InitVariablesError 17\] inputs\.kiteworks\.services\.admin\.historical_poll_datetime/],
+    [new Date(Date.now() - 86_400_000).toISOString(), '', /\[InitVariablesError 1\] inputs\.kiteworks\.credentials: must set exactly one flow/],
+    [new Date(Date.now() - 86_400_000).toISOString(), ', signature_key: k', /\[InitVariablesError 1\] inputs\.kiteworks\.credentials\.user_email: is required/],
+  ];
+  for (const [start, credentials, expected] of cases) {
+    const result = await runSiphon(['validate', '--config', await writeConfig(dir, kiteworks(start, credentials))]);
+    assert.equal(result.code, 2, result.stderr);
+    assert.match(result.stderr, expected);
+    assert.ok(!result.stderr.includes('s3cret'));
+  }
+});

@@ -1,7 +1,7 @@
 // `siphon check`: like the LastPass integrator's "Validate" and "Test Connection" buttons.
 // Authenticates every enabled input, probes each service, connects to every output;
 // one line per item, PASS or the reason. Exit 3 when anything fails.
-import { EXIT, toSiphonError } from '../../core/errors.js';
+import { EXIT, exitCodeFor, toSiphonError } from '../../core/errors.js';
 import { systemClock } from '../../core/time.js';
 import type { SiphonConfig } from '../../config/types.js';
 import { buildRuntime } from '../../app/runtime.js';
@@ -13,8 +13,9 @@ export async function checkCollector(config: SiphonConfig, io: CliIo, signal: Ab
   try {
     runtime = await buildRuntime(config, { clock: systemClock, signal, lockState: false, logFormat });
   } catch (err) {
-    io.err(toSiphonError(err).describe());
-    return EXIT.FAILURE;
+    const error = toSiphonError(err);
+    io.err(error.describe());
+    return exitCodeFor(error.code);
   }
   let failures = 0;
   const report = (ok: boolean, item: string, detail: string): void => {

@@ -7,6 +7,7 @@ import { EXIT } from '../../core/errors.js';
 import { loadConfigText } from '../../config/load.js';
 import { formatProblem } from '../../config/format.js';
 import { builtinRegistries } from '../../app/registry.js';
+import { startKiteworksSimulator } from '../../simulators/kiteworks/index.js';
 import { startLarkSimulator } from '../../simulators/lark/index.js';
 import { startLastPassSimulator } from '../../simulators/lastpass/index.js';
 import { startOnePasswordSimulator } from '../../simulators/onepassword/index.js';
@@ -29,6 +30,7 @@ export interface DemoSimulators {
   onePasswordUrl: string;
   lastPass: { url: string; companyId: number; timeZone: string };
   lark: { url: string; appId: string };
+  kiteworks: { url: string; clientId: string; userEmail: string; redirectUri: string };
 }
 
 /** `YYYY-MM-DD HH:MM:SS` (UTC) this long ago. */
@@ -79,6 +81,20 @@ inputs:
         initial_start_time_in_utc_value: "${utcAgo(3 * 86_400_000)}"
         request_period_in_seconds: 10
         lag_in_seconds: 5
+  kiteworks:
+    id: 10004
+    api_base_url: ${sims.kiteworks.url}
+    credentials:
+      client_id: ${sims.kiteworks.clientId}
+      client_secret: \${env:SIPHON_DEMO_KW_SECRET}
+      signature_key: \${env:SIPHON_DEMO_KW_SIGNATURE_KEY}
+      user_email: ${sims.kiteworks.userEmail}
+      redirect_uri: ${sims.kiteworks.redirectUri}
+    services:
+      admin:
+        historical_poll_datetime: "${new Date(Date.now() - 3 * 86_400_000).toISOString().slice(0, 19)}Z"
+        request_period_in_seconds: 10
+        lag_in_seconds: 5
 `;
 }
 
@@ -103,14 +119,26 @@ export async function runDemo(options: DemoOptions, io: CliIo): Promise<number> 
     historyMs: 3 * 86_400_000,
     liveEventsPerSecond: options.once ? 0 : 1,
   });
+  const kiteworks = await startKiteworksSimulator({ historyMs: 3 * 86_400_000, liveEventsPerSecond: options.once ? 0 : 1 });
+  const kw = kiteworks.client;
   try {
-    const yaml = demoConfigYaml({ onePasswordUrl: onePassword.url, lastPass, lark }, dir);
+    const yaml = demoConfigYaml(
+      { onePasswordUrl: onePassword.url, lastPass, lark, kiteworks: { url: kiteworks.url, clientId: kw.clientId, userEmail: kw.users?.[0] ?? '', redirectUri: kw.redirectUri } },
+      dir,
+    );
     const configPath = join(dir, 'config.yaml');
     await writeFile(configPath, yaml);
-    io.err(`Siphon demo: 1Password simulator at ${onePassword.url}, LastPass simulator at ${lastPass.url}, Lark simulator at ${lark.url}; configuration written to ${configPath}`);
+    io.err(`Siphon demo: 1Password simulator at ${onePassword.url}, LastPass simulator at ${lastPass.url}, Lark simulator at ${lark.url}, Kiteworks simulator at ${kiteworks.url}; configuration written to ${configPath}`);
     io.err(`Events go to the console and to ${join(dir, 'events.ndjson')}. ${options.once ? '' : 'Press Ctrl-C to stop.'}`);
     const result = loadConfigText(yaml, configPath, dir, builtinRegistries, {
-      env: { ...process.env, SIPHON_DEMO_OP_TOKEN: DEMO_TOKEN, SIPHON_DEMO_LP_HASH: DEMO_LASTPASS_HASH, SIPHON_DEMO_LARK_SECRET: DEMO_LARK_SECRET },
+      env: {
+        ...process.env,
+        SIPHON_DEMO_OP_TOKEN: DEMO_TOKEN,
+        SIPHON_DEMO_LP_HASH: DEMO_LASTPASS_HASH,
+        SIPHON_DEMO_LARK_SECRET: DEMO_LARK_SECRET,
+        SIPHON_DEMO_KW_SECRET: kw.clientSecret,
+        SIPHON_DEMO_KW_SIGNATURE_KEY: kw.signatureKey ?? '',
+      },
     });
     if (!result.ok) {
       for (const problem of result.problems) io.err(formatProblem(problem, configPath));
@@ -118,6 +146,6 @@ export async function runDemo(options: DemoOptions, io: CliIo): Promise<number> 
     }
     return await runCollector(result.config, { once: options.once, logFormat: options.logFormat, signal: options.signal }, io);
   } finally {
-    await Promise.all([onePassword.close(), lastPass.close(), lark.close()]);
+    await Promise.all([onePassword.close(), lastPass.close(), lark.close(), kiteworks.close()]);
   }
 }

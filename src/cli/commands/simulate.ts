@@ -1,5 +1,6 @@
 // `siphon simulate <vendor> [--port N]`: one vendor simulator on its own, until Ctrl-C.
 import { EXIT } from '../../core/errors.js';
+import { startKiteworksSimulator } from '../../simulators/kiteworks/index.js';
 import { startLarkSimulator } from '../../simulators/lark/index.js';
 import { startLastPassSimulator } from '../../simulators/lastpass/index.js';
 import { startOnePasswordSimulator } from '../../simulators/onepassword/index.js';
@@ -73,6 +74,31 @@ const SIMULATORS = {
       banner:
         `Lark Open Platform simulator (tenant_access_token, admin/v1/audit_infos) listening on ${sim.url} ` +
         `(faults: POST ${sim.url}/__sim/faults, stats: GET ${sim.url}/__sim/stats). Ctrl-C stops it.`,
+      close: () => sim.close(),
+    };
+  },
+  async kiteworks(options: SimulateOptions): Promise<RunningSimulator> {
+    const sim = await startKiteworksSimulator({
+      port: options.port,
+      ...(options.token ? { client: { clientSecret: options.token } } : {}),
+      initialEvents: options.events,
+      liveEventsPerSecond: options.liveEventsPerSecond,
+      rateLimit: options.rateLimit ? undefined : false,
+    });
+    const c = sim.client;
+    return {
+      description: {
+        vendor: 'kiteworks',
+        url: sim.url,
+        port: sim.port,
+        client_id: c.clientId,
+        client_secret: c.clientSecret,
+        signature_key: c.signatureKey,
+        user_email: c.users?.[0],
+        redirect_uri: c.redirectUri,
+        refresh_token: sim.issueRefreshToken(),
+      },
+      banner: `Kiteworks simulator (/oauth/token, /rest/admin/activities) listening on ${sim.url} (faults: POST ${sim.url}/__sim/faults, stats: GET ${sim.url}/__sim/stats). Ctrl-C stops it.`,
       close: () => sim.close(),
     };
   },

@@ -1,7 +1,9 @@
 // A minimal HTTP server for simulators: reads bounded bodies, writes prepared JSON
-// strings, and closes keep-alive sockets on shutdown so tests end promptly.
+// strings, and closes keep-alive sockets on shutdown so tests end promptly. Given a key
+// and certificate it speaks HTTPS instead (for vendors reached over a private CA).
 
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 
 export interface SimRequest {
@@ -35,17 +37,24 @@ export interface JsonServer {
 
 const MAX_BODY_BYTES = 1024 * 1024;
 
-export async function startJsonServer(host: string, port: number, handler: SimHandler): Promise<JsonServer> {
-  const server = createServer((req, res) => {
+/** PEM key and certificate (chain) for an HTTPS simulator. */
+export interface TlsMaterial {
+  readonly key: string;
+  readonly cert: string;
+}
+
+export async function startJsonServer(host: string, port: number, handler: SimHandler, tls?: TlsMaterial): Promise<JsonServer> {
+  const listener = (req: IncomingMessage, res: ServerResponse): void => {
     void serve(req, res, handler);
-  });
+  };
+  const server: Server = tls === undefined ? createServer(listener) : createHttpsServer({ key: tls.key, cert: tls.cert }, listener);
   // Simulators answer quickly; keep idle sockets short so leaks show up fast.
   server.keepAliveTimeout = 5_000;
   await listen(server, host, port);
   const address = server.address() as AddressInfo;
   const shownHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   return {
-    url: `http://${shownHost}:${address.port}`,
+    url: `${tls === undefined ? 'http' : 'https'}://${shownHost}:${address.port}`,
     port: address.port,
     close: () => closeServer(server),
   };
