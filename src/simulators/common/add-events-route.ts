@@ -38,6 +38,14 @@ export function handleAddEvents<O>(rawBody: string | undefined, route: AddEvents
   return jsonResponse({ added: body.n, total: route.total(options) });
 }
 
+/**
+ * POST /__sim/events for a simulator whose addEvents takes "late" and "at" and nothing of
+ * its own (Lark, Kiteworks); `total` is how many events it then holds.
+ */
+export function handleLateOrAtEvents(rawBody: string | undefined, add: (n: number, options: AddEventsBody['options']) => unknown, total: () => number): SimResponse {
+  return handleAddEvents(rawBody, { usage: 'expected {"n": 0..1000000, "late"?: boolean, "at"?: ms since the epoch}', acceptsAt: true, options: (b) => b.options, add, total });
+}
+
 function readAddEventsBody(rawBody: string | undefined, acceptsAt: boolean): AddEventsBody | undefined {
   const value = parseJson(rawBody)?.value;
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined;

@@ -5,6 +5,7 @@
 export class Delays {
   private readonly pending = new Set<{ timer: NodeJS.Timeout; resolve: () => void }>();
 
+  /** Resolves at once for ms <= 0, so callers pass the fault's delay as it is (0 when off). */
   wait(ms: number): Promise<void> {
     if (ms <= 0) return Promise.resolve();
     return new Promise((resolve) => {

@@ -194,6 +194,7 @@ export function jsonBool(v: unknown, name: string): boolean {
   return v;
 }
 
-function isErrorStatus(status: number): boolean {
+/** An HTTP error status an injected fault may answer with. */
+export function isErrorStatus(status: number): boolean {
   return Number.isInteger(status) && status >= 400 && status <= 599;
 }

@@ -27,6 +27,11 @@ export function jsonResponse(value: unknown, status = 200): SimResponse {
   return { status, body: JSON.stringify(value) };
 }
 
+/** The token of an `Authorization: Bearer <token>` header; undefined when there is none or it is malformed. */
+export function bearerToken(header: string | undefined): string | undefined {
+  return header === undefined ? undefined : /^Bearer\s+(\S+)$/i.exec(header.trim())?.[1];
+}
+
 export type SimHandler = (req: SimRequest) => Promise<SimResponse> | SimResponse;
 
 export interface JsonServer {

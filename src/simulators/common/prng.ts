@@ -51,6 +51,22 @@ export class Prng {
   }
 }
 
+/** `digits` random lower-case hex digits (ids, tokens, hashes). */
+export function randomHex(rng: Prng, digits: number): string {
+  let out = '';
+  while (out.length < digits) out += rng.u32().toString(16).padStart(8, '0');
+  return out.length === digits ? out : out.slice(0, digits);
+}
+
+const ALPHANUMERIC = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
+
+/** `length` random letters and digits (secrets, document tokens). */
+export function randomAlphanumeric(rng: Prng, length: number): string {
+  let out = '';
+  for (let i = 0; i < length; i++) out += ALPHANUMERIC[rng.int(ALPHANUMERIC.length)] ?? 'x';
+  return out;
+}
+
 /** Picks by weight; build once, draw many times. */
 export class WeightedPicker<T> {
   private readonly cumulative: number[] = [];

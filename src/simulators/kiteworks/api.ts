@@ -6,7 +6,7 @@
 // query (422 ERR_INVALID_PARAMETER), an injected malformed answer, and finally the page.
 
 import type { Delays } from '../common/delays.js';
-import type { SimRequest, SimResponse } from '../common/http-server.js';
+import { bearerToken, type SimRequest, type SimResponse } from '../common/http-server.js';
 import type { SlidingWindowLimiter } from '../common/rate-limit.js';
 import type { FaultState } from './faults.js';
 import { parseActivitiesQuery, parseBasicAuth, parseForm } from './request.js';
@@ -39,8 +39,6 @@ interface Outcome {
   readonly detail?: string;
 }
 
-const BEARER = /^Bearer\s+(\S+)$/i;
-
 export class KiteworksApi {
   constructor(private readonly d: ApiDeps) {}
 
@@ -48,7 +46,7 @@ export class KiteworksApi {
   async token(req: SimRequest): Promise<SimResponse> {
     const at = this.d.now();
     this.d.stats.tokenArrived();
-    await this.delay();
+    await this.d.delays.wait(this.d.faults.delayMs);
     let result: Outcome & { token?: string };
     if (this.d.limiter && !this.d.limiter.tryAcquire(this.d.now())) result = { response: restError(REST_ERRORS.rateLimit), code: REST_ERRORS.rateLimit.code };
     else result = this.grant(req);
@@ -61,9 +59,8 @@ export class KiteworksApi {
     const at = this.d.now();
     const version = req.headers['x-accellion-version'];
     this.d.stats.activitiesArrived(at, typeof version === 'string' && version !== '' ? version : undefined);
-    await this.delay();
-    const header = req.headers.authorization;
-    const bearer = typeof header === 'string' ? BEARER.exec(header.trim())?.[1] : undefined;
+    await this.d.delays.wait(this.d.faults.delayMs);
+    const bearer = bearerToken(req.headers.authorization);
     const result = this.serveActivities(req, bearer);
     this.record(at, req, result, bearer);
     return result.response;
@@ -113,11 +110,6 @@ export class KiteworksApi {
 
   private oauthFailure(error: string, description: string): Outcome {
     return { response: oauthError(error, description), code: error, detail: description };
-  }
-
-  private async delay(): Promise<void> {
-    const ms = this.d.faults.delayMs;
-    if (ms > 0) await this.d.delays.wait(ms);
   }
 
   private record(at: number, req: SimRequest, r: Outcome, token: string | undefined): void {

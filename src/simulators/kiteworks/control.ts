@@ -1,7 +1,7 @@
 // Test-only routes under /__sim/ (no auth): read stats, switch faults (both shared), add
 // events, read the ground truth. They let a test drive a simulator running in another process.
 
-import { handleAddEvents } from '../common/add-events-route.js';
+import { handleLateOrAtEvents } from '../common/add-events-route.js';
 import { handleControlRoute, type SharedControlDeps } from '../common/control-routes.js';
 import { jsonResponse, type SimRequest, type SimResponse } from '../common/http-server.js';
 import type { FaultState } from './faults.js';
@@ -14,12 +14,10 @@ export interface ControlDeps extends SharedControlDeps {
   readonly addEvents: (n: number, opts?: KiteworksAddEventsOptions) => unknown;
 }
 
-const ADD_USAGE = 'expected {"n": 0..1000000, "late"?: boolean, "at"?: ms since the epoch}';
-
 export function handleControl(req: SimRequest, d: ControlDeps): SimResponse {
   return handleControlRoute(req, d, {
     // Kiteworks has no fields of its own: "late" and "at" are all its addEvents takes.
-    'POST /__sim/events': () => handleAddEvents(req.body, { usage: ADD_USAGE, acceptsAt: true, options: (b) => b.options, add: d.addEvents, total: () => d.store.length }),
+    'POST /__sim/events': () => handleLateOrAtEvents(req.body, d.addEvents, () => d.store.length),
     // The ground truth, ascending created then insertion order, in ?shape=events|data (default: the shape served now).
     'GET /__sim/events': () => {
       const asked = req.query.get('shape');

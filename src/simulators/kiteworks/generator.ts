@@ -7,7 +7,7 @@
 // offset style can change at serve time: the two shapes are one ground truth.
 
 import { flattened } from '../common/flat-string.js';
-import { burstyInstants } from '../common/history.js';
+import { SeededEventFactory } from '../common/event-factory.js';
 import { pickBusyOrAnyone } from '../common/people.js';
 import { Prng, WeightedPicker } from '../common/prng.js';
 import { RunningSession } from '../common/sessions.js';
@@ -87,8 +87,7 @@ interface Session {
 
 const CLIENT_WEIGHTS: Readonly<Record<ClientKind, number>> = { web: 45, outlook: 15, mobile: 15, desktop: 12, api: 8 };
 
-export class ActivityFactory {
-  private readonly rng: Prng;
+export class ActivityFactory extends SeededEventFactory {
   private readonly sessions: RunningSession<Session>;
   private readonly pickers = new Map<string, WeightedPicker<EventDef>>();
   private readonly permissionText = new WeakMap<readonly string[], string>();
@@ -100,25 +99,10 @@ export class ActivityFactory {
     seed: number,
     private readonly dep: Deployment,
   ) {
-    this.rng = Prng.derive(seed, 'kiteworks-events');
+    super(Prng.derive(seed, 'kiteworks-events'), { minMs: LATE_MIN_MS, maxMs: LATE_MAX_MS });
     this.sessions = new RunningSession(this.rng, (instant) => this.newSession(instant));
     this.clientPicker = new WeightedPicker(dep.clients.map((c) => [c, CLIENT_WEIGHTS[c.kind] / dep.clients.filter((o) => o.kind === c.kind).length] as const));
     this.idBase = 16_900_000 + Prng.derive(seed, 'kiteworks-ids').int(400_000);
-  }
-
-  /** `count` instants (UTC ms) in [from, to], ascending, from this factory's seeded stream. */
-  historyInstants(from: number, to: number, count: number): Float64Array {
-    return burstyInstants(this.rng, from, to, count);
-  }
-
-  /** When a late event really happened, given when it shows up. */
-  lateInstant(visibleAt: number): number {
-    return visibleAt - this.rng.range(LATE_MIN_MS, LATE_MAX_MS);
-  }
-
-  /** A seeded coin (the live feed's "is this one late?"). */
-  chance(p: number): boolean {
-    return this.rng.chance(p);
   }
 
   /** One activity at `instant` (UTC ms) with insertion number `seq`; `detached` (late) ones leave the running session alone. */

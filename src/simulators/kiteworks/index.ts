@@ -38,13 +38,14 @@
 
 import { simulatorCloser } from '../common/closer.js';
 import { Delays } from '../common/delays.js';
+import { EventIntake } from '../common/event-intake.js';
 import { historySegments } from '../common/history.js';
 import { startLiveFeed } from '../common/live-feed.js';
 import { Prng } from '../common/prng.js';
 import { SlidingWindowLimiter } from '../common/rate-limit.js';
 import { KiteworksApi } from './api.js';
 import { FaultState } from './faults.js';
-import { ActivityFactory, renderActivity, type StoredActivity } from './generator.js';
+import { ActivityFactory, renderActivity } from './generator.js';
 import { buildDeployment, uuid } from './people.js';
 import { startServer } from './server.js';
 import { StatsRecorder } from './stats.js';
@@ -78,8 +79,6 @@ export const DEFAULT_REDIRECT_URI = 'https://siphon.invalid/callback';
 export const DEFAULT_SCOPE = 'GET/admin/* GET/users/*';
 const DEFAULT_INITIAL_EVENTS = 500;
 const DEFAULT_PER_SECOND = 30;
-/** Below this many new activities, binary insertion; above, one merge-sort of the store. */
-const BATCH_THRESHOLD = 64;
 
 export async function startKiteworksSimulator(opts: KiteworksSimulatorOptions = {}): Promise<KiteworksSimulator> {
   const now = opts.now ?? Date.now;
@@ -98,37 +97,15 @@ export async function startKiteworksSimulator(opts: KiteworksSimulatorOptions = 
   const client = resolveClient(opts.client ?? {}, seed, deployment.admins.map((u) => u.email));
   const factory = new ActivityFactory(seed, deployment);
   const store = new ActivityStore();
-  let nextSeq = 1;
 
   const oauth = new OAuthServer(client, seed, lifetime * 1000);
   const faults = new FaultState(oauth, shape);
 
-  /** Makes activities and stores them; returns copies of what was added, in the shape served now. */
-  const commit = (instants: Iterable<{ at: number; late: boolean }>): KiteworksActivity[] => {
-    const pending: StoredActivity[] = [];
-    for (const { at, late } of instants) pending.push(factory.make(at, nextSeq++, late));
-    if (pending.length > BATCH_THRESHOLD) store.addBatch(pending);
-    else for (const a of pending) store.insert(a);
-    return pending.map((a) => JSON.parse(renderActivity(a, faults.currentShape, faults.currentOffsetStyle)) as KiteworksActivity);
-  };
-
-  const start = now();
-  const history = historySegments(opts, start, DEFAULT_INITIAL_EVENTS);
-  const historyItems: StoredActivity[] = [];
-  for (const seg of history) {
-    for (const at of factory.historyInstants(seg.from, seg.to, seg.count)) historyItems.push(factory.make(at, nextSeq++));
-  }
-  store.addBatch(historyItems);
-
-  const addEvents = (n: number, o: KiteworksAddEventsOptions = {}): KiteworksActivity[] => {
-    if (!Number.isInteger(n) || n < 0) throw new RangeError('n must be a whole number >= 0');
-    if (o.at !== undefined && !Number.isFinite(o.at)) throw new RangeError('at must be ms since the epoch');
-    const at = o.at ?? now();
-    const late = o.late === true;
-    const instants: Array<{ at: number; late: boolean }> = [];
-    for (let i = 0; i < n; i++) instants.push({ at: late ? factory.lateInstant(at) : at, late });
-    return commit(instants);
-  };
+  const intake = new EventIntake(factory, store, now);
+  intake.addHistory(historySegments(opts, now(), DEFAULT_INITIAL_EVENTS));
+  /** Copies of what was added, in the shape served now. */
+  const addEvents = (n: number, o: KiteworksAddEventsOptions = {}): KiteworksActivity[] =>
+    intake.add(n, o).map((a) => JSON.parse(renderActivity(a, faults.currentShape, faults.currentOffsetStyle)) as KiteworksActivity);
 
   const stats = new StatsRecorder(
     () => oauth.tokensIssued,

@@ -6,7 +6,7 @@
 // captured folder-activity fixtures.
 
 import { drawDistinct } from '../common/people.js';
-import { Prng } from '../common/prng.js';
+import { Prng, randomHex } from '../common/prng.js';
 
 export const DOMAIN = 'example-corp.com';
 export const DEFAULT_ADMIN = `admin@${DOMAIN}`;
@@ -167,7 +167,7 @@ export function buildDeployment(seed: number, size = 45): Deployment {
     const stem = rng.pick(FILE_STEMS);
     const stamp = `2026${String(rng.range(1, 12)).padStart(2, '0')}${String(rng.range(1, 28)).padStart(2, '0')}${String(rng.range(0, 235959)).padStart(6, '0')}`;
     const name = rng.chance(0.4) ? `${stem}_${stamp}.${ext}` : `${stem}.${ext}`;
-    return { id: uuid(rng), name, path: `${folder.path}/${name}`, size: rng.range(min, max), mime, folder, hash: hex(rng, 32), owner: rng.pick(users) };
+    return { id: uuid(rng), name, path: `${folder.path}/${name}`, size: rng.range(min, max), mime, folder, hash: randomHex(rng, 32), owner: rng.pick(users) };
   });
 
   return { users, admins, externals: [...externals], folders, files, places, clients: CLIENTS, policies: POLICIES, roles: ROLES };
@@ -180,13 +180,6 @@ export function uuid(rng: Prng): string {
   const c = rng.u32();
   const d = rng.u32();
   return `${hex8(a)}-${hex4(b >>> 16)}-${hex4((b & 0x0fff) | 0x4000)}-${hex4(((c >>> 16) & 0x3fff) | 0x8000)}-${hex4(c & 0xffff)}${hex8(d)}`;
-}
-
-/** `n` random lower-case hex digits. */
-export function hex(rng: Prng, n: number): string {
-  let out = '';
-  while (out.length < n) out += hex8(rng.u32());
-  return out.length === n ? out : out.slice(0, n);
 }
 
 function hex8(v: number): string {
@@ -209,5 +202,5 @@ function publicIpv4(rng: Prng): string {
 
 function randomIpv6(rng: Prng): string {
   const prefix = rng.pick(['2001:8003', '2403:5800', '2404:6800', '2a02:c7c', '2600:1700', '2406:da1c']);
-  return `${prefix}:${hex(rng, 4).replace(/^0+(?=.)/, '')}:${hex(rng, 4).replace(/^0+(?=.)/, '')}::${hex(rng, 3).replace(/^0+(?=.)/, '')}`;
+  return `${prefix}:${randomHex(rng, 4).replace(/^0+(?=.)/, '')}:${randomHex(rng, 4).replace(/^0+(?=.)/, '')}::${randomHex(rng, 3).replace(/^0+(?=.)/, '')}`;
 }

@@ -2,6 +2,7 @@
 // against 30/s), the X-Accellion-Version values sent, token endpoint use and grants, and the
 // last requests in detail (query as received, status, outcome, page size, which token).
 
+import { RecentTimes, RecentValues } from '../common/recent.js';
 import type { KiteworksRequestRecord, KiteworksSimulatorStats } from './types.js';
 
 const MAX_TIMES = 100_000;
@@ -12,11 +13,8 @@ export class StatsRecorder {
   private tokenRequests = 0;
   private versionMissing = 0;
   private readonly versions = new Set<string>();
-  /** Ring buffers: O(1) per request, newest kept. */
-  private readonly times = new Float64Array(MAX_TIMES);
-  private timesWritten = 0;
-  private readonly records: KiteworksRequestRecord[] = new Array<KiteworksRequestRecord>(MAX_RECORDS);
-  private recordsWritten = 0;
+  private readonly times = new RecentTimes(MAX_TIMES);
+  private readonly records = new RecentValues<KiteworksRequestRecord>(MAX_RECORDS);
 
   constructor(
     private readonly tokensIssued: () => number,
@@ -26,8 +24,7 @@ export class StatsRecorder {
   /** An activities request arrived (before any check or fault), with its X-Accellion-Version header if any. */
   activitiesArrived(nowMs: number, version: string | undefined): void {
     this.requests++;
-    this.times[this.timesWritten % MAX_TIMES] = nowMs;
-    this.timesWritten++;
+    this.times.push(nowMs);
     if (version === undefined) this.versionMissing++;
     else this.versions.add(version);
   }
@@ -38,20 +35,12 @@ export class StatsRecorder {
 
   /** A request to either endpoint has been answered. */
   answered(record: KiteworksRequestRecord): void {
-    this.records[this.recordsWritten % MAX_RECORDS] = record;
-    this.recordsWritten++;
+    this.records.push(record);
   }
 
   snapshot(): KiteworksSimulatorStats {
-    const keptTimes = Math.min(this.timesWritten, MAX_TIMES);
-    const requestTimes = new Array<number>(keptTimes);
-    for (let k = 0; k < keptTimes; k++) requestTimes[k] = this.times[(this.timesWritten - keptTimes + k) % MAX_TIMES] ?? 0;
-    const keptRecords = Math.min(this.recordsWritten, MAX_RECORDS);
-    const lastRequests: KiteworksRequestRecord[] = [];
-    for (let k = 0; k < keptRecords; k++) {
-      const r = this.records[(this.recordsWritten - keptRecords + k) % MAX_RECORDS];
-      if (r) lastRequests.push({ ...r, query: { ...r.query } });
-    }
+    const requestTimes = this.times.list();
+    const lastRequests = this.records.list((r) => ({ ...r, query: { ...r.query } }));
     return {
       requests: this.requests,
       requestTimes,

@@ -3,6 +3,7 @@
 // or backwards (created:desc, the exact reverse), so a page costs the page, not the store
 // (with filters, the matches before the offset are walked too).
 
+import { TimeOrderedItems } from '../common/time-ordered.js';
 import { renderActivity, type StoredActivity } from './generator.js';
 import type { CreatedOffsetStyle, ResponseShape } from './types.js';
 
@@ -19,39 +20,32 @@ export interface PageQuery {
 }
 
 export class ActivityStore {
-  private items: StoredActivity[] = [];
+  private readonly items = new TimeOrderedItems<StoredActivity>((a) => a.sec);
 
   get length(): number {
     return this.items.length;
   }
 
-  /** Adds many activities at once (e.g. the history), in any order. */
-  addBatch(batch: readonly StoredActivity[]): void {
-    const merged = this.items.length === 0 ? batch.slice() : this.items.concat(batch);
-    merged.sort(compare);
-    this.items = merged;
-  }
-
-  /** Inserts one activity at its place. */
-  insert(a: StoredActivity): void {
-    this.items.splice(this.lowerBound(a.sec, a.seq), 0, a);
+  /** Adds activities in any order (the history, or what addEvents made). */
+  add(batch: readonly StoredActivity[]): void {
+    this.items.add(batch);
   }
 
   page(q: PageQuery): StoredActivity[] {
-    const lo = this.lowerBound(q.fromSec, -Infinity);
-    const hi = this.lowerBound(q.toSec, Infinity); // exclusive
+    const lo = this.items.lowerBound(q.fromSec, -Infinity);
+    const hi = this.items.lowerBound(q.toSec, Infinity); // exclusive
     const out: StoredActivity[] = [];
     const { matches } = q;
     const step = q.ascending ? 1 : -1;
     const first = q.ascending ? lo : hi - 1;
     const inRange = (i: number): boolean => i >= lo && i < hi;
     if (!matches) {
-      for (let i = first + step * q.offset; inRange(i) && out.length < q.limit; i += step) out.push(this.items[i] as StoredActivity);
+      for (let i = first + step * q.offset; inRange(i) && out.length < q.limit; i += step) out.push(this.items.at(i));
       return out;
     }
     let skipped = 0;
     for (let i = first; inRange(i) && out.length < q.limit; i += step) {
-      const a = this.items[i] as StoredActivity;
+      const a = this.items.at(i);
       if (!matches(a)) continue;
       if (skipped < q.offset) skipped++;
       else out.push(a);
@@ -68,21 +62,4 @@ export class ActivityStore {
   events(shape: ResponseShape, offset: CreatedOffsetStyle): Array<Record<string, unknown>> {
     return this.items.map((a) => JSON.parse(renderActivity(a, shape, offset)) as Record<string, unknown>);
   }
-
-  /** First index whose (sec, seq) is >= (sec, seq). */
-  private lowerBound(sec: number, seq: number): number {
-    let lo = 0;
-    let hi = this.items.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      const it = this.items[mid] as StoredActivity;
-      if (it.sec < sec || (it.sec === sec && it.seq < seq)) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo;
-  }
-}
-
-function compare(a: StoredActivity, b: StoredActivity): number {
-  return a.sec - b.sec || a.seq - b.seq;
 }

@@ -17,7 +17,7 @@
 // whether the app may use the grant (unauthorized_client), scope (invalid_scope), the grant.
 
 import { createHash, createHmac, createPublicKey, timingSafeEqual, verify, type KeyObject } from 'node:crypto';
-import { Prng } from '../common/prng.js';
+import { Prng, randomAlphanumeric, randomHex } from '../common/prng.js';
 import type { KiteworksClientConfig } from './types.js';
 
 export const GRANT_CODE = 'authorization_code';
@@ -53,7 +53,6 @@ interface AccessToken {
 const HOUR_MS = 3_600_000;
 const LEEWAY_MS = 60_000;
 const SEP = '|@@|';
-const ALNUM = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
 /** Expired tokens and remembered codes/jtis are swept once a map holds this many. */
 const SWEEP_AT = 10_000;
 
@@ -192,8 +191,8 @@ export class OAuthServer {
 
   /** A new client secret; the old one stops working at once. */
   rotateSecret(): string {
-    let next = this.randomText(32);
-    while (next === this.secret) next = this.randomText(32);
+    let next = randomAlphanumeric(this.rng, 32);
+    while (next === this.secret) next = randomAlphanumeric(this.rng, 32);
     this.secret = next;
     this.rotations++;
     return next;
@@ -274,43 +273,28 @@ export class OAuthServer {
     if (this.access.size >= SWEEP_AT) {
       for (const [value, t] of this.access) if (t.dead || now >= t.expiresAt) this.access.delete(value);
     }
-    let value = hex40(this.rng);
-    while (this.access.has(value)) value = hex40(this.rng);
+    let value = randomHex(this.rng, 40);
+    while (this.access.has(value)) value = randomHex(this.rng, 40);
     this.access.set(value, { user, expiresAt: now + this.lifetimeMs, dead: false });
     this.minted++;
     return value;
   }
 
   private mintRefresh(user: string): string {
-    let value = hex40(this.rng);
-    while (this.refresh.has(value)) value = hex40(this.rng);
+    let value = randomHex(this.rng, 40);
+    while (this.refresh.has(value)) value = randomHex(this.rng, 40);
     this.refresh.set(value, { user, dead: false });
     return value;
-  }
-
-  private randomText(n: number): string {
-    let s = '';
-    for (let i = 0; i < n; i++) s += ALNUM[this.rng.int(ALNUM.length)] ?? 'x';
-    return s;
   }
 }
 
 /** A seeded alphanumeric string (default secrets and signature keys). */
 export function seededText(seed: number, label: string, n: number): string {
-  const rng = Prng.derive(seed, label);
-  let s = '';
-  for (let i = 0; i < n; i++) s += ALNUM[rng.int(ALNUM.length)] ?? 'x';
-  return s;
+  return randomAlphanumeric(Prng.derive(seed, label), n);
 }
 
 function err(error: OAuthErrorCode, description: string): OAuthError {
   return { error, description };
-}
-
-function hex40(rng: Prng): string {
-  let s = '';
-  for (let i = 0; i < 5; i++) s += rng.u32().toString(16).padStart(8, '0');
-  return s;
 }
 
 /** Compares two strings in time independent of where they differ. */

@@ -1,5 +1,7 @@
 // Public types of the Kiteworks admin activities simulator.
 
+import type { GeneratedLogSimulatorOptions } from '../common/options.js';
+
 /** One activity as served (parsed JSON), in either shape. Loosely typed on purpose: clients must parse it loosely too. */
 export type KiteworksActivity = Record<string, unknown>;
 
@@ -29,27 +31,14 @@ export interface KiteworksClientConfig {
   users?: string[];
 }
 
-export interface KiteworksSimulatorOptions {
-  /** Default 127.0.0.1. */
-  host?: string;
-  /** Default 0 (ephemeral). */
-  port?: number;
+/** The vendor's own options; host, port, clock, seed, history and live feed are shared (GeneratedLogSimulatorOptions). */
+export interface KiteworksSimulatorOptions extends GeneratedLogSimulatorOptions {
   /** Clock (UTC ms), default Date.now. Token lifetimes, code/JWT times and the rate limit follow it. */
   now?: () => number;
-  /** PRNG seed so runs are reproducible; default 1. */
-  seed?: number;
   /** Overrides of the default client (see KiteworksClientConfig). */
   client?: Partial<KiteworksClientConfig>;
-  /** Events generated at start over [now - historyMs, now]; default 500. Ignored when `history` is given. */
-  initialEvents?: number;
-  /** Default 7 days. */
-  historyMs?: number;
-  /** History as UTC ms ranges with an event count each; replaces initialEvents/historyMs. */
-  history?: Array<{ from: number; to: number; count: number }>;
   /** Share (0..1) of live-feed events stamped 5-300 s in the past; default 0.05. */
   lateFraction?: number;
-  /** Events added per second by a background feed; default 0 (off). */
-  liveEventsPerSecond?: number;
   /** Access token lifetime (`expires_in`); default 3600. */
   tokenLifetimeSeconds?: number;
   /** The envelope served until a fault switches it; default `events`. */

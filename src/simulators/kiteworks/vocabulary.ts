@@ -10,8 +10,8 @@
 // suspend_user, update_policy), the categories file_change, permission_change, admin_action and
 // alert, and the types user_activities, mail_activities, admin_activities and alerts.
 
-import type { Prng } from '../common/prng.js';
-import { hex, uuid, type ClientApp, type ClientKind, type Deployment, type FileRef, type Folder, type Place, type User } from './people.js';
+import { randomHex, type Prng } from '../common/prng.js';
+import { uuid, type ClientApp, type ClientKind, type Deployment, type FileRef, type Folder, type Place, type User } from './people.js';
 
 /** Category names `eventFilters:in` selects; the first seven are the vendor's. */
 export const CATEGORIES = [
@@ -165,7 +165,7 @@ const WEB: readonly ClientKind[] = ['web'];
 export const LOGIN_EVENTS = {
   userLoggedIn: def('user_logged_in', 'valid_login', 'user_activities', 0, true, ALL, login('User logged in', (c) => ({ auth_method: c.rng.pick(['password', 'password', 'saml', 'saml', 'tfa']) }))),
   adminLoggedIn: def('admin_logged_in', 'valid_login', 'user_activities', 0, true, WEB, login('Admin logged in to the Admin Console')),
-  sessionStarted: def('session_started', 'valid_login', 'user_activities', 0, true, ALL, login('Session started', (c) => ({ session_id: hex(c.rng, 32) }))),
+  sessionStarted: def('session_started', 'valid_login', 'user_activities', 0, true, ALL, login('Session started', (c) => ({ session_id: randomHex(c.rng, 32) }))),
   userLoginFailed: def('user_login_failed', 'invalid_login', 'user_activities', 0, false, ALL,
     login('Login failed: invalid username or password', (c) => ({ attempted_username: c.user.email, reason: 'invalid_credentials' }))),
   adminLoginFailed: def('admin_login_failed', 'invalid_login', 'user_activities', 0, false, WEB,

@@ -4,7 +4,7 @@
 // faults (rate limit, 5xx, malformed), the query (105000x), and finally the page.
 
 import type { Delays } from '../common/delays.js';
-import type { SimRequest, SimResponse } from '../common/http-server.js';
+import { bearerToken, type SimRequest, type SimResponse } from '../common/http-server.js';
 import { Prng } from '../common/prng.js';
 import type { FaultState } from './faults.js';
 import type { IdType } from './generator.js';
@@ -45,8 +45,6 @@ interface Outcome {
   readonly hasMore?: boolean;
 }
 
-const BEARER = /^Bearer\s+(\S+)$/i;
-
 export class LarkApi {
   private readonly logRng: Prng;
 
@@ -58,8 +56,7 @@ export class LarkApi {
   async token(req: SimRequest): Promise<SimResponse> {
     const at = this.d.now();
     this.d.stats.tokenArrived();
-    const delay = this.d.faults.delayMs;
-    if (delay > 0) await this.d.delays.wait(delay);
+    await this.d.delays.wait(this.d.faults.delayMs);
     const logId = this.logId(at);
     let result: Outcome & { token?: string };
     const faultStatus = this.d.faults.takeTokenError();
@@ -73,10 +70,8 @@ export class LarkApi {
   async auditInfos(req: SimRequest): Promise<SimResponse> {
     const at = this.d.now();
     this.d.stats.auditArrived(at);
-    const delay = this.d.faults.delayMs;
-    if (delay > 0) await this.d.delays.wait(delay);
-    const header = req.headers.authorization;
-    const bearer = typeof header === 'string' ? BEARER.exec(header.trim())?.[1] : undefined;
+    await this.d.delays.wait(this.d.faults.delayMs);
+    const bearer = bearerToken(req.headers.authorization);
     const result = this.audit(req, bearer, this.logId(at));
     this.record(at, req, result, bearer);
     return result.response;

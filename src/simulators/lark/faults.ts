@@ -5,6 +5,7 @@
 
 import {
   FaultQueue,
+  isErrorStatus,
   jsonBool,
   jsonCount,
   jsonNumber,
@@ -62,7 +63,7 @@ export class FaultState extends FaultQueue implements LarkFaults {
   }
 
   tokenEndpointErrorNext(n: number, status = 500): void {
-    if (!Number.isInteger(status) || status < 400 || status > 599) throw new RangeError('tokenEndpointErrorNext status must be 400..599');
+    if (!isErrorStatus(status)) throw new RangeError('tokenEndpointErrorNext status must be 400..599');
     this.tokenErrors = wholeCount(n, 'tokenEndpointErrorNext n');
     this.tokenErrorStatus = status;
   }
@@ -161,7 +162,7 @@ export class FaultState extends FaultQueue implements LarkFaults {
         const o = switchFields(value);
         const n = jsonCount(o.n, 'tokenEndpointErrorNext.n');
         const status = o.status === undefined ? 500 : jsonNumber(o.status, 'tokenEndpointErrorNext.status');
-        if (!Number.isInteger(status) || status < 400 || status > 599) throw new RangeError('tokenEndpointErrorNext.status must be 400..599');
+        if (!isErrorStatus(status)) throw new RangeError('tokenEndpointErrorNext.status must be 400..599');
         return () => this.tokenEndpointErrorNext(n, status);
       }
       case 'invalidTokenStatus': {

@@ -5,7 +5,7 @@
 // operator_value so a page can serve any user_id_type by splicing in the right ID.
 
 import { flattened } from '../common/flat-string.js';
-import { burstyInstants } from '../common/history.js';
+import { SeededEventFactory } from '../common/event-factory.js';
 import { pickBusyOrAnyone } from '../common/people.js';
 import { Prng, WeightedPicker } from '../common/prng.js';
 import { RunningSession } from '../common/sessions.js';
@@ -79,8 +79,7 @@ interface Session {
   followUp: EventDef | undefined;
 }
 
-export class EventFactory {
-  private readonly rng: Prng;
+export class EventFactory extends SeededEventFactory {
   private readonly pickers: Record<'member' | 'admin' | 'external' | 'bot', WeightedPicker<EventDef>>;
   private readonly eventIds = new Map<string, string[]>();
   private readonly login = eventNamed('account_login');
@@ -94,7 +93,7 @@ export class EventFactory {
     seed: number,
     private readonly org: Org,
   ) {
-    this.rng = Prng.derive(seed, 'lark-events');
+    super(Prng.derive(seed, 'lark-events'), { minMs: LATE_MIN_MS, maxMs: LATE_MAX_MS });
     this.sessions = new RunningSession(this.rng, (instant) => this.newSession(instant));
     const picker = (pick: (e: EventDef) => boolean): WeightedPicker<EventDef> => new WeightedPicker(EVENTS.filter(pick).map((e) => [e, e.weight] as const));
     this.pickers = {
@@ -110,21 +109,6 @@ export class EventFactory {
         Array.from({ length: EVENT_ID_POOL }, () => `72${String(idRng.range(10_000_000, 99_999_999))}${String(idRng.range(100_000_000, 999_999_999))}`),
       );
     }
-  }
-
-  /** `count` instants (UTC ms) in [from, to], ascending, from this factory's seeded stream. */
-  historyInstants(from: number, to: number, count: number): Float64Array {
-    return burstyInstants(this.rng, from, to, count);
-  }
-
-  /** When a late event really happened, given when it shows up. */
-  lateInstant(visibleAt: number): number {
-    return visibleAt - this.rng.range(LATE_MIN_MS, LATE_MAX_MS);
-  }
-
-  /** A seeded coin (the live feed's "is this one late?"). */
-  chance(p: number): boolean {
-    return this.rng.chance(p);
   }
 
   /** One item happening at `instant` (UTC ms) with insertion number `seq`. `detached` (late) items leave the running session alone. */

@@ -37,11 +37,12 @@
 
 import { simulatorCloser } from '../common/closer.js';
 import { Delays } from '../common/delays.js';
+import { EventIntake } from '../common/event-intake.js';
 import { historySegments } from '../common/history.js';
 import { startLiveFeed } from '../common/live-feed.js';
 import { LarkApi } from './api.js';
 import { FaultState } from './faults.js';
-import { EventFactory, renderItem, type IdType, type StoredItem } from './generator.js';
+import { EventFactory, renderItem, type IdType } from './generator.js';
 import { AppRateLimits } from './limits.js';
 import { buildOrg } from './people.js';
 import { startServer } from './server.js';
@@ -65,8 +66,6 @@ export type {
 export const DEFAULT_APP_ID = 'cli_a5f3e1b2c4d6e8f0';
 const DEFAULT_INITIAL_EVENTS = 500;
 const DEFAULT_PER_MINUTE = 100;
-/** Below this many new items, binary insertion; above, one merge-sort of the store. */
-const BATCH_THRESHOLD = 64;
 
 export async function startLarkSimulator(opts: LarkSimulatorOptions = {}): Promise<LarkSimulator> {
   const now = opts.now ?? Date.now;
@@ -88,34 +87,11 @@ export async function startLarkSimulator(opts: LarkSimulatorOptions = {}): Promi
   const org = buildOrg(seed);
   const factory = new EventFactory(seed, org);
   const store = new AuditStore();
-  let nextSeq = 1;
 
-  /** Makes items and stores them; returns copies of what was added. */
-  const commit = (instants: Iterable<{ at: number; late: boolean }>): LarkAuditItem[] => {
-    const pending: StoredItem[] = [];
-    for (const { at, late } of instants) pending.push(factory.make(at, nextSeq++, late));
-    if (pending.length > BATCH_THRESHOLD) store.addBatch(pending);
-    else for (const item of pending) store.insert(item);
-    return pending.map((item) => JSON.parse(renderItem(item, 0)) as LarkAuditItem);
-  };
-
-  const start = now();
-  const history = historySegments(opts, start, DEFAULT_INITIAL_EVENTS);
-  const historyItems: StoredItem[] = [];
-  for (const seg of history) {
-    for (const at of factory.historyInstants(seg.from, seg.to, seg.count)) historyItems.push(factory.make(at, nextSeq++));
-  }
-  store.addBatch(historyItems);
-
-  const addEvents = (n: number, o: LarkAddEventsOptions = {}): LarkAuditItem[] => {
-    if (!Number.isInteger(n) || n < 0) throw new RangeError('n must be a whole number >= 0');
-    if (o.at !== undefined && !Number.isFinite(o.at)) throw new RangeError('at must be ms since the epoch');
-    const at = o.at ?? now();
-    const late = o.late === true;
-    const instants: Array<{ at: number; late: boolean }> = [];
-    for (let i = 0; i < n; i++) instants.push({ at: late ? factory.lateInstant(at) : at, late });
-    return commit(instants);
-  };
+  const intake = new EventIntake(factory, store, now);
+  intake.addHistory(historySegments(opts, now(), DEFAULT_INITIAL_EVENTS));
+  /** Copies of what was added. */
+  const addEvents = (n: number, o: LarkAddEventsOptions = {}): LarkAuditItem[] => intake.add(n, o).map((item) => JSON.parse(renderItem(item, 0)) as LarkAuditItem);
 
   // operator_value filters must name someone in the tenant (external users' IDs are masked).
   const known: Array<Set<string>> = [0, 1, 2].map((t) => new Set([...org.members, ...org.bots].map((op) => op.ids[t as IdType])));

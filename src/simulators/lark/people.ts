@@ -3,7 +3,7 @@
 // the docs, chats and meetings events talk about. Built once from the seed.
 
 import { drawDistinct } from '../common/people.js';
-import { Prng } from '../common/prng.js';
+import { Prng, randomAlphanumeric, randomHex } from '../common/prng.js';
 
 /** audit_context.terminal_type: 0 iOS, 1 Android, 2 PC, 3 Web. */
 export type Terminal = 0 | 1 | 2 | 3;
@@ -117,16 +117,16 @@ const EXTERNAL_TENANTS = ['F317760431', 'F524418093', 'F880126645'];
 export function buildOrg(seed: number, size = 60): Org {
   const rng = Prng.derive(seed, 'lark-org');
   const tenantKey = `F${rng.range(100_000_000, 999_999_999)}`;
-  const departments = DEPARTMENTS.map((name) => ({ id: `od-${hex(rng, 32)}`, name }));
-  const officeIps = [publicIpv4(rng), publicIpv4(rng), `${rng.pick(V6_PREFIX)}:${hex(rng, 4)}:${hex(rng, 4)}::${hex(rng, 3)}`];
+  const departments = DEPARTMENTS.map((name) => ({ id: `od-${randomHex(rng, 32)}`, name }));
+  const officeIps = [publicIpv4(rng), publicIpv4(rng), `${rng.pick(V6_PREFIX)}:${randomHex(rng, 4)}:${randomHex(rng, 4)}::${randomHex(rng, 3)}`];
   const names = drawDistinct(size, () => `${rng.pick(FIRST)} ${rng.pick(LAST)}`);
 
   const members: Operator[] = [];
   for (const name of names) {
     const dept = rng.pick(departments);
     const departmentIds = rng.chance(0.1) ? ['0', dept.id, rng.pick(departments).id] : ['0', dept.id];
-    const userId = hex(rng, 8);
-    const ids = [`ou_${hex(rng, 32)}`, `on_${hex(rng, 32)}`, userId] as const;
+    const userId = randomHex(rng, 8);
+    const ids = [`ou_${randomHex(rng, 32)}`, `on_${randomHex(rng, 32)}`, userId] as const;
     members.push({
       kind: 'member',
       operatorType: 1,
@@ -146,7 +146,7 @@ export function buildOrg(seed: number, size = 60): Org {
 
   const externals: Operator[] = Array.from({ length: 6 }, (_, i) => {
     // External users' IDs are masked in the log, whatever ID type was asked for.
-    const masked = `ou_${hex(rng, 6)}${'*'.repeat(26)}`;
+    const masked = `ou_${randomHex(rng, 6)}${'*'.repeat(26)}`;
     const ids = [masked, masked, masked] as const;
     return {
       kind: 'external',
@@ -165,7 +165,7 @@ export function buildOrg(seed: number, size = 60): Org {
   });
 
   const bots: Operator[] = BOT_NAMES.map((name) => {
-    const appId = `cli_${hex(rng, 16)}`;
+    const appId = `cli_${randomHex(rng, 16)}`;
     const ids = [appId, appId, appId] as const;
     return {
       kind: 'bot',
@@ -188,15 +188,15 @@ export function buildOrg(seed: number, size = 60): Org {
     const owner = rng.pick(members);
     const title = rng.pick(DOC_TITLES);
     return {
-      token: tokenLike(rng, 27),
+      token: randomAlphanumeric(rng, 27),
       type,
       title: type === DOC_TYPES.file ? `${title === '' ? 'scan' : title}.${rng.pick(['pdf', 'xlsx', 'zip', 'png', 'docx'])}` : title,
       owner: owner.ids[0],
-      folder: `nodbc${tokenLike(rng, 22)}`,
+      folder: `nodbc${randomAlphanumeric(rng, 22)}`,
     };
   });
-  const chats = CHAT_NAMES.map((name) => ({ id: `oc_${hex(rng, 32)}`, name }));
-  const apps = THIRD_PARTY_APPS.map((name) => ({ appId: `cli_${hex(rng, 16)}`, name }));
+  const chats = CHAT_NAMES.map((name) => ({ id: `oc_${randomHex(rng, 32)}`, name }));
+  const apps = THIRD_PARTY_APPS.map((name) => ({ appId: `cli_${randomHex(rng, 16)}`, name }));
   return { tenantKey, departments, members, admins: members.filter((m) => m.admin), externals, bots, docs, chats, apps, officeIps };
 }
 
@@ -216,7 +216,7 @@ function pcDevice(rng: Prng): Device {
   const mac = rng.chance(0.6);
   return {
     terminal: 2,
-    udid: hex(rng, 16),
+    udid: randomHex(rng, 16),
     did: String(rng.range(1_000_000_000, 2_147_483_647)) + String(rng.range(100_000_000, 999_999_999)),
     appVer: rng.pick(APP_VERSIONS),
     os: mac ? rng.pick(MAC_VERSIONS) : rng.pick(WIN_VERSIONS),
@@ -230,7 +230,7 @@ function pcDevice(rng: Prng): Device {
 function iosDevice(rng: Prng): Device {
   return {
     terminal: 0,
-    udid: hex(rng, 32).toUpperCase(),
+    udid: randomHex(rng, 32).toUpperCase(),
     did: String(rng.range(1_000_000_000, 2_147_483_647)) + String(rng.range(100_000_000, 999_999_999)),
     appVer: rng.pick(APP_VERSIONS),
     os: rng.pick(IOS_VERSIONS),
@@ -245,7 +245,7 @@ function androidDevice(rng: Prng): Device {
   const hw = rng.pick(ANDROID);
   return {
     terminal: 1,
-    udid: hex(rng, 16),
+    udid: randomHex(rng, 16),
     did: String(rng.range(1_000_000_000, 2_147_483_647)) + String(rng.range(100_000_000, 999_999_999)),
     appVer: rng.pick(APP_VERSIONS),
     os: hw.os,
@@ -268,7 +268,7 @@ function webDevice(rng: Prng): Device {
 
 /** A public-looking address: mostly IPv4, some IPv6. */
 export function randomIp(rng: Prng): string {
-  if (rng.chance(0.15)) return `${rng.pick(V6_PREFIX)}:${hex(rng, 4)}:${hex(rng, 4)}:${hex(rng, 4)}:${hex(rng, 4)}:${hex(rng, 4)}:${hex(rng, 4)}`.replace(/:0{1,3}/g, ':');
+  if (rng.chance(0.15)) return `${rng.pick(V6_PREFIX)}:${randomHex(rng, 4)}:${randomHex(rng, 4)}:${randomHex(rng, 4)}:${randomHex(rng, 4)}:${randomHex(rng, 4)}:${randomHex(rng, 4)}`.replace(/:0{1,3}/g, ':');
   return publicIpv4(rng);
 }
 
@@ -277,20 +277,6 @@ function publicIpv4(rng: Prng): string {
 }
 
 function macAddress(rng: Prng): string {
-  return Array.from({ length: 6 }, () => hex(rng, 2)).join(':');
+  return Array.from({ length: 6 }, () => randomHex(rng, 2)).join(':');
 }
 
-export function hex(rng: Prng, length: number): string {
-  let s = '';
-  while (s.length < length) s += rng.u32().toString(16).padStart(8, '0');
-  return s.slice(0, length);
-}
-
-const TOKEN_CHARS = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
-
-/** A doc token like "Lwd1smp3nl01AndDEMzbsfqacBb". */
-export function tokenLike(rng: Prng, length: number): string {
-  let s = '';
-  for (let i = 0; i < length; i++) s += TOKEN_CHARS[rng.int(TOKEN_CHARS.length)] ?? 'x';
-  return s;
-}

@@ -2,6 +2,7 @@
 // pacing against 100/min), token endpoint use, and the last requests in detail (query as
 // received, status, body code, page size, which token was used).
 
+import { RecentTimes, RecentValues } from '../common/recent.js';
 import type { LarkRequestRecord, LarkSimulatorStats } from './types.js';
 
 const MAX_TIMES = 100_000;
@@ -10,19 +11,15 @@ const MAX_RECORDS = 1_000;
 export class StatsRecorder {
   private requests = 0;
   private tokenRequests = 0;
-  /** Ring buffers: O(1) per request, newest kept. */
-  private readonly times = new Float64Array(MAX_TIMES);
-  private timesWritten = 0;
-  private readonly records: LarkRequestRecord[] = new Array<LarkRequestRecord>(MAX_RECORDS);
-  private recordsWritten = 0;
+  private readonly times = new RecentTimes(MAX_TIMES);
+  private readonly records = new RecentValues<LarkRequestRecord>(MAX_RECORDS);
 
   constructor(private readonly tokensIssued: () => number) {}
 
   /** An audit_infos request arrived (before any check or fault). */
   auditArrived(nowMs: number): void {
     this.requests++;
-    this.times[this.timesWritten % MAX_TIMES] = nowMs;
-    this.timesWritten++;
+    this.times.push(nowMs);
   }
 
   tokenArrived(): void {
@@ -31,20 +28,12 @@ export class StatsRecorder {
 
   /** A request to either endpoint has been answered. */
   answered(record: LarkRequestRecord): void {
-    this.records[this.recordsWritten % MAX_RECORDS] = record;
-    this.recordsWritten++;
+    this.records.push(record);
   }
 
   snapshot(): LarkSimulatorStats {
-    const keptTimes = Math.min(this.timesWritten, MAX_TIMES);
-    const requestTimes = new Array<number>(keptTimes);
-    for (let k = 0; k < keptTimes; k++) requestTimes[k] = this.times[(this.timesWritten - keptTimes + k) % MAX_TIMES] ?? 0;
-    const keptRecords = Math.min(this.recordsWritten, MAX_RECORDS);
-    const lastRequests: LarkRequestRecord[] = [];
-    for (let k = 0; k < keptRecords; k++) {
-      const r = this.records[(this.recordsWritten - keptRecords + k) % MAX_RECORDS];
-      if (r) lastRequests.push({ ...r, query: { ...r.query } });
-    }
+    const requestTimes = this.times.list();
+    const lastRequests = this.records.list((r) => ({ ...r, query: { ...r.query } }));
     return { requests: this.requests, requestTimes, tokenRequests: this.tokenRequests, tokensIssued: this.tokensIssued(), lastRequests };
   }
 }

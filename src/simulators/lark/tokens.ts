@@ -3,7 +3,7 @@
 // with its remaining lifetime; after that it mints a new one, and the old one stays valid
 // until it expires. Rotating the secret or an admin "expire all" ends every token at once.
 
-import { Prng } from '../common/prng.js';
+import { Prng, randomAlphanumeric, randomHex } from '../common/prng.js';
 
 interface IssuedToken {
   readonly value: string;
@@ -21,7 +21,6 @@ export interface Grant {
   readonly fresh: boolean;
 }
 
-const ALNUM = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
 /** Expired tokens are swept once the map holds this many. */
 const SWEEP_AT = 1_000;
 
@@ -113,14 +112,10 @@ export class AppRegistry {
   }
 
   private randomToken(): string {
-    let hex = '';
-    for (let i = 0; i < 4; i++) hex += this.rng.u32().toString(16).padStart(8, '0');
-    return `t-${hex}`;
+    return `t-${randomHex(this.rng, 32)}`;
   }
 
   private randomSecret(): string {
-    let s = '';
-    for (let i = 0; i < 32; i++) s += ALNUM[this.rng.int(ALNUM.length)] ?? 'x';
-    return s;
+    return randomAlphanumeric(this.rng, 32);
   }
 }

@@ -1,31 +1,18 @@
 // Public types of the Lark (Larksuite/Feishu) admin audit log simulator.
 
+import type { GeneratedLogSimulatorOptions } from '../common/options.js';
+
 /** One AuditInfo item as served (parsed JSON). Loosely typed on purpose: clients must parse it loosely too. */
 export type LarkAuditItem = Record<string, unknown>;
 
-export interface LarkSimulatorOptions {
-  /** Default 127.0.0.1. */
-  host?: string;
-  /** Default 0 (ephemeral). */
-  port?: number;
-  /** Clock (UTC ms), default Date.now. */
-  now?: () => number;
-  /** PRNG seed so runs are reproducible; default 1. */
-  seed?: number;
+/** The vendor's own options; host, port, clock, seed, history and live feed are shared (GeneratedLogSimulatorOptions). */
+export interface LarkSimulatorOptions extends GeneratedLogSimulatorOptions {
   /** The self-built app's ID; default cli_a5f3e1b2c4d6e8f0. */
   appId?: string;
   /** The app secret; default a seeded 32-character string. */
   appSecret?: string;
-  /** Events generated at start over [now - historyMs, now]; default 500. Ignored when `history` is given. */
-  initialEvents?: number;
-  /** Default 7 days. */
-  historyMs?: number;
-  /** History as UTC ms ranges with an event count each; replaces initialEvents/historyMs. */
-  history?: Array<{ from: number; to: number; count: number }>;
   /** Share (0..1) of live-feed events stamped 5-600 s in the past; default 0.05. */
   lateFraction?: number;
-  /** Events added per second by a background feed; default 0 (off). */
-  liveEventsPerSecond?: number;
   /** Lifetime of a new tenant_access_token; default 7200 (the vendor's). */
   tokenLifetimeSeconds?: number;
   /** The token endpoint hands back the newest token while it has at least this long left; default 1800. */

@@ -3,8 +3,8 @@
 // the vendor's (audit_log appendix); the other modules' names follow the same style but
 // are illustrative, as are object_type values other than the fixture's "106".
 
-import type { Prng } from '../common/prng.js';
-import { DOC_TYPES, hex, tokenLike, type DocRef, type Operator, type Org, type ThirdPartyApp } from './people.js';
+import { randomAlphanumeric, randomHex, type Prng } from '../common/prng.js';
+import { DOC_TYPES, type DocRef, type Operator, type Org, type ThirdPartyApp } from './people.js';
 
 export const MODULES = { docs: 1, im: 2, contacts: 3, workplace: 4, vc: 5, account: 6, devices: 8, calendar: 21 } as const;
 
@@ -171,7 +171,7 @@ function meetingEvent(kind: string): (c: BuildContext) => EventBody {
 
 function calendarEvent(action: string): (c: BuildContext) => EventBody {
   return (c) => {
-    const id = `${hex(c.rng, 8)}-${hex(c.rng, 4)}-${hex(c.rng, 4)}-${hex(c.rng, 4)}-${hex(c.rng, 12)}_0`;
+    const id = `${randomHex(c.rng, 8)}-${randomHex(c.rng, 4)}-${randomHex(c.rng, 4)}-${randomHex(c.rng, 4)}-${randomHex(c.rng, 12)}_0`;
     const attendees = Array.from({ length: c.rng.range(1, 4) }, () => userRecipient(c, action));
     return {
       objects: [{ object_type: OBJ.calendarEvent, object_value: id, object_name: c.rng.pick(['Design review', 'Quarterly planning', 'Lunch & learn', 'Customer onsite', 'Interview loop']), object_owner: c.actor.ids[0], object_detail: {} }],
@@ -210,7 +210,7 @@ export const EVENTS: readonly EventDef[] = [
   // Docs (1)
   { name: 'space_read_doc', module: MODULES.docs, weight: 18, actors: WITH_EXTERNALS, build: docEvent((c) => (c.rng.chance(0.3) ? { current_page: String(c.rng.range(1, 12)) } : {})) },
   { name: 'space_edit_doc', module: MODULES.docs, weight: 12, actors: ['member', 'external', 'bot'], build: docEvent() },
-  { name: 'space_create_doc', module: MODULES.docs, weight: 4, actors: ['member', 'bot'], build: docEvent((c) => ({ container_type: c.rng.pick(['folder', 'wiki_space']), container_id: tokenLike(c.rng, 19) })) },
+  { name: 'space_create_doc', module: MODULES.docs, weight: 4, actors: ['member', 'bot'], build: docEvent((c) => ({ container_type: c.rng.pick(['folder', 'wiki_space']), container_id: randomAlphanumeric(c.rng, 19) })) },
   { name: 'space_delete_doc', module: MODULES.docs, weight: 1.5, actors: ANYONE, build: docEvent() },
   {
     name: 'space_comment_doc',
@@ -248,7 +248,7 @@ export const EVENTS: readonly EventDef[] = [
   { name: 'space_import_doc', module: MODULES.docs, weight: 0.5, actors: ANYONE, build: docEvent((c) => ({ file_name: `${c.rng.pick(['budget', 'notes', 'contract', 'report'])}.${c.rng.pick(['xlsx', 'docx', 'csv'])}` })) },
   { name: 'space_print_doc', module: MODULES.docs, weight: 0.3, actors: ANYONE, build: docEvent() },
   { name: 'space_copy_content', module: MODULES.docs, weight: 1, actors: ANYONE, build: docEvent() },
-  { name: 'space_create_copy', module: MODULES.docs, weight: 0.6, actors: ANYONE, build: docEvent((c) => ({ clone_source: tokenLike(c.rng, 27) })) },
+  { name: 'space_create_copy', module: MODULES.docs, weight: 0.6, actors: ANYONE, build: docEvent((c) => ({ clone_source: randomAlphanumeric(c.rng, 27) })) },
   {
     name: 'space_share_to_3rdApp',
     module: MODULES.docs,
@@ -279,7 +279,7 @@ export const EVENTS: readonly EventDef[] = [
       objects: [
         {
           object_type: OBJ.imFile,
-          object_value: `file_v3_00${hex(c.rng, 3)}_${hex(c.rng, 8)}-${hex(c.rng, 4)}-${hex(c.rng, 4)}-${hex(c.rng, 4)}-${hex(c.rng, 12)}g`,
+          object_value: `file_v3_00${randomHex(c.rng, 3)}_${randomHex(c.rng, 8)}-${randomHex(c.rng, 4)}-${randomHex(c.rng, 4)}-${randomHex(c.rng, 4)}-${randomHex(c.rng, 12)}g`,
           object_name: `${c.rng.pick(['invoice', 'screenshot', 'contract', 'logs', '发票'])}.${c.rng.pick(['pdf', 'png', 'zip', 'txt'])}`,
           object_owner: '',
           object_detail: { container_type: 'chat', container_id: chat.id, file_service_source: 'im' },
@@ -287,7 +287,7 @@ export const EVENTS: readonly EventDef[] = [
       ],
     })),
   },
-  { name: 'im_recall_message', module: MODULES.im, weight: 0.5, actors: ANYONE, build: chatEvent((c) => ({ objects: [{ object_type: OBJ.message, object_value: `om_${hex(c.rng, 32)}`, object_name: '', object_owner: c.actor.ids[0], object_detail: {} }] })) },
+  { name: 'im_recall_message', module: MODULES.im, weight: 0.5, actors: ANYONE, build: chatEvent((c) => ({ objects: [{ object_type: OBJ.message, object_value: `om_${randomHex(c.rng, 32)}`, object_name: '', object_owner: c.actor.ids[0], object_detail: {} }] })) },
   // Contacts (3), admins only
   { name: 'contact_create_user', module: MODULES.contacts, weight: 0.15, actors: ANYONE, adminOnly: true, build: directoryEvent('user', 'create') },
   { name: 'contact_update_user', module: MODULES.contacts, weight: 0.3, actors: ANYONE, adminOnly: true, build: directoryEvent('user', 'update') },

@@ -48,8 +48,7 @@ export class EnterpriseApi {
     const at = this.d.now();
     this.d.stats.arrived(at);
     const body = req.method === 'POST' ? parseBody(req.body) : undefined;
-    const delay = this.d.faults.delayMs;
-    if (delay > 0) await this.d.delays.wait(delay);
+    await this.d.delays.wait(this.d.faults.delayMs);
     const result = this.respond(req.method, body);
     this.d.stats.answered({
       at,

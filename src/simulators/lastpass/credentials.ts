@@ -1,7 +1,7 @@
 // The account's Enterprise API credentials: company ID (`cid`) and provisioning hash
 // (`provhash`). Regenerating the hash in the console invalidates the old one at once.
 
-import { Prng } from '../common/prng.js';
+import { Prng, randomHex } from '../common/prng.js';
 
 export class Credentials {
   private hash: string;
@@ -39,8 +39,6 @@ export class Credentials {
   }
 
   private randomHash(): string {
-    let hex = '';
-    for (let i = 0; i < 8; i++) hex += this.rng.u32().toString(16).padStart(8, '0');
-    return hex;
+    return randomHex(this.rng, 64);
   }
 }

@@ -5,7 +5,7 @@
 // autumn hour prints twice and the skipped spring hour never appears.
 
 import { flattened } from '../common/flat-string.js';
-import { burstyInstants } from '../common/history.js';
+import { SeededEventFactory } from '../common/event-factory.js';
 import { pickBusyOrAnyone } from '../common/people.js';
 import { Prng, WeightedPicker } from '../common/prng.js';
 import { RunningSession } from '../common/sessions.js';
@@ -44,8 +44,7 @@ interface Session {
   lastAt: number;
 }
 
-export class EventFactory {
-  private readonly rng: Prng;
+export class EventFactory extends SeededEventFactory {
   private readonly pickers: Record<Actor, WeightedPicker<ActionDef>>;
   private readonly repeatable: Record<Actor, WeightedPicker<ActionDef>>;
   private readonly login = actionNamed('Log in');
@@ -64,18 +63,13 @@ export class EventFactory {
     zone: WallClockZone,
     private readonly identicalFraction: number,
   ) {
+    super(Prng.derive(seed, 'lastpass-events'), { minMs: LATE_MIN_MS, maxMs: LATE_MAX_MS });
     this.clock = new FastWallClock(zone);
-    this.rng = Prng.derive(seed, 'lastpass-events');
     this.sessions = new RunningSession(this.rng, (instant) => this.newSession(instant));
     const picker = (actor: Actor, onlyRepeatable: boolean): WeightedPicker<ActionDef> =>
       new WeightedPicker(ACTIONS.filter((a) => a.actor === actor && (!onlyRepeatable || a.repeatable)).map((a) => [a, a.weight] as const));
     this.pickers = { user: picker('user', false), admin: picker('admin', false), api: picker('api', false) };
     this.repeatable = { user: picker('user', true), admin: picker('admin', true), api: picker('api', true) };
-  }
-
-  /** `count` instants (UTC ms) in [from, to], ascending, from this factory's seeded stream. */
-  historyInstants(from: number, to: number, count: number): Float64Array {
-    return burstyInstants(this.rng, from, to, count);
   }
 
   /**
@@ -99,16 +93,6 @@ export class EventFactory {
     const { session, fresh } = this.sessions.at(instant, true);
     const action = n > 1 ? this.repeatable[session.actor].draw(this.rng) : this.nextAction(session, fresh);
     return this.emitCopies(instant, session, action, n, claim, emit);
-  }
-
-  /** When a late event really happened, given when it shows up. */
-  lateInstant(visibleAt: number): number {
-    return visibleAt - this.rng.range(LATE_MIN_MS, LATE_MAX_MS);
-  }
-
-  /** A seeded coin (the live feed's "is this one late?"). */
-  chance(p: number): boolean {
-    return this.rng.chance(p);
   }
 
   private emitCopies(instant: number, s: Session, action: ActionDef, n: number, claim: KeyClaim, emit: (ev: StoredEvent) => void): number {

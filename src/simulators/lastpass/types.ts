@@ -1,5 +1,7 @@
 // Public types of the LastPass Enterprise API simulator.
 
+import type { GeneratedLogSimulatorOptions } from '../common/options.js';
+
 /** One reporting event, exactly the five string fields the API serves, in its key order. */
 export interface LastPassEvent {
   Time: string;
@@ -9,15 +11,8 @@ export interface LastPassEvent {
   Data: string;
 }
 
-export interface LastPassSimulatorOptions {
-  /** Default 127.0.0.1. */
-  host?: string;
-  /** Default 0 (ephemeral). */
-  port?: number;
-  /** Clock (UTC ms), default Date.now. */
-  now?: () => number;
-  /** PRNG seed so runs are reproducible; default 1. */
-  seed?: number;
+/** The vendor's own options; host, port, clock, seed, history and live feed are shared (GeneratedLogSimulatorOptions). */
+export interface LastPassSimulatorOptions extends GeneratedLogSimulatorOptions {
   /** The account's company ID (`cid`); default 8771237. */
   companyId?: number;
   /** The provisioning hash (`provhash`); default a seeded 64-hex-char string. */
@@ -26,18 +21,10 @@ export interface LastPassSimulatorOptions {
   timeZone?: string;
   /** Events per response; default 10,000 (the vendor's maximum). */
   pageSize?: number;
-  /** Events generated at start over [now - historyMs, now]; default 500. Ignored when `history` is given. */
-  initialEvents?: number;
-  /** Default 7 days. */
-  historyMs?: number;
-  /** History as UTC ms ranges with an event count each; replaces initialEvents/historyMs. */
-  history?: Array<{ from: number; to: number; count: number }>;
   /** Share (0..1) of generated events that get an identical twin (or triplet) in the same second; default 0.03. */
   identicalFraction?: number;
   /** Share (0..1) of live-feed events stamped 5-120 s in the past; default 0.05. */
   lateFraction?: number;
-  /** Events added per second by a background feed; default 0 (off). */
-  liveEventsPerSecond?: number;
   /** An optional request budget (LastPass publishes none); default false. */
   rateLimit?: { perMinute: number } | false;
 }

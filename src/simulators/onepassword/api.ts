@@ -1,7 +1,7 @@
 // The Events Reporting API itself: routes, auth, features, rate limit, and cursor paging.
 
 import type { Delays } from '../common/delays.js';
-import { jsonResponse, type SimRequest, type SimResponse } from '../common/http-server.js';
+import { bearerToken, jsonResponse, type SimRequest, type SimResponse } from '../common/http-server.js';
 import type { SlidingWindowLimiter } from '../common/rate-limit.js';
 import { decodeCursor, encodeCursor, type CursorState } from './cursor.js';
 import type { FaultState } from './faults.js';
@@ -48,8 +48,7 @@ export class EventsApi {
   /** Handles one request under /api/, counting it whatever the outcome. */
   async handle(req: SimRequest): Promise<SimResponse> {
     this.d.stats.request(req.path, this.d.now());
-    const delay = this.d.faults.delayMs;
-    if (delay > 0) await this.d.delays.wait(delay);
+    await this.d.delays.wait(this.d.faults.delayMs);
     const res = this.respond(req);
     this.d.stats.response(res.status);
     return res;
@@ -125,11 +124,6 @@ export class EventsApi {
       body: `{"cursor":${JSON.stringify(cursor)},"has_more":${hasMore},"items":[${log.render(slice.positions, version)}]}`,
     };
   }
-}
-
-function bearerToken(header: string | undefined): string | undefined {
-  const m = header === undefined ? null : /^Bearer\s+(\S+)\s*$/i.exec(header);
-  return m?.[1];
 }
 
 /** The API says only "Bad Request"; the reason goes in a header to help whoever debugs a client. */

@@ -1,6 +1,7 @@
 // What the simulator saw: counts per path and status, and the time of every API request
 // so tests and the benchmark can check a client kept within its rate budget.
 
+import { RecentTimes } from '../common/recent.js';
 import { EVENT_KINDS, type OnePasswordEventKind, type SimulatorStats } from './types.js';
 
 const MAX_TIMES = 100_000;
@@ -9,16 +10,13 @@ export class StatsRecorder {
   private requests = 0;
   private readonly byPath = new Map<string, number>();
   private readonly status = new Map<string, number>();
-  /** Ring buffer of request times: O(1) per request, newest MAX_TIMES kept. */
-  private readonly times = new Float64Array(MAX_TIMES);
-  private timesWritten = 0;
+  private readonly times = new RecentTimes(MAX_TIMES);
   private readonly served = new Map<OnePasswordEventKind, number>();
 
   request(path: string, nowMs: number): void {
     this.requests++;
     this.byPath.set(path, (this.byPath.get(path) ?? 0) + 1);
-    this.times[this.timesWritten % MAX_TIMES] = nowMs;
-    this.timesWritten++;
+    this.times.push(nowMs);
   }
 
   response(status: number): void {
@@ -31,10 +29,7 @@ export class StatsRecorder {
   }
 
   snapshot(): SimulatorStats {
-    const kept = Math.min(this.timesWritten, MAX_TIMES);
-    const start = this.timesWritten - kept;
-    const requestTimes = new Array<number>(kept);
-    for (let k = 0; k < kept; k++) requestTimes[k] = this.times[(start + k) % MAX_TIMES] ?? 0;
+    const requestTimes = this.times.list();
     const served = {} as Record<OnePasswordEventKind, number>;
     for (const kind of EVENT_KINDS) served[kind] = this.served.get(kind) ?? 0;
     return {

@@ -3,6 +3,9 @@
 // still found, and the dedup memory is told exactly which event times it must remember.
 // Times are ms; the caller decides their meaning (instants, or a zone's wall times).
 
+import type { VendorEvent } from '../../core/contracts.js';
+import { toRfc3339Seconds } from '../../core/time.js';
+
 export interface TimeWindow {
   /** Both inclusive. */
   readonly from: number;
@@ -50,4 +53,14 @@ export function dedupRetainRanges(
   const ranges: TimeRange[] = [[toKeyTime(window.to - overlapMs), toKeyTime(window.to) + 999]];
   if (stillPaging && window.previousTo !== null) ranges.push([toKeyTime(window.from), toKeyTime(window.previousTo) + 999]);
   return ranges;
+}
+
+/** The newest event time of `items` as RFC 3339 text, or `previous` when that is newer (or there is none). */
+export function newestEventTime(items: readonly VendorEvent[], eventTime: (event: VendorEvent) => number | undefined, previous: string | null): string | null {
+  let newest = previous === null ? Number.NEGATIVE_INFINITY : Date.parse(previous);
+  for (const item of items) {
+    const t = eventTime(item);
+    if (t !== undefined && t > newest) newest = t;
+  }
+  return newest === Number.NEGATIVE_INFINITY ? null : toRfc3339Seconds(newest);
 }

@@ -4,7 +4,7 @@
 
 import type { Clock, Logger, Page, PullPosition, ServicePuller, VendorEvent } from '../../core/contracts.js';
 import { toRfc3339Seconds } from '../../core/time.js';
-import { dedupRetainRanges, nextWindow } from '../common/time-windows.js';
+import { dedupRetainRanges, newestEventTime, nextWindow } from '../common/time-windows.js';
 import type { KiteworksApi } from './api.js';
 import { readKiteworksCursor, type KiteworksCursor, type KiteworksPass } from './cursor.js';
 import { KITEWORKS_MAX_SPAN_MS, type KiteworksServiceSettings } from './settings.js';
@@ -52,7 +52,7 @@ export class KiteworksStream implements ServicePuller<KiteworksCursor> {
     }
     const limit = this.o.settings.event_fetch_limit_in_items;
     const { items, attempts } = await this.o.api.activities({ start: pass.start, end: pass.end, offset: pass.offset, limit }, signal, 'pull');
-    const lastEvent = this.newestTime(items, cursor.last_event_time_in_utc);
+    const lastEvent = newestEventTime(items, (e) => this.eventTime(e), cursor.last_event_time_in_utc);
     if (items.length >= limit) {
       return {
         events: items,
@@ -110,14 +110,5 @@ export class KiteworksStream implements ServicePuller<KiteworksCursor> {
   private retain(start: string | null, end: string | null, previous: string | null, stillPaging: boolean): Array<readonly [number, number]> {
     if (start === null || end === null) return [];
     return dedupRetainRanges({ from: Date.parse(start), to: Date.parse(end), previousTo: previous === null ? null : Date.parse(previous) }, this.overlapMs, stillPaging);
-  }
-
-  private newestTime(items: readonly VendorEvent[], previous: string | null): string | null {
-    let newest = previous === null ? Number.NEGATIVE_INFINITY : Date.parse(previous);
-    for (const item of items) {
-      const t = this.eventTime(item);
-      if (t !== undefined && t > newest) newest = t;
-    }
-    return newest === Number.NEGATIVE_INFINITY ? null : toRfc3339Seconds(newest);
   }
 }

@@ -5,7 +5,7 @@
 import type { Clock, Logger, Page, PullPosition, ServicePuller, VendorEvent } from '../../core/contracts.js';
 import { SiphonError } from '../../core/errors.js';
 import { toRfc3339Seconds } from '../../core/time.js';
-import { dedupRetainRanges, nextWindow } from '../common/time-windows.js';
+import { dedupRetainRanges, newestEventTime, nextWindow } from '../common/time-windows.js';
 import type { LarkApi } from './api.js';
 import { readLarkCursor, type LarkCursor, type LarkPass } from './cursor.js';
 import { LARK_MAX_SPAN_MS, LARK_RETENTION_MS, type LarkServiceSettings } from './settings.js';
@@ -54,7 +54,7 @@ export class LarkStream implements ServicePuller<LarkCursor> {
       'pull',
     );
     this.o.logger.info(`Retrieved ${page.items.length} audit_infos event(s)`);
-    const lastEvent = this.newestTime(page.items, cursor.last_event_time_in_utc);
+    const lastEvent = newestEventTime(page.items, (e) => this.eventTime(e), cursor.last_event_time_in_utc);
     if (page.hasMore && page.pageToken !== undefined) {
       if (page.pageToken === pass.page_token) {
         throw new SiphonError('PULL_MALFORMED_RESPONSE', `Some error occurred while fetching audit infos from Lark server. Error details: the API answered the page_token it was sent; stopping rather than looping`, { oldest: pass.oldest, latest: pass.latest }, { devoId: 301 });
@@ -130,14 +130,5 @@ export class LarkStream implements ServicePuller<LarkCursor> {
   private retain(oldest: number | null, latest: number | null, previous: number | null, stillPaging: boolean): Array<readonly [number, number]> {
     if (oldest === null || latest === null) return [];
     return dedupRetainRanges({ from: oldest * 1000, to: latest * 1000, previousTo: previous === null ? null : previous * 1000 }, this.overlapMs, stillPaging);
-  }
-
-  private newestTime(items: readonly VendorEvent[], previous: string | null): string | null {
-    let newest = previous === null ? Number.NEGATIVE_INFINITY : Date.parse(previous);
-    for (const item of items) {
-      const t = this.eventTime(item);
-      if (t !== undefined && t > newest) newest = t;
-    }
-    return newest === Number.NEGATIVE_INFINITY ? null : toRfc3339Seconds(newest);
   }
 }
