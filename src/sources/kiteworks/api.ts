@@ -4,6 +4,7 @@
 import type { HttpClient, HttpResponse, Logger, VendorEvent } from '../../core/contracts.js';
 import { SiphonError, type ErrorCode } from '../../core/errors.js';
 import { describeKiteworksError, readKiteworksError } from './errors.js';
+import { sendWithTokenRenewal } from '../common/token-retry.js';
 import { classifyKiteworksResponse, type AccessTokens, type KiteworksPhase } from './token.js';
 
 export const ACTIVITIES_PATH = '/rest/admin/activities';
@@ -30,12 +31,9 @@ export class KiteworksApi {
     const params = new URLSearchParams({ startDateTime: q.start, endDateTime: q.end, orderBy: 'created:asc', offset: String(q.offset), limit: String(q.limit) });
     const operation = `GET ${ACTIVITIES_PATH} (${q.start} to ${q.end}, offset ${q.offset})`;
     const details = { operation, start: q.start, end: q.end, offset: q.offset };
-    let attempts = 0;
-    for (let renewed = false; ; renewed = true) {
-      const token = await this.tokens.get(signal, phase);
-      let res: HttpResponse;
+    const send = async (token: string): Promise<HttpResponse> => {
       try {
-        res = await this.http.request({
+        return await this.http.request({
           method: 'GET',
           url: `${this.baseUrl}${ACTIVITIES_PATH}?${params.toString()}`,
           headers: { authorization: `Bearer ${token}`, accept: 'application/json', 'x-accellion-version': String(this.apiVersion) },
@@ -47,17 +45,15 @@ export class KiteworksApi {
         if (signal.aborted) throw err;
         throw new SiphonError(phase === 'setup' ? 'SETUP_UNREACHABLE' : 'PULL_NETWORK', `${operation}: ${(err as Error).message}`, details, { cause: err });
       }
-      attempts += res.attempts;
-      if (res.status === 401) {
-        this.tokens.invalidate(token);
-        if (!renewed) {
-          this.logger.info(`${operation} answered 401 ${readKiteworksError(res.body).code ?? ''}: obtaining a new access token and trying again`);
-          continue;
-        }
-      }
-      if (res.status === 200) return { items: readItems(res.body, operation, phase, details), attempts };
-      throw this.failure(res, operation, phase, details);
-    }
+    };
+    const { res, attempts } = await sendWithTokenRenewal(
+      { get: () => this.tokens.get(signal, phase), invalidate: (t) => this.tokens.invalidate(t) },
+      send,
+      (r) => r.status === 401,
+      (r) => this.logger.info(`${operation} answered 401 ${readKiteworksError(r.body).code ?? ''}: obtaining a new access token and trying again`),
+    );
+    if (res.status === 200) return { items: readItems(res.body, operation, phase, details), attempts };
+    throw this.failure(res, operation, phase, details);
   }
 
   private failure(res: HttpResponse, operation: string, phase: KiteworksPhase, details: Record<string, unknown>): SiphonError {

@@ -5,6 +5,7 @@
 import type { HttpClient, HttpResponse, Logger, RetryDecision, VendorEvent } from '../../core/contracts.js';
 import { SiphonError } from '../../core/errors.js';
 import { larkError, type LarkPhase } from './errors.js';
+import { sendWithTokenRenewal } from '../common/token-retry.js';
 import type { TenantTokens } from './token.js';
 
 export const AUDIT_INFOS_PATH = '/open-apis/admin/v1/audit_infos';
@@ -83,12 +84,9 @@ export class LarkApi {
     if (q.pageToken !== undefined) params.set('page_token', q.pageToken);
     const operation = `GET ${AUDIT_INFOS_PATH} (oldest ${q.oldest}, latest ${q.latest}${q.pageToken === undefined ? '' : ', next page'})`;
     const details = { operation, oldest: q.oldest, latest: q.latest };
-    let attempts = 0;
-    for (let renewed = false; ; renewed = true) {
-      const token = await this.tokens.get(signal, phase);
-      let res: HttpResponse;
+    const send = async (token: string): Promise<HttpResponse> => {
       try {
-        res = await this.http.request({
+        return await this.http.request({
           method: 'GET',
           url: `${this.baseUrl}${AUDIT_INFOS_PATH}?${params.toString()}`,
           headers: { authorization: `Bearer ${token}`, accept: 'application/json' },
@@ -100,19 +98,26 @@ export class LarkApi {
         if (signal.aborted) throw err;
         throw larkError('api-error', phase, err instanceof SiphonError ? err.message : String(err), details, err);
       }
-      attempts += res.attempts;
-      const { code, msg, body } = readBody(res.body);
-      if (code !== undefined && INVALID_TOKEN_CODES.has(code)) {
-        this.tokens.invalidate(token);
-        if (!renewed) {
-          this.logger.info(`The tenant_access_token was refused (code ${code}: ${msg}): generating a new one and trying again`);
-          continue;
-        }
-        throw larkError('api-auth', phase, `(HTTP ${res.status}, code ${code}: ${msg}): a freshly generated token was refused too`, { ...details, status: res.status, code });
-      }
-      if (res.status === 200 && code === 0 && body) return { ...readPage(body, phase, details), attempts };
-      throw this.failure(res, code, msg, body, phase, details);
+    };
+    const invalidToken = (r: HttpResponse): boolean => {
+      const { code } = readBody(r.body);
+      return code !== undefined && INVALID_TOKEN_CODES.has(code);
+    };
+    const { res, attempts, refusedTwice } = await sendWithTokenRenewal(
+      { get: () => this.tokens.get(signal, phase), invalidate: (t) => this.tokens.invalidate(t) },
+      send,
+      invalidToken,
+      (r) => {
+        const { code, msg } = readBody(r.body);
+        this.logger.info(`The tenant_access_token was refused (code ${code ?? '?'}: ${msg}): generating a new one and trying again`);
+      },
+    );
+    const { code, msg, body } = readBody(res.body);
+    if (refusedTwice) {
+      throw larkError('api-auth', phase, `(HTTP ${res.status}, code ${code ?? '?'}: ${msg}): a freshly generated token was refused too`, { ...details, status: res.status, code });
     }
+    if (res.status === 200 && code === 0 && body) return { ...readPage(body, phase, details), attempts };
+    throw this.failure(res, code, msg, body, phase, details);
   }
 
   private failure(
