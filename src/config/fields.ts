@@ -115,6 +115,20 @@ export const serviceBaseShape = {
   obfuscation: z.array(obfuscationRuleSchema).default([]),
 };
 
+/**
+ * Settings of a service read by time windows (LastPass, Lark, Kiteworks): the common ones
+ * without `dedup_window_seconds` (the overlap decides what the dedup memory keeps), plus the
+ * lag behind now and the overlap each window re-reads. Connectors override the defaults.
+ */
+const { dedup_window_seconds: _dedupWindow, ...serviceShapeWithoutDedupWindow } = serviceBaseShape;
+export const windowedServiceShape = {
+  ...serviceShapeWithoutDedupWindow,
+  /** Stay this far behind now, so events still being written land before their time is read. */
+  lag_in_seconds: z.number().int().min(0).max(3_600).default(60),
+  /** Each window re-reads this much of the previous one, to catch events that arrive late. */
+  overlap_in_seconds: z.number().int().min(0).max(86_400).default(300),
+};
+
 /** HTTP behaviour an input may tune (all optional). */
 export const httpSettingsSchema = z
   .object({

@@ -6,6 +6,9 @@
 import type { VendorEvent } from '../../core/contracts.js';
 import { toRfc3339Seconds } from '../../core/time.js';
 
+/** Without a start setting, a new stream begins this long before its first start. */
+export const DEFAULT_FIRST_START_BACK_MS = 86_400_000;
+
 export interface TimeWindow {
   /** Both inclusive. */
   readonly from: number;

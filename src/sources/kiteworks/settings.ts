@@ -3,15 +3,13 @@
 // token). One `admin` service reads /rest/admin/activities.
 
 import { z } from 'zod';
-import { codeParams, httpUrl, inputBaseShape, nonEmptyString, positiveInt, secretString, serviceBaseShape, startTime } from '../../config/fields.js';
+import { codeParams, httpUrl, inputBaseShape, nonEmptyString, positiveInt, secretString, windowedServiceShape, startTime } from '../../config/fields.js';
 
 export const KITEWORKS_TAG = 'dmp.kiteworks.admin.event';
 /** Windows of at most 29 days, as the one public admin-activities client does "to stay within API limits". */
 export const KITEWORKS_MAX_SPAN_MS = 29 * 86_400_000;
 const YEAR_MS = 365 * 86_400_000;
 
-// The overlap decides what the dedup memory keeps (see stream.ts), not a window of keys.
-const { dedup_window_seconds: _dedupWindow, ...commonService } = serviceBaseShape;
 
 /** Where a new stream starts: not in the future, not more than a year back (Devo's errors 15-17). */
 function historicalPollDatetime() {
@@ -28,7 +26,7 @@ function historicalPollDatetime() {
 
 const serviceSchema = z
   .object({
-    ...commonService,
+    ...windowedServiceShape,
     request_period_in_seconds: z.number().min(1).max(86_400).default(60),
     /** Default: one day before the first start. */
     historical_poll_datetime: historicalPollDatetime().optional(),
@@ -36,8 +34,6 @@ const serviceSchema = z
     reset_persistence_auth: z.string().default(''),
     /** Activities per request (the API's `limit`, at most 10,000). */
     event_fetch_limit_in_items: positiveInt(10_000).default(1_000),
-    lag_in_seconds: z.number().int().min(0).max(3_600).default(60),
-    overlap_in_seconds: z.number().int().min(0).max(86_400).default(300),
   })
   .strict();
 

@@ -4,12 +4,11 @@
 
 import type { Clock, Logger, Page, PullPosition, ServicePuller, VendorEvent } from '../../core/contracts.js';
 import { toRfc3339Seconds } from '../../core/time.js';
-import { dedupRetainRanges, newestEventTime, nextWindow } from '../common/time-windows.js';
+import { DEFAULT_FIRST_START_BACK_MS, dedupRetainRanges, newestEventTime, nextWindow } from '../common/time-windows.js';
 import type { KiteworksApi } from './api.js';
 import { readKiteworksCursor, type KiteworksCursor, type KiteworksPass } from './cursor.js';
 import { KITEWORKS_MAX_SPAN_MS, type KiteworksServiceSettings } from './settings.js';
 
-export const DEFAULT_BACKFILL_MS = 86_400_000;
 
 export interface KiteworksStreamOptions {
   readonly name: string;
@@ -91,7 +90,7 @@ export class KiteworksStream implements ServicePuller<KiteworksCursor> {
   }
 
   private initialCursor(): KiteworksCursor {
-    const startMs = this.o.settings.historical_poll_datetime?.ms ?? this.o.clock.now() - DEFAULT_BACKFILL_MS;
+    const startMs = this.o.settings.historical_poll_datetime?.ms ?? this.o.clock.now() - DEFAULT_FIRST_START_BACK_MS;
     return { cursor_version: 1, start_time_in_utc: toRfc3339Seconds(startMs), last_event_time_in_utc: null, read_until: null, pass: null };
   }
 

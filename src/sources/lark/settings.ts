@@ -2,7 +2,7 @@
 // credentials.app_secret, one `audit_infos` service).
 
 import { z } from 'zod';
-import { codeParams, httpUrl, inputBaseShape, nonEmptyString, positiveInt, secretString, serviceBaseShape, startTime } from '../../config/fields.js';
+import { codeParams, httpUrl, inputBaseShape, nonEmptyString, positiveInt, secretString, windowedServiceShape, startTime } from '../../config/fields.js';
 
 export const LARK_DEFAULT_BASE_URL = 'https://open.larksuite.com';
 export const LARK_TAG = 'app.lark.audit.event';
@@ -11,12 +11,10 @@ export const LARK_TAG = 'app.lark.audit.event';
 export const LARK_MAX_SPAN_MS = 30 * 86_400_000;
 export const LARK_RETENTION_MS = 180 * 86_400_000;
 
-// The overlap decides what the dedup memory keeps (see stream.ts), not a window of keys.
-const { dedup_window_seconds: _dedupWindow, ...commonService } = serviceBaseShape;
 
 const serviceSchema = z
   .object({
-    ...commonService,
+    ...windowedServiceShape,
     /** The Devo collector's log shows a pull every 60 seconds. */
     request_period_in_seconds: z.number().min(1).max(86_400).default(60),
     /**
@@ -28,8 +26,6 @@ const serviceSchema = z
     page_size: positiveInt(200).default(200),
     /** The ID type of operator_value in the events. */
     user_id_type: z.enum(['open_id', 'union_id', 'user_id']).default('open_id'),
-    /** Stay this far behind now: audit records become visible some time after they happen. */
-    lag_in_seconds: z.number().int().min(0).max(3_600).default(60),
     /** Each window re-reads this much of the previous one, to catch records that arrive late (audit pipelines can take minutes). */
     overlap_in_seconds: z.number().int().min(0).max(86_400).default(600),
   })

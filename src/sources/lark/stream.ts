@@ -5,13 +5,11 @@
 import type { Clock, Logger, Page, PullPosition, ServicePuller, VendorEvent } from '../../core/contracts.js';
 import { SiphonError } from '../../core/errors.js';
 import { toRfc3339Seconds } from '../../core/time.js';
-import { dedupRetainRanges, newestEventTime, nextWindow } from '../common/time-windows.js';
+import { DEFAULT_FIRST_START_BACK_MS, dedupRetainRanges, newestEventTime, nextWindow } from '../common/time-windows.js';
 import type { LarkApi } from './api.js';
 import { readLarkCursor, type LarkCursor, type LarkPass } from './cursor.js';
 import { LARK_MAX_SPAN_MS, LARK_RETENTION_MS, type LarkServiceSettings } from './settings.js';
 
-/** Without a start setting, a new stream begins this long before its first start. */
-export const DEFAULT_BACKFILL_MS = 86_400_000;
 /** Start this far inside the retention, so "now" moving on does not push the window out of it. */
 const RETENTION_MARGIN_MS = 10 * 60_000;
 
@@ -99,7 +97,7 @@ export class LarkStream implements ServicePuller<LarkCursor> {
   }
 
   private initialCursor(): LarkCursor {
-    const startMs = this.o.settings.initial_start_time_in_utc_value?.ms ?? this.o.clock.now() - DEFAULT_BACKFILL_MS;
+    const startMs = this.o.settings.initial_start_time_in_utc_value?.ms ?? this.o.clock.now() - DEFAULT_FIRST_START_BACK_MS;
     return { cursor_version: 1, start_time_in_utc: toRfc3339Seconds(startMs), last_event_time_in_utc: null, read_until: null, pass: null };
   }
 

@@ -8,7 +8,7 @@ import {
   inputBaseShape,
   nonEmptyString,
   secretString,
-  serviceBaseShape,
+  windowedServiceShape,
   startTime,
 } from '../../config/fields.js';
 import { timeZoneProblem } from '../../core/zoned-time.js';
@@ -24,13 +24,10 @@ function timeZone() {
   });
 }
 
-// LastPass re-reads an overlap instead of keeping a window of keys: the connector tells the
-// dedup memory which times to keep, so `dedup_window_seconds` has no meaning here.
-const { dedup_window_seconds: _dedupWindow, ...commonService } = serviceBaseShape;
 
 const serviceSchema = z
   .object({
-    ...commonService,
+    ...windowedServiceShape,
     /** As the Devo collector: a pull cycle every 10 minutes. */
     request_period_in_seconds: z.number().min(1).max(86_400).default(600),
     /** Where a new stream starts (UTC). Default: one day before the first start. Changing it resets the state. */
@@ -39,10 +36,6 @@ const serviceSchema = z
     time_zone: timeZone().default('America/New_York'),
     /** Back-fill in windows of at most this many seconds (one request series each). */
     backfill_window_in_seconds: z.number().int().min(60).max(31 * 86_400).default(86_400),
-    /** Stay this far behind now, so events still being written land before their second is read. */
-    lag_in_seconds: z.number().int().min(0).max(3_600).default(60),
-    /** Each window re-reads this much of the previous one, to catch events that arrive late. */
-    overlap_in_seconds: z.number().int().min(0).max(86_400).default(300),
   })
   .strict()
   .superRefine((service, ctx) => {

@@ -9,13 +9,11 @@ import { SiphonError } from '../../core/errors.js';
 import { formatWallTime, parseWallTime, WallClockZone } from '../../core/zoned-time.js';
 import type { LastPassApi } from './api.js';
 import { readCursor, type LastPassCursor, type LastPassPass } from './cursor.js';
-import { dedupRetainRanges, nextWindow, type TimeRange } from '../common/time-windows.js';
+import { DEFAULT_FIRST_START_BACK_MS, dedupRetainRanges, nextWindow, type TimeRange } from '../common/time-windows.js';
 import { occurrenceKeys } from './event-keys.js';
 import type { LastPassServiceSettings } from './settings.js';
 import { validateAccess } from './validate.js';
 
-/** Without start_time_in_utc, a new stream begins this long before its first start. */
-export const DEFAULT_BACKFILL_MS = 86_400_000;
 
 export interface LastPassStreamOptions {
   readonly name: string;
@@ -125,7 +123,7 @@ export class LastPassStream implements ServicePuller<LastPassCursor> {
   }
 
   private initialCursor(): LastPassCursor {
-    const startMs = this.o.settings.start_time_in_utc?.ms ?? this.o.clock.now() - DEFAULT_BACKFILL_MS;
+    const startMs = this.o.settings.start_time_in_utc?.ms ?? this.o.clock.now() - DEFAULT_FIRST_START_BACK_MS;
     return {
       cursor_version: 1,
       start_time_in_utc: formatWallTime(startMs),
