@@ -1,23 +1,28 @@
 // `npm run bench`: Siphon against a bare baseline over the same simulator, in the same run.
 // Each contender runs in its own child process (so CPU and peak RSS are its own), twice,
-// alternating, and the better run of each is kept. The machine is shared and noisy:
-// compare the ratio, not the absolute figures.
+// alternating, and the better run of each is kept. What counts is what arrived at the
+// destination (file lines, or whole frames at the receiver), never what a contender says it
+// sent. The machine is shared and noisy: compare the ratio, not the absolute figures.
 import { spawn } from 'node:child_process';
-import { createReadStream } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { BENCH_CASES, type BenchCase } from './cases.js';
+import { BENCH_CASES, siphonConfig, type BenchCase, type RunningCase } from './cases.js';
 import type { ChildReport } from './child-report.js';
+import type { Contender, Delivery } from './destinations.js';
 
 const EVENTS = Number(process.env['SIPHON_BENCH_EVENTS'] ?? 200_000);
 const ROUNDS = Number(process.env['SIPHON_BENCH_ROUNDS'] ?? 2);
 /** Comma-separated case names (default: all). */
 const ONLY = process.env['SIPHON_BENCH_CASES']?.split(',').map((s) => s.trim());
+/** 1: show the contenders' stderr (Siphon's log), to see why a run failed. */
+const VERBOSE = process.env['SIPHON_BENCH_VERBOSE'] === '1';
+/** A folder: the Siphon child runs under `node --cpu-prof` and leaves its profiles there (figures then include the profiler's cost). */
+const PROFILE_DIR = process.env['SIPHON_BENCH_PROFILE'];
 
-function runChild(script: string, args: string[]): Promise<ChildReport> {
+function runChild(script: string, args: string[], nodeArgs: string[] = []): Promise<ChildReport> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [script, ...args], { stdio: ['ignore', 'pipe', 'ignore'] });
+    const child = spawn(process.execPath, [...nodeArgs, script, ...args], { stdio: ['ignore', 'pipe', VERBOSE ? 'inherit' : 'ignore'] });
     let out = '';
     child.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
     child.on('error', reject);
@@ -29,52 +34,75 @@ function runChild(script: string, args: string[]): Promise<ChildReport> {
   });
 }
 
-/** Lines in a file, streamed. */
-async function countLines(path: string): Promise<number> {
-  let n = 0;
-  for await (const chunk of createReadStream(path)) {
-    const buf = chunk as Buffer;
-    for (let i = buf.indexOf(10); i !== -1; i = buf.indexOf(10, i + 1)) n++;
+interface Run extends ChildReport {
+  readonly bytes: number;
+  readonly connections?: number;
+  readonly problem?: string;
+}
+
+/** One run of one contender into a fresh destination; `events` is what arrived there. */
+async function runOnce(running: RunningCase, dir: string, contender: Contender): Promise<Run> {
+  const destination = await running.destination.open(dir, contender);
+  let report: ChildReport | undefined;
+  let delivery: Delivery;
+  try {
+    if (contender === 'baseline') {
+      report = await runChild(running.baseline.script, [...running.baseline.args, ...destination.baselineArgs]);
+    } else {
+      const config = join(dir, 'config.yaml');
+      await writeFile(config, siphonConfig(dir, destination.siphonOutputs, running.siphonInputs));
+      report = await runChild('dist/bench/siphon-child.js', [config], PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`] : []);
+    }
+  } finally {
+    // Always, so that a receiver process never outlives a failed run.
+    delivery = await destination.delivered();
   }
-  return n;
+  return { ...report, events: delivery.events, bytes: delivery.bytes, connections: delivery.connections, ...(delivery.problem ? { problem: delivery.problem } : {}) };
 }
 
 const eps = (r: ChildReport): number => r.events / (r.wallMs / 1000);
-const best = (runs: ChildReport[]): ChildReport => runs.reduce((a, b) => (eps(b) > eps(a) ? b : a));
+const best = (runs: Run[]): Run => runs.reduce((a, b) => (eps(b) > eps(a) ? b : a));
 
 async function runCase(benchCase: BenchCase): Promise<void> {
   const running = await benchCase.start(EVENTS);
-  const baseline: ChildReport[] = [];
-  const siphon: ChildReport[] = [];
+  const baseline: Run[] = [];
+  const siphon: Run[] = [];
   try {
     for (let round = 0; round < ROUNDS; round++) {
       const dir = await mkdtemp(join(tmpdir(), 'siphon-bench-'));
-      baseline.push(await runChild(running.baseline.script, [...running.baseline.args, join(dir, 'baseline.ndjson')]));
-      const config = join(dir, 'config.yaml');
-      await writeFile(config, running.siphonConfig(dir));
-      const report = await runChild('dist/bench/siphon-child.js', [config]);
-      siphon.push({ ...report, events: await countLines(join(dir, 'events.ndjson')) });
-      await rm(dir, { recursive: true, force: true });
+      try {
+        baseline.push(await runOnce(running, dir, 'baseline'));
+        siphon.push(await runOnce(running, dir, 'siphon'));
+      } finally {
+        await rm(dir, { recursive: true, force: true });
+      }
     }
   } finally {
     await running.close();
   }
-  for (const r of siphon) if (r.exitCode !== 0 || r.events !== running.events) throw new Error(`${benchCase.name}: siphon run failed: ${JSON.stringify(r)}`);
-  for (const r of baseline) if (r.events !== running.events) throw new Error(`${benchCase.name}: baseline run failed: ${JSON.stringify(r)}`);
+  for (const [who, runs] of [['siphon', siphon], ['baseline', baseline]] as const) {
+    for (const r of runs) {
+      if (r.exitCode !== 0 || r.events !== running.events || r.problem) throw new Error(`${benchCase.name}: ${who} run failed: ${JSON.stringify(r)}`);
+    }
+  }
   const b = best(baseline);
   const s = best(siphon);
-  const row = (name: string, r: ChildReport): string =>
-    `| ${name.padEnd(31)} | ${r.events.toString().padStart(7)} | ${eps(r).toFixed(0).padStart(9)} | ${r.cpuSeconds.toFixed(2).padStart(7)} | ${r.peakRssMb.toFixed(1).padStart(13)} |`;
+  const { baselineLabel, siphonLabel } = running.destination;
+  const width = Math.max(31, baselineLabel.length, siphonLabel.length);
+  const row = (name: string, r: Run): string =>
+    `| ${name.padEnd(width)} | ${r.events.toString().padStart(7)} | ${eps(r).toFixed(0).padStart(9)} | ${r.cpuSeconds.toFixed(2).padStart(7)} | ${r.peakRssMb.toFixed(1).padStart(13)} |`;
   console.log(`\n${running.title}, best of ${ROUNDS} run(s) each, Node ${process.version}\n`);
-  console.log('| contender                       |  events |  events/s |   CPU s | peak RSS (MB) |');
-  console.log('|---------------------------------|---------|-----------|---------|---------------|');
-  console.log(row('baseline (fetch, parse, write)', b));
-  console.log(row('siphon run --once (file output)', s));
+  console.log(`| ${'contender'.padEnd(width)} |  events |  events/s |   CPU s | peak RSS (MB) |`);
+  console.log(`|${'-'.repeat(width + 2)}|---------|-----------|---------|---------------|`);
+  console.log(row(baselineLabel, b));
+  console.log(row(siphonLabel, s));
   console.log(
     `\nratio siphon/baseline: events/s ${(eps(s) / eps(b)).toFixed(2)} (target >= 0.70), ` +
       `peak RSS ${(s.peakRssMb / b.peakRssMb).toFixed(2)} (siphon ${s.peakRssMb.toFixed(1)} MB)`,
   );
   console.log(`all runs: baseline ${baseline.map((r) => eps(r).toFixed(0)).join(', ')} ev/s; siphon ${siphon.map((r) => eps(r).toFixed(0)).join(', ')} ev/s`);
+  const connections = s.connections === undefined ? '' : `; connections: baseline ${b.connections ?? '?'}, siphon ${s.connections}`;
+  console.log(`bytes delivered per event: baseline ${(b.bytes / b.events).toFixed(0)}, siphon ${(s.bytes / s.events).toFixed(0)}${connections}`);
 }
 
 for (const benchCase of BENCH_CASES) {

@@ -2,8 +2,13 @@
 // registered for redaction, the state store, the outputs, one HTTP client and rate budget
 // per vendor account, and one runner per enabled service.
 
-import type { Clock, CommonServiceSettings, Logger, Output, Source } from '../core/contracts.js';
-import { Collector, FanoutDelivery, type CollectorInput } from '../core/collector.js';
+import type { Clock, CommonServiceSettings, Logger, Output, SenderService, Source } from '../core/contracts.js';
+import { Collector, type CollectorInput } from '../core/collector.js';
+import { DeliveryQueue } from '../core/delivery-queue.js';
+import { OutputLane } from '../core/output-lane.js';
+import { InternalRecords } from '../core/internal-records.js';
+import { SenderStatisticsReporter, senderTypeName } from '../core/sender-statistics.js';
+import { SIPHON_VERSION } from '../core/version.js';
 import { ServiceRunner } from '../core/service-runner.js';
 import { newServiceStatus, type ServiceStatus } from '../core/status.js';
 import { Redactor } from '../core/redact.js';
@@ -16,7 +21,7 @@ import { createHttpClient } from '../http/client.js';
 import { createRateBudget } from '../http/budget-from-settings.js';
 import { openStateStore } from '../state/index.js';
 import { compileObfuscation } from '../stages/obfuscate.js';
-import { createLogger, type LogFormat, type LogSink } from '../telemetry/logger.js';
+import { createLogger, type LogFormat, type LogRecord, type LogSink } from '../telemetry/logger.js';
 
 export interface RuntimeOptions {
   clock: Clock;
@@ -26,9 +31,16 @@ export interface RuntimeOptions {
   sink?: LogSink;
   /** Lock the state folder (false for read-only commands). */
   lockState?: boolean;
-  /** Replaces configured outputs (tests); normally built from the configuration. */
+  /** Replaces configured outputs (tests); normally built from the configuration. They carry the standard service. */
   outputs?: Output[];
+  /** --once: an output that keeps failing ends the run instead of being waited for. */
+  once?: boolean;
 }
+
+/** Failed writes of one batch before a --once run gives up on an output (1+2+4+8 s of back-off). */
+const ONCE_OUTPUT_ATTEMPTS = 5;
+/** Most records one output write carries when queued batches are merged. */
+const MERGE_MAX_RECORDS = 5_000;
 
 export interface Runtime {
   collector: Collector;
@@ -48,13 +60,19 @@ export function createRedactor(config: SiphonConfig): Redactor {
   return redactor;
 }
 
-export function createRootLogger(config: SiphonConfig, redactor: Redactor, options: Pick<RuntimeOptions, 'logFormat' | 'sink' | 'clock'>): Logger {
+export function createRootLogger(
+  config: SiphonConfig,
+  redactor: Redactor,
+  options: Pick<RuntimeOptions, 'logFormat' | 'sink' | 'clock'>,
+  listeners?: Array<(record: LogRecord) => void>,
+): Logger {
   return createLogger({
     format: options.logFormat ?? config.globals.log_format,
     level: config.globals.debug_status ? 'debug' : 'info',
     redactor,
     sink: options.sink,
     now: () => options.clock.now(),
+    ...(listeners ? { listeners } : {}),
   });
 }
 
@@ -90,14 +108,45 @@ async function tlsOptions(
 export async function buildRuntime(config: SiphonConfig, options: RuntimeOptions): Promise<Runtime> {
   const { clock, signal } = options;
   const redactor = createRedactor(config);
-  const logger = createRootLogger(config, redactor, options);
+  const logListeners: Array<(record: LogRecord) => void> = [];
+  const logger = createRootLogger(config, redactor, options, logListeners);
 
-  const outputs =
-    options.outputs ??
-    config.outputs
-      .filter((o) => o.enabled)
-      .map((o) => o.definition.create(o.name, o.settings, { logger: logger.child({ module: `Output(${o.name})` }), clock, baseDir: config.baseDir }));
-  const delivery = new FanoutDelivery(outputs);
+  const configured: Array<{ output: Output; services: ReadonlyArray<SenderService> }> = options.outputs
+    ? options.outputs.map((output) => ({ output, services: ['standard'] }))
+    : config.outputs
+        .filter((o) => o.enabled)
+        .map((o) => ({
+          output: o.definition.create(o.name, o.settings, { logger: logger.child({ module: `${senderTypeName(o.type)}Sender(${o.name})` }), clock, baseDir: config.baseDir }),
+          services: o.services,
+        }));
+  const outputs = configured.map((c) => c.output);
+  const lanes = configured.map(
+    ({ output, services }) =>
+      new OutputLane(
+        output,
+        new Set(services),
+        {
+          mergeMaxRecords: MERGE_MAX_RECORDS,
+          retryFirstMs: 1_000,
+          retryMaxMs: 30_000,
+          maxAttempts: options.once ? ONCE_OUTPUT_ATTEMPTS : undefined,
+          onGiveUp: (error) => queue.abort(error),
+        },
+        logger.child({ module: `${senderTypeName(output.type)}SenderManager(${output.name})` }),
+        clock,
+      ),
+  );
+  const queue = new DeliveryQueue(
+    lanes,
+    { maxMessages: config.globals.queue_max_size_in_messages, maxBytes: Math.round(config.globals.queue_max_size_in_mb * 1024 * 1024) },
+    logger.child({ module: 'DeliveryQueue' }),
+    clock,
+  );
+  const delivery = queue;
+  const internal = lanes.some((lane) => lane.carries('internal'))
+    ? new InternalRecords({ collectorName: config.globals.name, collectorVersion: SIPHON_VERSION, offer: (records) => queue.offerInternal(records), clock })
+    : undefined;
+  if (internal) logListeners.push(internal.listener);
   const store = await openStateStore(config.globals.persistence, { lock: options.lockState ?? true });
 
   const statuses: ServiceStatus[] = [];
@@ -142,7 +191,19 @@ export async function buildRuntime(config: SiphonConfig, options: RuntimeOptions
     runtimeInputs.push({ config: input, source, logger: inputLogger });
   }
 
-  const collector = new Collector({ inputs: collectorInputs, outputs, store, logger, clock, statuses });
+  const collector = new Collector({
+    inputs: collectorInputs,
+    outputs,
+    store,
+    logger,
+    clock,
+    statuses,
+    queue,
+    internal,
+    statistics: new SenderStatisticsReporter(lanes, logger, clock),
+    statisticsIntervalMs: config.globals.sender_statistics_interval_seconds * 1000,
+    shutdownTimeoutMs: config.globals.shutdown_timeout_seconds * 1000,
+  });
   return {
     collector,
     logger,

@@ -29,6 +29,11 @@ export const globalsSchema = z
     memory_report_interval_seconds: z.number().int().min(0).default(300),
     obfuscation: z.object({ hash_key: secretString() }).strict().optional(),
     shutdown_timeout_seconds: z.number().min(0).max(3_600).default(30),
+    // The one bounded queue between the pullers and the outputs (Devo's defaults).
+    queue_max_size_in_messages: z.number().int().min(1).max(10_000_000).default(10_000),
+    queue_max_size_in_mb: z.number().min(1).max(65_536).default(1_024),
+    /** Sender statistics in the log, every N seconds (Devo: every 10 minutes); 0 turns them off. */
+    sender_statistics_interval_seconds: z.number().int().min(0).default(600),
   })
   .strict();
 
@@ -39,8 +44,6 @@ export const DEVO_ONLY_GLOBALS: readonly string[] = [
   'id',
   'requests_per_second',
   'multiprocessing',
-  'queue_max_size_in_messages',
-  'queue_max_size_in_mb',
   'queue_max_eps_internal',
   'queue_max_eps_standard',
   'queue_max_eps_lookup',

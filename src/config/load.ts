@@ -88,6 +88,7 @@ export function loadConfigText(
   requireHashKey(root['globals'], inputs, reporter);
 
   for (const input of inputs) secrets.push(...input.definition.secrets(input.settings));
+  for (const output of outputs) secrets.push(...(output.definition.secrets?.(output.settings) ?? []));
   if (globals?.obfuscation) secrets.push(globals.obfuscation.hash_key);
 
   if (reporter.problems.length > 0 || globals === undefined) return finish(reporter, secrets);

@@ -1,7 +1,7 @@
 // The `outputs` block: name -> {type, enabled?, config?}, each `config` checked by its output's schema.
 
 import { z } from 'zod';
-import type { OutputDefinition } from '../core/contracts.js';
+import type { OutputDefinition, SenderService } from '../core/contracts.js';
 import { nonEmptyString } from './fields.js';
 import type { SettingPath } from './path.js';
 import type { Reporter } from './report.js';
@@ -13,6 +13,8 @@ const outputBlockSchema = z
   .object({
     type: nonEmptyString(),
     enabled: z.boolean().default(true),
+    /** Sender services carried; default: the output type's own default. */
+    services: z.array(z.enum(['standard', 'internal'])).min(1).optional(),
     // Checked below with the schema of the output `type` names.
     config: z.unknown().optional(),
   })
@@ -28,7 +30,7 @@ export function readOutputs(raw: unknown, registry: ReadonlyMap<string, OutputDe
     const path = [...PATH, name];
     const parsed = validate(outputBlockSchema, withoutNulls(block ?? {}), path, reporter);
     if (!parsed.ok) continue;
-    const { type, enabled, config } = parsed.data;
+    const { type, enabled, config, services } = parsed.data;
     const definition = registry.get(type);
     if (!definition) {
       const known = [...registry.keys()];
@@ -40,7 +42,9 @@ export function readOutputs(raw: unknown, registry: ReadonlyMap<string, OutputDe
       continue;
     }
     const settings = validate(definition.schema, config ?? {}, [...path, 'config'], reporter);
-    if (settings.ok) outputs.push({ name, type, definition, settings: settings.data, enabled });
+    if (settings.ok) {
+      outputs.push({ name, type, definition, settings: settings.data, enabled, services: [...new Set<SenderService>(services ?? definition.defaultServices ?? ['standard'])] });
+    }
   }
   return outputs;
 }

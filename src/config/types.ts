@@ -1,6 +1,6 @@
 // What the configuration loader hands to the rest of Siphon.
 
-import type { ConnectorDefinition, OutputDefinition } from '../core/contracts.js';
+import type { SenderService, ConnectorDefinition, OutputDefinition } from '../core/contracts.js';
 import type { ErrorCode } from '../core/errors.js';
 
 /** One thing wrong (or worth a warning) in the configuration file. */
@@ -26,6 +26,11 @@ export interface GlobalSettings {
   memory_report_interval_seconds: number;
   obfuscation?: { hash_key: string };
   shutdown_timeout_seconds: number;
+  /** Bounds of the delivery queue between pullers and outputs. */
+  queue_max_size_in_messages: number;
+  queue_max_size_in_mb: number;
+  /** 0 turns the sender statistics off. */
+  sender_statistics_interval_seconds: number;
 }
 
 export interface ConfiguredOutput {
@@ -35,6 +40,8 @@ export interface ConfiguredOutput {
   /** The output schema's result for the `config` block. */
   settings: unknown;
   enabled: boolean;
+  /** The sender services it carries: `standard` (pulled events), `internal` (Siphon's own log records). */
+  services: ReadonlyArray<SenderService>;
 }
 
 export interface ConfiguredInput {

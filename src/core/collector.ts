@@ -2,10 +2,13 @@
 // stops them gracefully. It is given everything it drives (no connector, output or store
 // is imported here); the composition root in src/app builds them from the configuration.
 
-import type { Clock, Logger, Output, OutputRecord, Source, StateStore, VendorEvent } from './contracts.js';
+import type { Clock, Logger, Output, Source, StateStore } from './contracts.js';
 import { SiphonError, toSiphonError } from './errors.js';
-import { ServiceRunner, type Delivery } from './service-runner.js';
+import type { ServiceRunner } from './service-runner.js';
 import type { ServiceStatus } from './status.js';
+import type { DeliveryQueue } from './delivery-queue.js';
+import type { InternalRecords } from './internal-records.js';
+import type { SenderStatisticsReporter } from './sender-statistics.js';
 
 /** Setup attempts per input before a transient failure counts (2 s, then 4 s apart). */
 const SETUP_ATTEMPTS = 3;
@@ -26,30 +29,21 @@ export interface CollectorOptions {
   logger: Logger;
   clock: Clock;
   statuses: ServiceStatus[];
-}
-
-/** Delivers to every output; resolves when all have acknowledged. */
-export class FanoutDelivery implements Delivery {
-  constructor(private readonly outputs: readonly Output[]) {}
-
-  async deliver(records: readonly OutputRecord[], exclude?: ReadonlyArray<ReadonlySet<number>>): Promise<void> {
-    if (records.length === 0) return;
-    const results = await Promise.allSettled(
-      this.outputs.map((output, i) => {
-        const skip = exclude?.[i];
-        return output.write(skip && skip.size > 0 ? records.filter((_, n) => !skip.has(n)) : records);
-      }),
-    );
-    const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
-    if (failed) throw toSiphonError(failed.reason, 'OUTPUT_WRITE_FAILED');
-  }
-
-  async findDelivered(records: readonly OutputRecord[], keyOf: (event: VendorEvent) => string | undefined): Promise<Array<Set<number>>> {
-    return Promise.all(this.outputs.map((o) => (o.findDelivered ? o.findDelivered(records, keyOf) : Promise.resolve(new Set<number>()))));
-  }
+  /** The one bounded queue between the services and the outputs. */
+  queue: DeliveryQueue;
+  /** The internal sender service (undefined when no output carries it). */
+  internal: InternalRecords | undefined;
+  statistics: SenderStatisticsReporter;
+  /** Sender statistics period (0: none). */
+  statisticsIntervalMs: number;
+  /** After a stop is requested, how long queued events get to reach the outputs. */
+  shutdownTimeoutMs: number;
 }
 
 export class Collector {
+  /** Set when a stop's deadline passed with events still queued (they will be pulled again). */
+  unacknowledgedAtDeadline: number | undefined;
+
   constructor(private readonly o: CollectorOptions) {}
 
   /** Authenticates every input. Throws the first SetupError (after logging each). */
@@ -81,29 +75,71 @@ export class Collector {
 
   async openOutputs(): Promise<void> {
     for (const output of this.o.outputs) await output.open();
+    this.o.internal?.start();
   }
 
   /**
    * Runs every service until `signal` aborts (or, with `once`, until each is caught up).
-   * Resolves with the errors of services that failed in `once` mode.
+   * Resolves with the errors of services that failed in `once` mode. After an abort, queued
+   * events get the shutdown deadline to reach the outputs; past it they are refused, their
+   * pages stay uncommitted and are pulled again at the next start.
    */
   async run(signal: AbortSignal, once: boolean): Promise<SiphonError[]> {
     const runners = this.o.inputs.flatMap((i) => i.runners);
     for (const runner of runners) await runner.loadState();
+    const statisticsStop = new AbortController();
+    const statistics = this.o.statistics.run(this.o.statisticsIntervalMs, statisticsStop.signal);
+    const stopDeadline = this.armShutdownDeadline(signal);
     const errors: SiphonError[] = [];
-    await Promise.all(
-      runners.map(async (runner) => {
-        try {
-          await runner.run(signal, once);
-        } catch (err) {
-          errors.push(toSiphonError(err));
-        }
-      }),
-    );
+    try {
+      await Promise.all(
+        runners.map(async (runner) => {
+          try {
+            await runner.run(signal, once);
+          } catch (err) {
+            errors.push(toSiphonError(err));
+          }
+        }),
+      );
+    } finally {
+      stopDeadline();
+      statisticsStop.abort();
+      await statistics;
+    }
     return errors;
   }
 
+  /** On abort, starts the shutdown deadline; returns its canceller. */
+  private armShutdownDeadline(signal: AbortSignal): () => void {
+    let timer: NodeJS.Timeout | undefined;
+    const onAbort = (): void => {
+      const seconds = this.o.shutdownTimeoutMs / 1000;
+      timer = setTimeout(() => {
+        const { messages } = this.o.queue.size;
+        const reason = new SiphonError(
+          'OUTPUT_WRITE_FAILED',
+          `The shutdown deadline of ${seconds} s passed with ${messages} event(s) not yet acknowledged by every output; ` +
+            'their pages are not committed and will be pulled again at the next start',
+        );
+        this.o.logger.warn(reason.message);
+        this.unacknowledgedAtDeadline = messages;
+        this.o.queue.abort(reason);
+      }, this.o.shutdownTimeoutMs);
+    };
+    if (signal.aborted) onAbort();
+    else signal.addEventListener('abort', onAbort, { once: true });
+    return () => {
+      signal.removeEventListener('abort', onAbort);
+      if (timer) clearTimeout(timer);
+    };
+  }
+
   async close(): Promise<void> {
+    // The last internal records (the stop messages) get a short chance to go out.
+    if (this.o.internal?.stop()) {
+      await Promise.race([this.o.queue.drained(), this.o.clock.sleep(Math.min(2_000, this.o.shutdownTimeoutMs))]);
+    }
+    this.o.queue.abort(new SiphonError('OUTPUT_WRITE_FAILED', 'The collector is closing'));
     for (const output of this.o.outputs) {
       try {
         await output.close();

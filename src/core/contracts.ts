@@ -24,6 +24,11 @@ export interface OutputRecord {
    * obfuscation changed the fields the key was computed from.
    */
   readonly key?: string;
+  /**
+   * The event serialised as JSON, once, by the pipeline (it also sizes the delivery queue
+   * with it). Outputs send this text rather than serialise the event again; see eventText().
+   */
+  readonly eventJson?: string;
 }
 
 // ---------------------------------------------------------------------------
@@ -152,8 +157,16 @@ export interface Output {
   open(): Promise<void>;
   /** Resolves only once every record is durably handed off (file: written and flushed). */
   write(records: readonly OutputRecord[]): Promise<void>;
-  /** For `siphon check`: connect/open test; throws SiphonError OUTPUT_UNAVAILABLE with the reason. */
-  check(): Promise<void>;
+  /**
+   * Bytes put on the wire (or disk) since the output was created, for the sender statistics.
+   * Outputs that cannot tell leave it out; the statistics then count the events' JSON size.
+   */
+  readonly bytesSent?: number;
+  /**
+   * For `siphon check`: connect/open test; throws SiphonError OUTPUT_UNAVAILABLE with the reason.
+   * May return what it proved ("TLSv1.3 handshake with … completed"), printed on the PASS line.
+   */
+  check(): Promise<string | void>;
   close(): Promise<void>;
   /**
    * Crash recovery, for outputs that can read back what they hold (the file output). After a
@@ -285,6 +298,12 @@ export interface ConnectorDefinition<S = unknown> {
   persistenceResetKey?(serviceSettings: CommonServiceSettings & Record<string, unknown>): string | null;
 }
 
+/**
+ * Devo's collectors deliver through "sender services": `standard` for the pulled events,
+ * `internal` for the collector's own log records. Each output carries one or both.
+ */
+export type SenderService = 'standard' | 'internal';
+
 /** What outputs get at creation. */
 export interface OutputContext {
   readonly logger: Logger;
@@ -299,4 +318,8 @@ export interface OutputDefinition<S = unknown> {
   /** Validates the output's `config` block (absent block = `{}`). */
   readonly schema: ZodType<S>;
   create(name: string, settings: S, ctx: OutputContext): Output;
+  /** Secret values in the settings (an HTTP token, a password), so the logger redacts them. */
+  secrets?(settings: S): string[];
+  /** The sender services an output of this type carries when its block does not say (`standard`, `internal`). */
+  readonly defaultServices?: ReadonlyArray<SenderService>;
 }

@@ -23,10 +23,13 @@ import { OrderedCommits } from './ordered-commits.js';
 import { describeState, emptyServiceState } from './service-state.js';
 import type { ServiceStatus } from './status.js';
 
-/** Hands records to every output; resolves only when all have acknowledged. */
+/** Hands records to the outputs (the delivery queue). */
 export interface Delivery {
-  /** `exclude[i]`: indexes of records output i already holds (crash recovery). */
-  deliver(records: readonly OutputRecord[], exclude?: ReadonlyArray<ReadonlySet<number>>): Promise<void>;
+  /**
+   * Waits for room in the queue (back-pressure), then queues the records; `acked` settles
+   * when every output has acknowledged them. `exclude[i]`: indexes output i already holds.
+   */
+  submit(records: readonly OutputRecord[], exclude?: ReadonlyArray<ReadonlySet<number>>): Promise<{ readonly acked: Promise<void> }>;
   /** Per output, the indexes of records it already holds (empty for outputs that cannot tell). */
   findDelivered(records: readonly OutputRecord[], keyOf: (event: VendorEvent) => string | undefined): Promise<Array<Set<number>>>;
 }
@@ -77,6 +80,12 @@ export class ServiceRunner {
    */
   private recovering = true;
   private commits: OrderedCommits | undefined;
+  /**
+   * Pages queued for delivery whose checkpoints wait for their acknowledgement, chained so
+   * checkpoints are written in page order. Pulling goes on meanwhile, as far as the queue allows.
+   */
+  private acks: Promise<void> = Promise.resolve();
+  private ackFailure: { error: unknown } | undefined;
 
   constructor(private readonly o: ServiceRunnerOptions) {}
 
@@ -146,6 +155,8 @@ export class ServiceRunner {
     const state = this.requireState();
     const pullingId = clock.now();
     const stats = new CycleStatistics(pullingId, clock.now());
+    this.acks = Promise.resolve();
+    this.ackFailure = undefined;
     logger.info('Pull Started');
     status.phase = 'pulling';
     let fetching: Promise<Page> | undefined = puller.fetchPage({ cursor: state.cursor, newestEventTime: state.newest_event_time }, signal);
@@ -168,12 +179,14 @@ export class ServiceRunner {
         if (signal.aborted) break;
       }
     } catch (err) {
-      // Whatever failed, the checkpoints already queued are written (or fail) before the
-      // caller reloads the saved record: it must see the last one.
+      // Whatever failed, the pages already queued are acknowledged (or refused) and their
+      // checkpoints written before the caller reloads the saved record: it must see the last one.
       await fetching?.catch(() => undefined);
+      await this.acks.catch(() => undefined);
       await this.requireCommits().flush().catch(() => undefined);
       throw err;
     }
+    await this.acks;
     await this.requireCommits().flush();
     stats.finishedAt = clock.now();
     this.consecutiveErrors = 0;
@@ -251,29 +264,33 @@ export class ServiceRunner {
       const item = fresh[i]!;
       injectPullingId(item.event, pullingId);
       if (obfuscator) stats.obfuscatedFields += obfuscator(item.event);
+      // Serialised once, here: the queue is sized by this text and every output sends it.
+      const eventJson = JSON.stringify(item.event);
       records[i] = item.key === undefined
-        ? { tag, input: key.input, service: key.service, event: item.event }
-        : { tag, input: key.input, service: key.service, event: item.event, key: item.key };
+        ? { tag, input: key.input, service: key.service, event: item.event, eventJson }
+        : { tag, input: key.input, service: key.service, event: item.event, key: item.key, eventJson };
       if (item.time !== undefined && (newest === null || item.time > newest)) newest = item.time;
     }
     return { cursor: page.cursor, fresh, records, newest, dedupRetain: page.dedupRetain };
   }
 
   private async deliverAndCommit(page: PreparedPage, stats: CycleStatistics): Promise<ServiceState> {
-    const { clock, logger } = this.o;
+    const { clock, logger, delivery } = this.o;
     const { cursor, fresh, records, newest, dedupRetain } = page;
     const state = this.requireState();
     const dedup = this.requireDedup();
+    const commits = this.requireCommits();
 
     // Nothing new and the cursor did not move: no write needed.
     if (records.length === 0 && JSON.stringify(cursor) === JSON.stringify(state.cursor)) return state;
 
-    this.requireCommits().throwIfFailed();
+    if (this.ackFailure) throw this.ackFailure.error;
+    commits.throwIfFailed();
     const exclude = this.recovering ? await this.alreadyDelivered(records) : undefined;
     const skippedEverywhere = exclude ? countInAll(exclude, records.length) : 0;
     stats.duplicates += skippedEverywhere;
-    await this.deliverWithRetry(records, exclude);
-    stats.sent += records.length - skippedEverywhere;
+    // Waits here while the queue is full: a slow output slows pulling.
+    const submission = await delivery.submit(records, exclude);
 
     for (const item of fresh) {
       // Keys the connector says it will not read again are not worth adding, only to be pruned.
@@ -288,36 +305,21 @@ export class ServiceRunner {
       events_delivered: state.events_delivered + records.length,
       updated_at: new Date(clock.now()).toISOString(),
     };
-    if (logger.isDebugEnabled()) logger.debug('Updating the persistence', { events: records.length });
-    // Written in order behind the previous checkpoints, while the next page is prepared.
+    // The next page is prepared against this one's cursor and dedup memory at once; its
+    // checkpoint is written only after every output has acknowledged it, in page order.
     this.state = next;
-    this.requireCommits().enqueue(next);
+    const sent = records.length - skippedEverywhere;
+    this.acks = this.acks
+      .then(() => submission.acked)
+      .then(() => {
+        stats.sent += sent;
+        if (logger.isDebugEnabled()) logger.debug('Updating the persistence', { events: records.length });
+        commits.enqueue(next);
+      });
+    this.acks.catch((error: unknown) => {
+      this.ackFailure ??= { error };
+    });
     return next;
-  }
-
-  /**
-   * Outputs may be down for a while. The page stays in hand and is offered again with
-   * back-off; nothing is committed until every output has acknowledged. Not abortable:
-   * a page whose delivery began ends delivered-and-committed or not committed at all
-   * (an output failing at shutdown leaves it uncommitted, and it is pulled again next time).
-   */
-  private async deliverWithRetry(records: readonly OutputRecord[], exclude?: ReadonlyArray<ReadonlySet<number>>): Promise<void> {
-    const { delivery, logger, clock, status } = this.o;
-    let attempt = 0;
-    for (;;) {
-      try {
-        await delivery.deliver(records, exclude);
-        return;
-      } catch (err) {
-        attempt += 1;
-        const error = toSiphonError(err, 'OUTPUT_WRITE_FAILED');
-        if (attempt >= 5) throw error;
-        const waitMs = Math.min(30_000, 1_000 * 2 ** (attempt - 1));
-        status.lastError = { code: error.code, message: error.describe(), at: new Date(clock.now()).toISOString() };
-        logger.warn(`${error.describe()} Delivery of ${records.length} event(s) will be retried in ${waitMs / 1000} s`);
-        await clock.sleep(waitMs);
-      }
-    }
   }
 
   /** Crash recovery: which of these records each output already holds. Ends recovery when none. */

@@ -7,6 +7,7 @@ import { z } from 'zod';
 import type { Output, OutputDefinition, OutputRecord } from '../core/contracts.js';
 import { SiphonError } from '../core/errors.js';
 import { SerialQueue } from './serial-writer.js';
+import { eventText } from './event-text.js';
 
 export const consoleOutputSchema = z
   .object({
@@ -18,7 +19,7 @@ export const consoleOutputSchema = z
 export type ConsoleOutputSettings = z.infer<typeof consoleOutputSchema>;
 
 export function consoleLine(record: OutputRecord, maxChars: number): string {
-  let event = JSON.stringify(record.event);
+  let event = eventText(record);
   if (maxChars > 0 && event.length > maxChars) event = `${event.slice(0, maxChars)}…`;
   return `${record.tag} ${record.input}/${record.service} ${event}`;
 }

@@ -9,6 +9,7 @@ import type { Logger, Output, OutputContext, OutputDefinition, OutputRecord, Ven
 import { SiphonError } from '../core/errors.js';
 import { nonEmptyString } from '../config/fields.js';
 import { SerialQueue } from './serial-writer.js';
+import { eventText } from './event-text.js';
 import { findRecordsInFile, trimTornLastLine } from './file-recovery.js';
 
 export const fileOutputSchema = z
@@ -105,7 +106,8 @@ export class FileOutput implements Output {
         prefix = linePrefix(record);
       }
       // The dedup key rides along for crash recovery (see file-recovery.ts).
-      text += record.key === undefined ? `${prefix}${JSON.stringify(record.event)}}\n` : `${prefix}${JSON.stringify(record.event)},"key":${JSON.stringify(record.key)}}\n`;
+      const event = eventText(record);
+      text += record.key === undefined ? `${prefix}${event}}\n` : `${prefix}${event},"key":${JSON.stringify(record.key)}}\n`;
     }
     return this.queue.run(async () => {
       if (!this.handle) throw new SiphonError('OUTPUT_WRITE_FAILED', `Output ${this.name} is not open`, { output: this.name });

@@ -143,12 +143,15 @@ test('the documented example loads, with the token from the environment', () => 
     log_format: 'text',
     memory_report_interval_seconds: 300,
     shutdown_timeout_seconds: 30,
+    queue_max_size_in_messages: 10_000,
+    queue_max_size_in_mb: 1_024,
+    sender_statistics_interval_seconds: 600,
   });
   assert.deepEqual(
-    config.outputs.map((o) => [o.name, o.type, o.enabled, o.settings]),
+    config.outputs.map((o) => [o.name, o.type, o.enabled, o.settings, o.services]),
     [
-      ['file_1', 'file', true, { path: './events.ndjson', fsync: true }],
-      ['console_1', 'console', true, {}],
+      ['file_1', 'file', true, { path: './events.ndjson', fsync: true }, ['standard']],
+      ['console_1', 'console', true, {}, ['standard']],
     ],
   );
   assert.equal(config.inputs.length, 1);
@@ -365,7 +368,7 @@ test('InitVariablesError 7: values outside what is allowed say what is allowed',
   assert.equal(problemAt(result, 'globals.memory_report_interval_seconds').message, 'must be at least 0 (got -5)');
   const output = problemAt(result, 'outputs.c.type');
   assert.equal(output.code, 'CONFIG_INVALID_VALUE');
-  assert.match(output.message, /unknown output type "consol"; did you mean `console`\?; the output types are: file, console/);
+  assert.match(output.message, /unknown output type "consol"; did you mean `console`\?; the output types are: file, console\b/);
   assert.match(problemAt(result, 'inputs.fakevendor.base_url').message, /must start with https:\/\/ or http:\/\//);
   assert.equal(problemAt(result, 'inputs.fakevendor.services.alpha.request_period_in_seconds').message, 'must be at least 1 (got 0)');
   const method = problemAt(result, 'inputs.fakevendor.services.alpha.obfuscation[0].method');
@@ -494,7 +497,7 @@ test('Devo-only globals are accepted with a warning', () => {
       '  name: devo',
       '  requests_per_second: 5',
       '  multiprocessing: false',
-      '  queue_max_size_in_mb: 1024',
+      '  queue_max_size_in_mb: 512',
       '  generate_metrics: false',
       'outputs: {c: {type: console}}',
       'inputs: {fakevendor: {credentials: {token: x}}}',
@@ -502,13 +505,13 @@ test('Devo-only globals are accepted with a warning', () => {
   );
   const config = loaded(result);
   assert.equal(config.globals.name, 'devo');
+  assert.equal(config.globals.queue_max_size_in_mb, 512, 'the queue bound is a real setting, as in Devo');
   assert.deepEqual(
     result.warnings.map((w) => [w.code, w.path, w.line]),
     [
       ['CONFIG_UNKNOWN_KEY', 'globals.id', 2],
       ['CONFIG_UNKNOWN_KEY', 'globals.requests_per_second', 4],
       ['CONFIG_UNKNOWN_KEY', 'globals.multiprocessing', 5],
-      ['CONFIG_UNKNOWN_KEY', 'globals.queue_max_size_in_mb', 6],
       ['CONFIG_UNKNOWN_KEY', 'globals.generate_metrics', 7],
     ],
   );

@@ -3,7 +3,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Output, OutputRecord, Page, PullPosition, ServicePuller, VendorEvent } from '../../src/core/contracts.js';
 import { SiphonError } from '../../src/core/errors.js';
-import { FanoutDelivery } from '../../src/core/collector.js';
+import { DeliveryQueue } from '../../src/core/delivery-queue.js';
+import { OutputLane } from '../../src/core/output-lane.js';
 import { ServiceRunner } from '../../src/core/service-runner.js';
 import { emptyServiceState } from '../../src/core/service-state.js';
 import { newServiceStatus } from '../../src/core/status.js';
@@ -60,6 +61,18 @@ class ListOutput implements Output {
 
 const ev = (id: string, t: number, extra: Record<string, unknown> = {}): VendorEvent => ({ id, t, ...extra });
 
+const instantClock = { now: () => Date.now(), sleep: () => Promise.resolve() };
+
+/** The real delivery queue over these outputs; an output failing 5 times in a row fails the queue (as --once does). */
+function queueOf(outputs: Output[], logger = createLogger({ format: 'text', level: 'info', redactor: new Redactor(), sink: new MemorySink() })): DeliveryQueue {
+  const lanes = outputs.map(
+    (o) =>
+      new OutputLane(o, new Set(['standard'] as const), { mergeMaxRecords: 1000, retryFirstMs: 1, retryMaxMs: 5, maxAttempts: 5, onGiveUp: (e) => queue.abort(e) }, logger, instantClock),
+  );
+  const queue = new DeliveryQueue(lanes, { maxMessages: 10_000, maxBytes: 1 << 30 }, logger, instantClock);
+  return queue;
+}
+
 function makeRunner(puller: ServicePuller, outputs: Output[], store: MemoryStateStore, obfuscation = compileObfuscation([], undefined)) {
   const sink = new MemorySink();
   const logger = createLogger({ format: 'text', level: 'debug', redactor: new Redactor(), sink });
@@ -69,7 +82,7 @@ function makeRunner(puller: ServicePuller, outputs: Output[], store: MemoryState
     settings: { enabled: true, request_period_in_seconds: 1, dedup_window_seconds: 3600, dedup_max_keys: 1000, obfuscation: [] },
     startSetting: null,
     store,
-    delivery: new FanoutDelivery(outputs),
+    delivery: queueOf(outputs),
     obfuscator: obfuscation,
     logger,
     clock: { now: () => Date.now(), sleep: () => Promise.resolve() },
@@ -191,7 +204,7 @@ test('a changed start-time setting resets the saved state', async () => {
     settings: { enabled: true, request_period_in_seconds: 1, dedup_window_seconds: 3600, dedup_max_keys: 1000, obfuscation: [] },
     startSetting: '2024-01-01T00:00:00Z',
     store,
-    delivery: new FanoutDelivery([new ListOutput('o')]),
+    delivery: queueOf([new ListOutput('o')]),
     obfuscator: undefined,
     logger: createLogger({ format: 'text', level: 'info', redactor: new Redactor(), sink }),
     clock: systemClock,

@@ -19,7 +19,7 @@ export async function tempDir(prefix = 'siphon-e2e-'): Promise<string> {
 }
 
 /** Starts `siphon ...args`; the caller may kill it. */
-export function startSiphon(args: string[], env: Record<string, string> = {}): { child: ChildProcess; done: Promise<CliResult> } {
+export function startSiphon(args: string[], env: Record<string, string> = {}): { child: ChildProcess; done: Promise<CliResult>; stderr(): string } {
   const child = spawn(process.execPath, [SIPHON_BIN, ...args], {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -31,7 +31,7 @@ export function startSiphon(args: string[], env: Record<string, string> = {}): {
   const done = new Promise<CliResult>((resolveDone) => {
     child.on('close', (code, signal) => resolveDone({ code, signal, stdout, stderr }));
   });
-  return { child, done };
+  return { child, done, stderr: () => stderr };
 }
 
 export async function runSiphon(args: string[], env: Record<string, string> = {}, timeoutMs = 120_000): Promise<CliResult> {

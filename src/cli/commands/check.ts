@@ -42,8 +42,8 @@ export async function checkCollector(config: SiphonConfig, io: CliIo, signal: Ab
     }
     for (const output of runtime.outputs) {
       try {
-        await output.check();
-        report(true, `output ${output.name} (${output.type})`, 'reachable');
+        const proven = await output.check();
+        report(true, `output ${output.name} (${output.type})`, proven || 'reachable');
       } catch (err) {
         report(false, `output ${output.name} (${output.type})`, toSiphonError(err).describe());
       }

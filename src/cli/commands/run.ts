@@ -17,19 +17,22 @@ export interface RunOptions {
 }
 
 /**
- * After a stop is requested, deliveries in flight get `seconds` to finish. Past that the
- * process exits: those pages are not committed, so they are pulled again next time.
+ * The collector itself refuses what is still queued once the shutdown deadline passes (those
+ * pages stay uncommitted and are pulled again next time). This is the last resort behind it:
+ * a process that still has not ended `LAST_RESORT_EXTRA_S` later exits anyway.
  */
+const LAST_RESORT_EXTRA_S = 15;
+
 async function withShutdownDeadline<T>(work: Promise<T>, signal: AbortSignal, seconds: number, logger: Logger): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const onAbort = (): void => {
     timer = setTimeout(() => {
       logger.error(
-        `Shutdown deadline of ${seconds} s passed with deliveries still in flight; exiting. ` +
-          'Their pages were not committed and will be pulled again at the next start.',
+        `The collector did not stop within ${seconds + LAST_RESORT_EXTRA_S} s of the stop request; exiting. ` +
+          'Pages not acknowledged were not committed and will be pulled again at the next start.',
       );
       process.exit(EXIT.FAILURE);
-    }, seconds * 1000);
+    }, (seconds + LAST_RESORT_EXTRA_S) * 1000);
     timer.unref();
   };
   signal.addEventListener('abort', onAbort, { once: true });
@@ -46,7 +49,7 @@ export async function runCollector(config: SiphonConfig, options: RunOptions, io
   const clock = systemClock;
   let runtime;
   try {
-    runtime = await buildRuntime(config, { clock, signal: options.signal, logFormat: options.logFormat, outputs: options.outputs });
+    runtime = await buildRuntime(config, { clock, signal: options.signal, logFormat: options.logFormat, outputs: options.outputs, once: options.once });
   } catch (err) {
     const error = toSiphonError(err);
     io.err(error.describe());
@@ -77,7 +80,11 @@ export async function runCollector(config: SiphonConfig, options: RunOptions, io
     for (const error of errors) logger.error(`${error.describe()} A service stopped with an error.`);
     if (errors.some((e) => e.code === 'PULL_AUTH_LOST' || exitCodeFor(e.code) === EXIT.SETUP)) return EXIT.SETUP;
     if (errors.length > 0) return EXIT.FAILURE;
-    logger.info(options.signal.aborted ? 'Collector stopped: every delivered page is committed' : 'Collector finished: every service is up to date');
+    if (collector.unacknowledgedAtDeadline !== undefined) {
+      logger.warn(`Collector stopped: every acknowledged page is committed; ${collector.unacknowledgedAtDeadline} queued event(s) were not, and will be pulled again`);
+    } else {
+      logger.info(options.signal.aborted ? 'Collector stopped: every delivered page is committed' : 'Collector finished: every service is up to date');
+    }
     return EXIT.OK;
   } catch (err) {
     const error = toSiphonError(err);

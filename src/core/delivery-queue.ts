@@ -1,0 +1,176 @@
+// The one bounded queue between the pullers and the outputs. A service submits a page's
+// records: it waits while the queue is full (back-pressure: pulling slows to the pace of the
+// slowest output), then gets back a promise that settles when EVERY output carrying the
+// records has acknowledged them. Each output drains its own lane in order and retries a
+// failed batch until it is accepted, so an output outage pauses pulling and loses nothing.
+// Only a shutdown past its deadline (or, with --once, an output that stays down) rejects
+// acknowledgements: those pages are never committed and are pulled again next time.
+
+import type { Clock, Logger, OutputRecord, SenderService, VendorEvent } from './contracts.js';
+import { SiphonError } from './errors.js';
+import { OutputLane, type LaneBatch } from './output-lane.js';
+
+export interface QueueLimits {
+  readonly maxMessages: number;
+  readonly maxBytes: number;
+}
+
+/** A page handed to the queue: `acked` settles when every output has it. */
+export interface Submission {
+  readonly acked: Promise<void>;
+}
+
+interface Waiter {
+  messages: number;
+  bytes: number;
+  admit: () => void;
+  refuse: (err: Error) => void;
+}
+
+/** Queue size of one record: its JSON text (UTF-16 units, close to UTF-8 bytes for audit events) plus the envelope. */
+const RECORD_OVERHEAD_BYTES = 64;
+
+export class DeliveryQueue {
+  private messages = 0;
+  private bytes = 0;
+  private readonly waiters: Waiter[] = [];
+  private failure: SiphonError | undefined;
+
+  constructor(
+    private readonly lanes: readonly OutputLane[],
+    readonly limits: QueueLimits,
+    private readonly logger: Logger,
+    private readonly clock: Clock,
+  ) {}
+
+  /** Messages and bytes currently held (waiting or being delivered). */
+  get size(): { messages: number; bytes: number } {
+    return { messages: this.messages, bytes: this.bytes };
+  }
+
+  /**
+   * Waits for room, then queues `records` for every output carrying the standard service.
+   * `exclude[i]`: indexes output i already holds (crash recovery). A page larger than the
+   * whole queue is let in alone, when the queue is empty, rather than never.
+   */
+  async submit(records: readonly OutputRecord[], exclude?: ReadonlyArray<ReadonlySet<number>>): Promise<Submission> {
+    const bytes = sizeOf(records);
+    await this.admission(records.length, bytes);
+    return { acked: this.enqueue('standard', records, bytes, exclude) };
+  }
+
+  /**
+   * Internal records (the collector's own log lines) never wait: when the queue has no room
+   * they are refused, and the caller keeps or drops them. Returns whether they were taken.
+   */
+  offerInternal(records: readonly OutputRecord[]): boolean {
+    if (this.failure || records.length === 0) return records.length === 0;
+    const bytes = sizeOf(records);
+    if (!this.fits(records.length, bytes) || this.waiters.length > 0) return false;
+    void this.enqueue('internal', records, bytes, undefined).catch(() => undefined);
+    return true;
+  }
+
+  /** Per output (in lane order), the indexes of `records` it already holds: crash recovery. */
+  findDelivered(records: readonly OutputRecord[], keyOf: (event: VendorEvent) => string | undefined): Promise<Array<Set<number>>> {
+    return Promise.all(
+      this.lanes.map((lane) =>
+        lane.carries('standard') && lane.output.findDelivered ? lane.output.findDelivered(records, keyOf) : Promise.resolve(new Set<number>()),
+      ),
+    );
+  }
+
+  /** Resolves once every queued batch is acknowledged by every output, or once the queue fails. */
+  async drained(): Promise<void> {
+    while (this.messages > 0 && !this.failure) await this.clock.sleep(20);
+  }
+
+  /**
+   * Stops everything: waiting and queued pages are refused with `reason` (they stay
+   * uncommitted), lanes stop retrying. Used past the shutdown deadline.
+   */
+  abort(reason: SiphonError): void {
+    if (this.failure) return;
+    this.failure = reason;
+    for (const waiter of this.waiters.splice(0)) waiter.refuse(reason);
+    for (const lane of this.lanes) lane.abort(reason);
+  }
+
+  private fits(messages: number, bytes: number): boolean {
+    if (this.messages === 0) return true;
+    return this.messages + messages <= this.limits.maxMessages && this.bytes + bytes <= this.limits.maxBytes;
+  }
+
+  private admission(messages: number, bytes: number): Promise<void> {
+    if (this.failure) return Promise.reject(this.failure);
+    if (this.waiters.length === 0 && this.fits(messages, bytes)) {
+      this.reserve(messages, bytes);
+      return Promise.resolve();
+    }
+    if (this.logger.isDebugEnabled()) {
+      this.logger.debug(`The delivery queue is full (${this.messages} message(s), ${(this.bytes / 1048576).toFixed(1)} MB): pulling waits for the outputs`);
+    }
+    return new Promise<void>((admit, refuse) => {
+      this.waiters.push({ messages, bytes, admit, refuse });
+    });
+  }
+
+  private reserve(messages: number, bytes: number): void {
+    this.messages += messages;
+    this.bytes += bytes;
+  }
+
+  private release(messages: number, bytes: number): void {
+    this.messages -= messages;
+    this.bytes -= bytes;
+    // First come, first served: a big page is not overtaken forever by small ones.
+    while (this.waiters.length > 0) {
+      const next = this.waiters[0]!;
+      if (!this.fits(next.messages, next.bytes)) break;
+      this.waiters.shift();
+      this.reserve(next.messages, next.bytes);
+      next.admit();
+    }
+  }
+
+  private enqueue(service: SenderService, records: readonly OutputRecord[], bytes: number, exclude: ReadonlyArray<ReadonlySet<number>> | undefined): Promise<void> {
+    if (service === 'internal') this.reserve(records.length, bytes);
+    const carriers = this.lanes.filter((lane) => lane.carries(service));
+    let pending = carriers.length;
+    let settled = false;
+    const acked = new Promise<void>((resolve, reject) => {
+      const done = (err?: Error): void => {
+        if (settled) return;
+        if (err) {
+          settled = true;
+          this.release(records.length, bytes);
+          reject(err);
+          return;
+        }
+        pending -= 1;
+        if (pending > 0) return;
+        settled = true;
+        this.release(records.length, bytes);
+        resolve();
+      };
+      if (carriers.length === 0) {
+        done();
+        return;
+      }
+      for (const lane of carriers) {
+        const index = this.lanes.indexOf(lane);
+        const batch: LaneBatch = { service, records, skip: exclude?.[index], done };
+        lane.push(batch);
+      }
+    });
+    // The caller may not be listening yet when a rejection happens: never an unhandled one.
+    acked.catch(() => undefined);
+    return acked;
+  }
+}
+
+function sizeOf(records: readonly OutputRecord[]): number {
+  let bytes = 0;
+  for (const record of records) bytes += (record.eventJson?.length ?? 512) + record.tag.length + RECORD_OVERHEAD_BYTES;
+  return bytes;
+}

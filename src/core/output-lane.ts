@@ -1,0 +1,195 @@
+// One output's side of the delivery queue: its batches in order, written one write() at a
+// time (consecutive batches of the same sender service are merged into one write, so a busy
+// queue costs fewer round trips and fsyncs). A write that fails is retried, same records,
+// with back-off, until it succeeds: nothing is skipped and nothing after it overtakes it.
+
+import type { Clock, Logger, Output, OutputRecord, SenderService } from './contracts.js';
+import { toSiphonError, type SiphonError } from './errors.js';
+import { SenderCounters } from './sender-statistics.js';
+
+export interface LaneBatch {
+  readonly service: SenderService;
+  readonly records: readonly OutputRecord[];
+  /** Indexes this output already holds (crash recovery): not written again. */
+  readonly skip: ReadonlySet<number> | undefined;
+  /** Called once: without an error when the output has the records, with one when they never will. */
+  readonly done: (err?: Error) => void;
+}
+
+export interface LaneOptions {
+  /** Most records merged into one write. */
+  readonly mergeMaxRecords: number;
+  /** Back-off after a failed write: first, doubling to max. */
+  readonly retryFirstMs: number;
+  readonly retryMaxMs: number;
+  /**
+   * Failed attempts of one write before the lane gives up and fails the whole queue
+   * (--once: a cron run must end). Undefined: retry until the output is back.
+   */
+  readonly maxAttempts?: number | undefined;
+  /** Called when the lane gives up (maxAttempts reached). */
+  readonly onGiveUp?: (error: SiphonError) => void;
+}
+
+export class OutputLane {
+  private readonly pending: LaneBatch[] = [];
+  private running = false;
+  private failure: SiphonError | undefined;
+  private wake: (() => void) | undefined;
+  /** Messages and write time per sender service, for the sender statistics. */
+  readonly counters: Record<SenderService, SenderCounters> = { standard: new SenderCounters(), internal: new SenderCounters() };
+  /** Consecutive failed writes (0 while healthy), for health and status. */
+  consecutiveFailures = 0;
+  lastError: SiphonError | undefined;
+
+  constructor(
+    readonly output: Output,
+    private readonly services: ReadonlySet<SenderService>,
+    private readonly options: LaneOptions,
+    private readonly logger: Logger,
+    private readonly clock: Clock,
+  ) {}
+
+  get outputName(): string {
+    return this.output.name;
+  }
+
+  get outputType(): string {
+    return this.output.type;
+  }
+
+  carries(service: SenderService): boolean {
+    return this.services.has(service);
+  }
+
+  /** Records of `service` waiting in this lane (the seeds' "sender manager internal queue size"). */
+  queued(service: SenderService): number {
+    let n = 0;
+    for (const batch of this.pending) if (batch.service === service) n += batch.records.length;
+    return n;
+  }
+
+  push(batch: LaneBatch): void {
+    if (this.failure) {
+      batch.done(this.failure);
+      return;
+    }
+    this.pending.push(batch);
+    if (!this.running) void this.pump();
+  }
+
+  /** Refuses everything queued and stops retrying. */
+  abort(reason: SiphonError): void {
+    this.failure ??= reason;
+    for (const batch of this.pending.splice(0)) batch.done(reason);
+    this.wake?.();
+  }
+
+  private async pump(): Promise<void> {
+    this.running = true;
+    try {
+      while (this.pending.length > 0 && !this.failure) {
+        const group = this.nextGroup();
+        const records = recordsOf(group);
+        const delivered = await this.writeUntilAccepted(group[0]!.service, records);
+        if (!delivered) return;
+        // The batches are acknowledged only now, and in order.
+        this.pending.splice(0, group.length);
+        for (const batch of group) batch.done();
+      }
+    } finally {
+      this.running = false;
+    }
+  }
+
+  /** The first batch and the ones right behind it with the same service, up to the merge limit. */
+  private nextGroup(): LaneBatch[] {
+    const first = this.pending[0]!;
+    const group = [first];
+    let count = first.records.length;
+    for (let i = 1; i < this.pending.length; i++) {
+      const batch = this.pending[i]!;
+      if (batch.service !== first.service || count + batch.records.length > this.options.mergeMaxRecords) break;
+      group.push(batch);
+      count += batch.records.length;
+    }
+    return group;
+  }
+
+  /** Writes until the output accepts; false when the lane was aborted (or gave up) first. */
+  private async writeUntilAccepted(service: SenderService, records: readonly OutputRecord[]): Promise<boolean> {
+    const { output, logger, clock, options } = this;
+    let attempt = 0;
+    for (;;) {
+      if (this.failure) return false;
+      const started = clock.now();
+      const bytesBefore = output.bytesSent;
+      try {
+        if (records.length > 0) await output.write(records);
+        const bytes = output.bytesSent !== undefined && bytesBefore !== undefined ? output.bytesSent - bytesBefore : estimateBytes(records);
+        this.counters[service].add(records.length, bytes, clock.now() - started);
+        if (this.consecutiveFailures > 0) {
+          logger.info(`Output ${output.name} accepts events again after ${this.consecutiveFailures} failed attempt(s); delivery resumes where it stopped`);
+        }
+        this.consecutiveFailures = 0;
+        this.lastError = undefined;
+        return true;
+      } catch (err) {
+        attempt += 1;
+        const error = toSiphonError(err, 'OUTPUT_WRITE_FAILED');
+        this.consecutiveFailures += 1;
+        this.lastError = error;
+        if (this.failure) return false;
+        if (options.maxAttempts !== undefined && attempt >= options.maxAttempts) {
+          logger.error(`${error.describe()} Output ${output.name} failed ${attempt} time(s) in a row; giving up (nothing was acknowledged, so no checkpoint moved)`);
+          options.onGiveUp?.(error);
+          return false;
+        }
+        const waitMs = Math.min(options.retryMaxMs, options.retryFirstMs * 2 ** Math.min(attempt - 1, 20));
+        // One warning per failure at first, then one in ten: an outage of hours stays readable.
+        if (attempt <= 3 || attempt % 10 === 0) {
+          logger.warn(
+            `${error.describe()} ${records.length} event(s) stay queued for output ${output.name} and are sent again in ${(waitMs / 1000).toFixed(1)} s ` +
+              `(attempt ${attempt}; pulling waits while the queue is full)`,
+          );
+        }
+        await this.pause(waitMs);
+      }
+    }
+  }
+
+  /** Sleeps, unless the lane is aborted meanwhile. */
+  private async pause(ms: number): Promise<void> {
+    const controller = new AbortController();
+    this.wake = () => controller.abort();
+    try {
+      await this.clock.sleep(ms, controller.signal);
+    } catch {
+      // aborted: the loop sees `failure`
+    } finally {
+      this.wake = undefined;
+    }
+  }
+}
+
+/** The records of a group of batches, without those the output already holds. */
+function recordsOf(group: readonly LaneBatch[]): OutputRecord[] {
+  const out: OutputRecord[] = [];
+  for (const batch of group) {
+    const skip = batch.skip;
+    if (!skip || skip.size === 0) {
+      for (const record of batch.records) out.push(record);
+      continue;
+    }
+    batch.records.forEach((record, i) => {
+      if (!skip.has(i)) out.push(record);
+    });
+  }
+  return out;
+}
+
+function estimateBytes(records: readonly OutputRecord[]): number {
+  let bytes = 0;
+  for (const record of records) bytes += record.eventJson?.length ?? 0;
+  return bytes;
+}

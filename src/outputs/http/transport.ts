@@ -1,0 +1,148 @@
+// One HTTP exchange of the `http` output, over a keep-alive undici Agent with the output's
+// TLS settings. A failure before any answer is thrown as an AttemptFailure that says, in an
+// operator's words, what went wrong and whether trying again can help.
+
+import { Agent, request } from 'undici';
+import type { Readable } from 'node:stream';
+import { classifyConnectError, type ConnectFailure } from '../net/connect-error.js';
+
+export interface TransportTls {
+  readonly ca?: string | undefined;
+  readonly cert?: string | undefined;
+  readonly key?: string | undefined;
+  readonly verify: boolean;
+}
+
+export interface Answer {
+  readonly status: number;
+  readonly headers: Readonly<Record<string, string>>;
+  /** The start of the answer's body (enough for an error message or a HEC reply). */
+  readonly body: string;
+}
+
+/** Failures that come from the settings or the receiver's certificate: the same request will fail again. */
+const FINAL_FAILURES: ReadonlySet<ConnectFailure> = new Set(['hostname-mismatch', 'server-untrusted', 'client-cert-rejected', 'not-tls']);
+
+export class AttemptFailure extends Error {
+  constructor(
+    readonly failure: ConnectFailure,
+    readonly detail: string,
+    /** False when retrying within this write cannot help (TLS trust, host name). */
+    readonly retryable: boolean,
+    options?: { cause?: unknown },
+  ) {
+    super(detail, options);
+    this.name = 'AttemptFailure';
+  }
+}
+
+/** Answers longer than this are cut: only their start is ever shown or parsed. */
+const MAX_ANSWER_BYTES = 64 * 1024;
+
+export class Transport {
+  private readonly agent: Agent;
+
+  constructor(
+    private readonly timeoutMs: number,
+    tls: TransportTls,
+  ) {
+    this.agent = new Agent({
+      connect: {
+        timeout: timeoutMs,
+        rejectUnauthorized: tls.verify,
+        ...(tls.ca !== undefined ? { ca: tls.ca } : {}),
+        ...(tls.cert !== undefined ? { cert: tls.cert } : {}),
+        ...(tls.key !== undefined ? { key: tls.key } : {}),
+      },
+      headersTimeout: timeoutMs,
+      bodyTimeout: timeoutMs,
+    });
+  }
+
+  /** One attempt, bounded by the timeout from connecting to the end of the answer. */
+  async send(method: 'GET' | 'HEAD' | 'POST', url: URL, headers: Record<string, string>, body?: Buffer): Promise<Answer> {
+    const deadline = AbortSignal.timeout(this.timeoutMs);
+    try {
+      const res = await request(url, { dispatcher: this.agent, method, headers, body: body ?? null, signal: deadline });
+      const text = await readStart(res.body, MAX_ANSWER_BYTES);
+      return { status: res.statusCode, headers: flatten(res.headers), body: text };
+    } catch (err) {
+      if (deadline.aborted) throw this.timeout(err);
+      throw describe(err, this.timeoutMs);
+    }
+  }
+
+  /** Waits for requests in flight, then closes the connections. */
+  async close(): Promise<void> {
+    await this.agent.close();
+  }
+
+  private timeout(cause: unknown): AttemptFailure {
+    return new AttemptFailure('timeout', `no complete answer within ${this.timeoutMs / 1000} s (timeout_seconds)`, true, { cause });
+  }
+}
+
+/** Maps undici's and Node's errors to a failure, looking through wrappers to the socket's own code. */
+function describe(err: unknown, timeoutMs: number): AttemptFailure {
+  const code = errorCode(err);
+  if (code === 'UND_ERR_CONNECT_TIMEOUT') {
+    return new AttemptFailure('timeout', `no connection within ${timeoutMs / 1000} s (timeout_seconds)`, true, { cause: err });
+  }
+  if (code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT') {
+    return new AttemptFailure('timeout', `no complete answer within ${timeoutMs / 1000} s (timeout_seconds)`, true, { cause: err });
+  }
+  if (code === 'UND_ERR_SOCKET') {
+    const inner = (err as { cause?: unknown }).cause;
+    if (errorCode(inner) !== undefined) return describe(inner, timeoutMs);
+    return new AttemptFailure('closed', 'the receiver closed the connection before answering', true, { cause: err });
+  }
+  const { failure, detail } = classifyConnectError(root(err));
+  return new AttemptFailure(failure, hint(failure, detail), !FINAL_FAILURES.has(failure), { cause: err });
+}
+
+/** The error carrying the socket's code: the first of a happy-eyeballs AggregateError, or a `cause`. */
+function root(err: unknown): unknown {
+  let current = err;
+  for (let depth = 0; depth < 5 && current !== undefined; depth++) {
+    if (errorCode(current) !== undefined && !(current instanceof AggregateError)) return current;
+    if (current instanceof AggregateError && current.errors.length > 0) current = current.errors[0];
+    else current = (current as { cause?: unknown }).cause;
+  }
+  return err;
+}
+
+function errorCode(err: unknown): string | undefined {
+  if (typeof err !== 'object' || err === null) return undefined;
+  const code = (err as { code?: unknown }).code;
+  return typeof code === 'string' && code !== '' ? code : undefined;
+}
+
+/** connect-error.ts names the stream outputs' settings; this output's are `ca_file`, `cert_file`, `key_file`. */
+function hint(failure: ConnectFailure, detail: string): string {
+  if (failure === 'server-untrusted') return `${detail.replace(/; check .*$/, '')}; set \`ca_file\` to the CA that signed it`;
+  if (failure === 'client-cert-rejected') return detail.replace(/check `cert`, `key`/, 'check `cert_file`, `key_file`');
+  return detail;
+}
+
+function flatten(raw: Record<string, string | string[] | undefined>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [name, value] of Object.entries(raw)) {
+    if (value !== undefined) out[name.toLowerCase()] = Array.isArray(value) ? value.join(', ') : value;
+  }
+  return out;
+}
+
+/** Reads up to `maxBytes` of a body; the rest is discarded (the connection is dropped rather than drained). */
+async function readStart(body: Readable, maxBytes: number): Promise<string> {
+  const parts: Buffer[] = [];
+  let total = 0;
+  for await (const chunk of body as AsyncIterable<Buffer>) {
+    parts.push(chunk);
+    total += chunk.length;
+    if (total >= maxBytes) {
+      body.destroy();
+      break;
+    }
+  }
+  return Buffer.concat(parts).subarray(0, maxBytes).toString('utf8');
+}

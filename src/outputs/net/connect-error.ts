@@ -1,0 +1,77 @@
+// What went wrong when connecting to a receiver, in words an operator can act on. Node and
+// OpenSSL report the same few failures under many codes; `siphon check` and the delivery
+// warnings show one of these reasons with the address.
+
+import { SiphonError } from '../../core/errors.js';
+
+export type ConnectFailure =
+  | 'refused'
+  | 'timeout'
+  | 'dns'
+  | 'reset'
+  | 'hostname-mismatch'
+  | 'server-untrusted'
+  | 'client-cert-rejected'
+  | 'not-tls'
+  | 'closed'
+  | 'other';
+
+const UNTRUSTED = new Set([
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'UNABLE_TO_GET_ISSUER_CERT',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'CERT_HAS_EXPIRED',
+  'CERT_NOT_YET_VALID',
+  'CERT_UNTRUSTED',
+  'CERT_REVOKED',
+  'INVALID_CA',
+]);
+
+/** Classifies a socket or TLS error. */
+export function classifyConnectError(err: unknown): { failure: ConnectFailure; detail: string } {
+  const e = err as NodeJS.ErrnoException & { reason?: string };
+  const code = e?.code ?? '';
+  const message = e instanceof Error ? e.message : String(err);
+  if (code === 'ECONNREFUSED') return { failure: 'refused', detail: 'connection refused (nothing listens there, or a firewall rejects it)' };
+  if (code === 'ETIMEDOUT' || code === 'SIPHON_CONNECT_TIMEOUT') return { failure: 'timeout', detail: message };
+  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return { failure: 'dns', detail: `host name not found (${code})` };
+  if (code === 'ECONNRESET' || code === 'EPIPE') return { failure: 'reset', detail: `connection reset by the receiver (${code})` };
+  if (code === 'ERR_TLS_CERT_ALTNAME_INVALID') return { failure: 'hostname-mismatch', detail: `host-name mismatch: ${e.reason ?? message}` };
+  if (UNTRUSTED.has(code)) return { failure: 'server-untrusted', detail: `the server's certificate is not trusted (${code}); check \`chain\`/\`ca\`` };
+  if (/ALERT_(CERTIFICATE|BAD_CERTIFICATE|UNKNOWN_CA|UNSUPPORTED_CERTIFICATE|ACCESS_DENIED|HANDSHAKE_FAILURE|DECRYPT_ERROR)/.test(code)) {
+    return { failure: 'client-cert-rejected', detail: `certificate rejected by the server: TLS alert "${alertName(code)}"; check \`cert\`, \`key\` and that the receiver trusts their CA` };
+  }
+  if (/ALERT/.test(code)) return { failure: 'other', detail: `the receiver ended the TLS session with the alert "${alertName(code)}" (${code})` };
+  if (code === 'ERR_SSL_WRONG_VERSION_NUMBER' || code === 'ERR_SSL_PACKET_LENGTH_TOO_LONG') {
+    return { failure: 'not-tls', detail: `the receiver does not answer in TLS on this port (${code})` };
+  }
+  if (code === 'SIPHON_CLIENT_CERT_CLOSED') {
+    return {
+      failure: 'client-cert-rejected',
+      detail: `certificate rejected by the server (${message}: it refused our client certificate, or requires one); check \`cert\`, \`key\` and that the receiver trusts their CA`,
+    };
+  }
+  if (code === 'SIPHON_CLOSED') return { failure: 'closed', detail: message };
+  return { failure: 'other', detail: code ? `${message} (${code})` : message };
+}
+
+/** "ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED" -> "certificate required". */
+function alertName(code: string): string {
+  const m = /ALERT_(.+)$/.exec(code);
+  return (m?.[1] ?? code).toLowerCase().replace(/_/g, ' ');
+}
+
+/** An error with a code, as the socket layer raises them (for the timeouts Siphon makes itself). */
+export function codedError(code: string, message: string): NodeJS.ErrnoException {
+  const err: NodeJS.ErrnoException = new Error(message);
+  err.code = code;
+  return err;
+}
+
+/** The OUTPUT_UNAVAILABLE error for a failed connection, naming the output, the address and the reason. */
+export function connectError(output: string, address: string, err: unknown): SiphonError {
+  const { failure, detail } = classifyConnectError(err);
+  return new SiphonError('OUTPUT_UNAVAILABLE', `Output ${output}: ${address}: ${detail}`, { output, address, failure }, { cause: err });
+}

@@ -1,0 +1,137 @@
+// The connection side shared by the outputs that write to a TCP/TLS receiver (Devo relays,
+// syslog daemons): reads the certificate files once (again after a failure), warns when
+// host-name checks are off, builds the StreamSender, and keeps a shared 'drain' connection
+// to one batch at a time ('close' opens a connection per batch, so batches may overlap).
+
+import type { Logger, OutputContext } from '../../core/contracts.js';
+import { SerialQueue } from '../serial-writer.js';
+import { StreamSender, type AckMode, type Chunk, type StreamEndpoint } from './stream-sender.js';
+import { readPemFiles, type PemFiles } from './tls-files.js';
+
+export interface StreamOutputTls {
+  /** The files named in the settings, and the setting name of each for error messages. */
+  readonly files: PemFiles;
+  readonly settingOf: (which: keyof PemFiles) => string;
+  readonly verifyHostname: boolean;
+  readonly minVersion: 'TLSv1.2' | 'TLSv1.3';
+}
+
+export interface StreamOutputSettings {
+  readonly address: string;
+  readonly port: number;
+  /** Absent: plain TCP. */
+  readonly tls: StreamOutputTls | undefined;
+  readonly ack: AckMode;
+  readonly connect_timeout_seconds: number;
+  readonly idle_timeout_seconds: number;
+  readonly max_connection_age_seconds: number;
+  readonly close_timeout_seconds: number;
+  /** What the receiver is called in warnings: "relay", "daemon". */
+  readonly receiver: string;
+}
+
+export class StreamOutputConnection {
+  private readonly queue: SerialQueue | undefined;
+  private sender: Promise<StreamSender> | undefined;
+  private openSender: StreamSender | undefined;
+  private bytesOfClosedSenders = 0;
+  private readonly logger: Logger;
+
+  constructor(
+    private readonly output: string,
+    private readonly settings: StreamOutputSettings,
+    private readonly ctx: OutputContext,
+  ) {
+    this.logger = ctx.logger;
+    this.queue = settings.ack === 'drain' ? new SerialQueue() : undefined;
+  }
+
+  get bytesSent(): number {
+    return this.bytesOfClosedSenders + (this.openSender?.bytesSent ?? 0);
+  }
+
+  /** Reads the certificate files (errors name the setting). */
+  async open(): Promise<void> {
+    await this.prepare();
+  }
+
+  async send(chunks: readonly Chunk[]): Promise<void> {
+    const sender = await this.prepare();
+    if (this.queue) await this.queue.run(() => sender.send(chunks));
+    else await sender.send(chunks);
+  }
+
+  async check(): Promise<string> {
+    const sender = await this.prepare();
+    return sender.check();
+  }
+
+  async close(): Promise<void> {
+    const pending = this.sender;
+    this.sender = undefined;
+    if (!pending) return;
+    let sender: StreamSender;
+    try {
+      sender = await pending;
+    } catch {
+      return; // never opened: nothing to close
+    }
+    const close = (): Promise<void> => sender.close();
+    await (this.queue ? this.queue.run(close) : close());
+    this.bytesOfClosedSenders += sender.bytesSent;
+    if (this.openSender === sender) this.openSender = undefined;
+  }
+
+  /** Builds the sender once (again after a failure). */
+  private prepare(): Promise<StreamSender> {
+    if (!this.sender) {
+      const building = this.buildSender();
+      this.sender = building;
+      building.then(
+        (sender) => (this.openSender = sender),
+        () => {
+          if (this.sender === building) this.sender = undefined;
+        },
+      );
+    }
+    return this.sender;
+  }
+
+  private async buildSender(): Promise<StreamSender> {
+    const s = this.settings;
+    let endpoint: StreamEndpoint = { host: s.address, port: s.port };
+    if (s.tls) {
+      const pem = await readPemFiles(this.output, this.ctx.baseDir, s.tls.files, s.tls.settingOf);
+      if (!s.tls.verifyHostname) {
+        this.logger.warn(
+          `Output ${this.output}: verify_hostname is false: the ${s.receiver}'s certificate is not checked against ${s.address}, ` +
+            'so any server holding a certificate from a trusted CA, for any host name, can receive these events (man in the middle)',
+        );
+      }
+      endpoint = {
+        ...endpoint,
+        tls: {
+          ...(pem.ca !== undefined ? { ca: pem.ca } : {}),
+          ...(pem.cert !== undefined ? { cert: pem.cert } : {}),
+          ...(pem.key !== undefined ? { key: pem.key } : {}),
+          verifyServer: true,
+          verifyHostname: s.tls.verifyHostname,
+          minVersion: s.tls.minVersion,
+        },
+      };
+    }
+    return new StreamSender(
+      this.output,
+      endpoint,
+      {
+        ack: s.ack,
+        connectTimeoutMs: s.connect_timeout_seconds * 1000,
+        idleTimeoutMs: s.idle_timeout_seconds * 1000,
+        maxAgeMs: s.max_connection_age_seconds * 1000,
+        closeTimeoutMs: s.close_timeout_seconds * 1000,
+      },
+      this.logger,
+      () => this.ctx.clock.now(),
+    );
+  }
+}

@@ -1,0 +1,288 @@
+// One TCP or TLS connection to a receiver (Devo relay, syslog daemon), shared by the Devo and
+// syslog outputs. Plain TCP has no application acknowledgement, so what "delivered" means is
+// a choice, the `ack` mode:
+//  - 'close' (default): each send() opens a connection, writes, half-closes and waits for the
+//    receiver to close in turn. A receiver closes only after reading to the end of the stream,
+//    so a resolved send() proves every byte was read. Costs one handshake per batch.
+//  - 'drain': one long-lived connection; a send() is acknowledged once the bytes are handed to
+//    the kernel. Faster; a receiver that dies may lose what was in flight.
+// Either way a failed send() is rejected, never half-acknowledged: the caller sends the batch again.
+
+import net from 'node:net';
+import tls from 'node:tls';
+import type { Logger } from '../../core/contracts.js';
+import { codedError, connectError } from './connect-error.js';
+
+export interface TlsClientSettings {
+  /** PEM text of the CA certificates that sign the receiver's certificate (Devo's `chain`); default: system CAs. */
+  readonly ca?: string;
+  /** PEM text of the client certificate and its key, for receivers that require one. */
+  readonly cert?: string;
+  readonly key?: string;
+  /** Verify the receiver's certificate chain. */
+  readonly verifyServer: boolean;
+  /** Verify that the certificate names the host we connect to. */
+  readonly verifyHostname: boolean;
+  readonly minVersion: 'TLSv1.2' | 'TLSv1.3';
+}
+
+export interface StreamEndpoint {
+  readonly host: string;
+  readonly port: number;
+  /** Absent: plain TCP. */
+  readonly tls?: TlsClientSettings;
+}
+
+export type AckMode = 'close' | 'drain';
+
+export interface StreamSenderOptions {
+  readonly ack: AckMode;
+  readonly connectTimeoutMs: number;
+  /** 'drain': a connection idle this long is replaced before use (balancers drop idle ones silently). */
+  readonly idleTimeoutMs: number;
+  /** 'drain': a connection older than this is closed gracefully and replaced. */
+  readonly maxAgeMs: number;
+  /** How long to wait for the receiver to close after our half-close. */
+  readonly closeTimeoutMs: number;
+}
+
+export type Chunk = string | Buffer;
+
+/** After a TLS handshake, how long to watch for the receiver refusing us: twice the handshake's time, within these bounds. */
+const VERDICT_MIN_MS = 10;
+const VERDICT_MAX_MS = 2_000;
+
+interface OpenConnection {
+  socket: net.Socket;
+  openedAt: number;
+  lastUsedAt: number;
+  /** Set when the receiver closed its side or the socket failed: the next send reconnects. */
+  dead: boolean;
+}
+
+export class StreamSender {
+  private connection: OpenConnection | undefined;
+  private sent = 0;
+  readonly address: string;
+
+  constructor(
+    private readonly output: string,
+    private readonly endpoint: StreamEndpoint,
+    private readonly options: StreamSenderOptions,
+    private readonly logger: Logger,
+    private readonly now: () => number = Date.now,
+  ) {
+    this.address = `${endpoint.host}:${endpoint.port}`;
+  }
+
+  /** Bytes written (before TLS) since creation. */
+  get bytesSent(): number {
+    return this.sent;
+  }
+
+  /** True while a 'drain' connection is open. */
+  get isConnectionOpen(): boolean {
+    return this.connection !== undefined && !this.connection.dead;
+  }
+
+  /** Sends `chunks` in order; resolves when they are acknowledged as the ack mode says. */
+  async send(chunks: readonly Chunk[]): Promise<void> {
+    if (chunks.length === 0) return;
+    if (this.options.ack === 'close') {
+      const socket = await this.connect();
+      await this.writeAndClose(socket, chunks);
+      return;
+    }
+    const connection = await this.liveConnection();
+    try {
+      await this.write(connection.socket, chunks);
+      connection.lastUsedAt = this.now();
+    } catch (err) {
+      this.drop(connection);
+      throw connectError(this.output, this.address, err);
+    }
+  }
+
+  /** For `siphon check`: connects (TLS: handshake, and the server's verdict on our certificate), then closes gracefully; says what was proven. */
+  async check(): Promise<string> {
+    const socket = await this.connect();
+    const protocol = socket instanceof tls.TLSSocket ? socket.getProtocol() : undefined;
+    await this.writeAndClose(socket, []);
+    return protocol ? `${protocol} handshake with ${this.address} completed${this.endpoint.tls?.cert ? ', client certificate accepted' : ''}` : `TCP connection to ${this.address} opened`;
+  }
+
+  /** Closes the 'drain' connection gracefully: half-close, then wait until the receiver has read everything and closed. */
+  async close(): Promise<void> {
+    const connection = this.connection;
+    this.connection = undefined;
+    if (!connection) return;
+    if (connection.dead) {
+      connection.socket.destroy();
+      return;
+    }
+    try {
+      await this.writeAndClose(connection.socket, []);
+    } catch (err) {
+      this.logger.warn(`Closing the connection to ${this.address} did not end cleanly: ${(err as Error).message}`);
+    }
+  }
+
+  /** The open 'drain' connection, replaced first when it is too old, idle too long or closed by the receiver. */
+  private async liveConnection(): Promise<OpenConnection> {
+    const current = this.connection;
+    const now = this.now();
+    if (current && !current.dead) {
+      if (now - current.openedAt >= this.options.maxAgeMs) {
+        this.logger.info(`Connection to ${this.address} reached its maximum age (${Math.round(this.options.maxAgeMs / 1000)} s): opening a new one`);
+        await this.close();
+      } else if (now - current.lastUsedAt >= this.options.idleTimeoutMs) {
+        if (this.logger.isDebugEnabled()) this.logger.debug(`Connection to ${this.address} idle for ${Math.round((now - current.lastUsedAt) / 1000)} s: opening a new one`);
+        await this.close();
+      } else {
+        return current;
+      }
+    } else if (current) {
+      this.drop(current);
+    }
+    const socket = await this.connect();
+    const connection: OpenConnection = { socket, openedAt: this.now(), lastUsedAt: this.now(), dead: false };
+    socket.resume(); // receivers send nothing; never let unread input stall the socket
+    socket.on('end', () => {
+      connection.dead = true;
+    });
+    socket.on('error', () => {
+      connection.dead = true;
+    });
+    socket.on('close', () => {
+      connection.dead = true;
+    });
+    this.connection = connection;
+    return connection;
+  }
+
+  private drop(connection: OpenConnection): void {
+    connection.dead = true;
+    connection.socket.destroy();
+    if (this.connection === connection) this.connection = undefined;
+  }
+
+  /** Opens a connection; for TLS, resolves only after the server has accepted our certificate. */
+  private connect(): Promise<net.Socket> {
+    const { host, port, tls: t } = this.endpoint;
+    return new Promise<net.Socket>((resolve, reject) => {
+      let settled = false;
+      let socket: net.Socket;
+      const fail = (err: unknown): void => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        socket.destroy();
+        reject(connectError(this.output, this.address, err));
+      };
+      const succeed = (): void => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        socket.off('error', fail);
+        // Errors after this point belong to whoever uses the socket; keep one listener so none is unhandled.
+        socket.on('error', () => undefined);
+        resolve(socket);
+      };
+      const timer = setTimeout(
+        () => fail(codedError('SIPHON_CONNECT_TIMEOUT', `timed out after ${this.options.connectTimeoutMs / 1000} s connecting (no answer: a firewall dropping packets, or a wrong address)`)),
+        this.options.connectTimeoutMs,
+      );
+      if (t) {
+        socket = tls.connect({
+          host,
+          port,
+          ...(net.isIP(host) ? {} : { servername: host }),
+          ...(t.ca !== undefined ? { ca: t.ca } : {}),
+          ...(t.cert !== undefined ? { cert: t.cert } : {}),
+          ...(t.key !== undefined ? { key: t.key } : {}),
+          rejectUnauthorized: t.verifyServer,
+          minVersion: t.minVersion,
+          checkServerIdentity: t.verifyHostname ? tls.checkServerIdentity : () => undefined,
+        });
+        const handshakeStarted = this.now();
+        socket.once('secureConnect', () => {
+          // A receiver may judge our certificate (or its absence) only after the handshake:
+          // TLS 1.3 servers check it after our last handshake message, and rsyslog's
+          // x509/certvalid mode after the handshake altogether, closing with or without an
+          // alert. Either way the refusal comes within a round trip or two; wait that long,
+          // so a refusal is never taken for the receiver's end-of-data close.
+          const settleMs = Math.min(VERDICT_MAX_MS, Math.max(VERDICT_MIN_MS, 2 * (this.now() - handshakeStarted)));
+          socket.resume();
+          const verdict = setTimeout(succeed, settleMs);
+          socket.once('close', () => {
+            clearTimeout(verdict);
+            fail(codedError('SIPHON_CLIENT_CERT_CLOSED', 'the receiver closed the connection right after the handshake'));
+          });
+        });
+      } else {
+        socket = net.connect({ host, port });
+        socket.once('connect', succeed);
+      }
+      socket.once('error', fail);
+      socket.setNoDelay(true);
+    });
+  }
+
+  /** Writes the chunks; resolves when the last one is handed to the kernel. */
+  private write(socket: net.Socket, chunks: readonly Chunk[]): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      const onError = (err: Error): void => reject(err);
+      socket.once('error', onError);
+      socket.cork();
+      for (let i = 0; i < chunks.length; i++) {
+        const chunk = chunks[i]!;
+        this.sent += typeof chunk === 'string' ? Buffer.byteLength(chunk) : chunk.length;
+        if (i < chunks.length - 1) {
+          socket.write(chunk);
+          continue;
+        }
+        socket.write(chunk, (err) => {
+          socket.off('error', onError);
+          if (err) reject(err);
+          else resolve();
+        });
+      }
+      socket.uncork();
+    });
+  }
+
+  /** Writes, half-closes and waits for the receiver to close: it has then read every byte. */
+  private writeAndClose(socket: net.Socket, chunks: readonly Chunk[]): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      let receiverEnded = false;
+      let failure: Error | undefined;
+      const timer = setTimeout(() => {
+        failure = codedError(
+          'SIPHON_CLOSED',
+          `the receiver did not close the connection within ${this.options.closeTimeoutMs / 1000} s after the end of the data, so its reading of every byte is not confirmed`,
+        );
+        socket.destroy();
+      }, this.options.closeTimeoutMs);
+      socket.resume();
+      socket.on('end', () => {
+        receiverEnded = true;
+      });
+      socket.on('error', (err) => {
+        failure ??= err;
+      });
+      socket.once('close', () => {
+        clearTimeout(timer);
+        if (failure || !receiverEnded) {
+          reject(connectError(this.output, this.address, failure ?? codedError('SIPHON_CLOSED', 'the connection was cut before the receiver confirmed the end of the data')));
+        } else {
+          resolve();
+        }
+      });
+      for (const chunk of chunks) {
+        this.sent += typeof chunk === 'string' ? Buffer.byteLength(chunk) : chunk.length;
+        socket.write(chunk);
+      }
+      socket.end();
+    });
+  }
+}

@@ -1,0 +1,182 @@
+// The delivery queue: bounded in messages and bytes, back-pressure on submitters, per-output
+// lanes that retry in order, acknowledgement only when every output has the records.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { Output, OutputRecord, SenderService } from '../../src/core/contracts.js';
+import { SiphonError } from '../../src/core/errors.js';
+import { DeliveryQueue } from '../../src/core/delivery-queue.js';
+import { OutputLane } from '../../src/core/output-lane.js';
+import { InternalRecords } from '../../src/core/internal-records.js';
+import { SenderStatisticsReporter } from '../../src/core/sender-statistics.js';
+import { systemClock } from '../../src/core/time.js';
+import { createLogger, MemorySink } from '../../src/telemetry/logger.js';
+import { Redactor } from '../../src/core/redact.js';
+
+/** An output whose writes wait for the test to open a gate, or fail while `down`. */
+class GatedOutput implements Output {
+  readonly type = 'gated';
+  readonly received: OutputRecord[] = [];
+  writes = 0;
+  down = false;
+  private gate: Promise<void> = Promise.resolve();
+  private openGate: () => void = () => undefined;
+  constructor(readonly name: string) {}
+  hold(): void {
+    this.gate = new Promise((resolve) => (this.openGate = resolve));
+  }
+  release(): void {
+    this.openGate();
+  }
+  async open(): Promise<void> {}
+  async write(records: readonly OutputRecord[]): Promise<void> {
+    this.writes += 1;
+    await this.gate;
+    if (this.down) throw new SiphonError('OUTPUT_WRITE_FAILED', `${this.name} is down`);
+    this.received.push(...records);
+  }
+  async check(): Promise<void> {}
+  async close(): Promise<void> {}
+}
+
+const logger = (sink = new MemorySink()) => createLogger({ format: 'text', level: 'info', redactor: new Redactor(), sink });
+const record = (id: number, size = 10): OutputRecord => {
+  const event = { id, pad: 'x'.repeat(size) };
+  return { tag: 'test.tag', input: 'in', service: 'svc', event, eventJson: JSON.stringify(event) };
+};
+const page = (from: number, n: number, size = 10): OutputRecord[] => Array.from({ length: n }, (_, i) => record(from + i, size));
+
+function build(outputs: Array<{ output: Output; services?: SenderService[] }>, limits = { maxMessages: 100, maxBytes: 1 << 20 }, retryMs = 5) {
+  const sink = new MemorySink();
+  const log = logger(sink);
+  const lanes = outputs.map(
+    ({ output, services }) => new OutputLane(output, new Set(services ?? ['standard']), { mergeMaxRecords: 1000, retryFirstMs: retryMs, retryMaxMs: retryMs }, log, systemClock),
+  );
+  return { queue: new DeliveryQueue(lanes, limits, log, systemClock), lanes, sink };
+}
+
+const settled = async (p: Promise<unknown>): Promise<boolean> => {
+  let done = false;
+  void p.then(
+    () => (done = true),
+    () => (done = true),
+  );
+  await new Promise((r) => setTimeout(r, 20));
+  return done;
+};
+
+test('a full queue makes submitters wait (messages bound), and lets them in as outputs acknowledge', async () => {
+  const out = new GatedOutput('slow');
+  out.hold();
+  const { queue } = build([{ output: out }], { maxMessages: 100, maxBytes: 1 << 30 });
+  const first = await queue.submit(page(0, 60));
+  const second = queue.submit(page(60, 60));
+  assert.equal(await settled(second), false, 'the second page waits: 120 messages would exceed 100');
+  assert.equal(queue.size.messages, 60);
+  out.release();
+  await first.acked;
+  const admitted = await second;
+  await admitted.acked;
+  assert.deepEqual(out.received.map((r) => r.event['id']), Array.from({ length: 120 }, (_, i) => i));
+  assert.equal(queue.size.messages, 0);
+});
+
+test('the byte bound holds too: large events wait although few', async () => {
+  const out = new GatedOutput('slow');
+  out.hold();
+  const { queue } = build([{ output: out }], { maxMessages: 10_000, maxBytes: 50_000 });
+  await queue.submit(page(0, 3, 10_000));
+  const next = queue.submit(page(3, 3, 10_000));
+  assert.equal(await settled(next), false);
+  assert.ok(queue.size.bytes <= 50_000, `held ${queue.size.bytes} bytes`);
+  out.release();
+  await (await next).acked;
+  assert.equal(out.received.length, 6);
+});
+
+test('a page larger than the whole queue is let in alone instead of never', async () => {
+  const out = new GatedOutput('o');
+  const { queue } = build([{ output: out }], { maxMessages: 10, maxBytes: 1 << 20 });
+  const big = await queue.submit(page(0, 25));
+  await big.acked;
+  assert.equal(out.received.length, 25);
+});
+
+test('an output that is down: nothing acknowledged, everything retried in order, nothing lost or repeated once it is back', async () => {
+  const good = new GatedOutput('good');
+  const flaky = new GatedOutput('flaky');
+  flaky.down = true;
+  const { queue, sink } = build([{ output: good }, { output: flaky }], { maxMessages: 1000, maxBytes: 1 << 30 });
+  const subs = [await queue.submit(page(0, 10)), await queue.submit(page(10, 10)), await queue.submit(page(20, 10))];
+  await new Promise((r) => setTimeout(r, 60));
+  for (const s of subs) assert.equal(await settled(s.acked), false, 'not acknowledged while one output is down');
+  assert.equal(good.received.length, 30, 'the healthy output got everything');
+  assert.ok(flaky.writes >= 3, 'the failing output was retried');
+  flaky.down = false;
+  await Promise.all(subs.map((s) => s.acked));
+  assert.deepEqual(flaky.received.map((r) => r.event['id']), Array.from({ length: 30 }, (_, i) => i), 'in order, once each');
+  assert.ok(sink.lines.some((l) => /flaky is down.*stay queued for output flaky/.test(l)));
+  assert.ok(sink.lines.some((l) => /Output flaky accepts events again/.test(l)));
+});
+
+test('abort refuses what is queued and what waits; nothing is acknowledged', async () => {
+  const out = new GatedOutput('o');
+  out.down = true;
+  const { queue } = build([{ output: out }], { maxMessages: 10, maxBytes: 1 << 20 });
+  const first = await queue.submit(page(0, 10));
+  const waiting = queue.submit(page(10, 5));
+  queue.abort(new SiphonError('OUTPUT_WRITE_FAILED', 'deadline passed'));
+  await assert.rejects(first.acked, /deadline passed/);
+  await assert.rejects(waiting, /deadline passed/);
+  await assert.rejects(queue.submit(page(20, 1)), /deadline passed/);
+});
+
+test('internal records go only to outputs carrying the internal service, and never wait', async () => {
+  const events = new GatedOutput('events_only');
+  const both = new GatedOutput('both');
+  both.hold();
+  const { queue } = build([{ output: events }, { output: both, services: ['standard', 'internal'] }], { maxMessages: 20, maxBytes: 1 << 20 });
+  const internal = new InternalRecords({ collectorName: 'c', collectorVersion: '9.9.9', offer: (r) => queue.offerInternal(r), clock: systemClock });
+  internal.listener({ time: Date.UTC(2024, 5, 24, 2, 40), level: 'info', msg: 'Pull Started', context: { module: 'LarkPuller', input: 'lark', service: 'audit_infos' } });
+  internal.listener({ time: Date.UTC(2024, 5, 24, 2, 41), level: 'warn', msg: 'careful', context: {} });
+  internal.listener({ time: Date.UTC(2024, 5, 24, 2, 42), level: 'debug', msg: 'not delivered', context: {} });
+  internal.flush();
+  const std = await queue.submit(page(0, 18));
+  // The queue is now full: more internal records are refused and kept, pulling is not blocked by them.
+  internal.listener({ time: Date.UTC(2024, 5, 24, 2, 43), level: 'error', msg: 'later', context: {} });
+  internal.flush();
+  both.release();
+  await std.acked;
+  internal.flush();
+  await queue.drained();
+  assert.equal(events.received.length, 18, 'the events-only output got no internal record');
+  const tags = both.received.map((r) => r.tag);
+  assert.deepEqual(tags.filter((t) => t.startsWith('devo.collectors')), ['devo.collectors.out.local.info', 'devo.collectors.out.local.warning', 'devo.collectors.out.local.error']);
+  const first = both.received.find((r) => r.tag === 'devo.collectors.out.local.info')!;
+  assert.deepEqual(first.event, {
+    msg: 'Pull Started',
+    time: '2024-06-24T02:40:00.000Z',
+    level: 'info',
+    collector_name: 'c',
+    collector_version: '9.9.9',
+    input_name: 'lark',
+    service_name: 'audit_infos',
+    module_name: 'LarkPuller',
+  });
+});
+
+test('sender statistics use the seeds\' wording, per output and sender service', async () => {
+  const out: Output = Object.assign(new GatedOutput('devo_1'), { type: 'devo_platform' });
+  const { queue, lanes } = build([{ output: out, services: ['standard', 'internal'] }]);
+  await (await queue.submit(page(0, 7))).acked;
+  const sink = new MemorySink();
+  const reporter = new SenderStatisticsReporter(lanes, logger(sink), systemClock);
+  reporter.report();
+  const text = sink.lines.join('\n');
+  assert.match(text, /DevoSenderManagerMonitor\(standard_senders,devo_1\) -> Number of available senders: 1, sender manager internal queue size: 0/);
+  assert.match(text, /Standard - Total number of messages sent: 7, messages\/bytes sent since\/to "[^"]+\/[^"]+": 7\/\d+, \(elapsed \d+\.\d{3} seconds\)/);
+  assert.match(text, /DevoSenderManagerMonitor\(internal_senders,devo_1\) -> Number of available senders: 1/);
+  assert.match(text, /Internal - Total number of messages sent: 0/);
+  sink.lines.length = 0;
+  reporter.report();
+  assert.match(sink.lines.join('\n'), /Standard - Total number of messages sent: 7, messages\/bytes sent since\/to "[^"]+": 0\/0/, 'the period restarts');
+});
