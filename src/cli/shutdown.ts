@@ -1,5 +1,5 @@
-// SIGINT/SIGTERM stop gracefully: the first signal aborts pulling (pages being delivered
-// finish and are committed); a second one forces the exit.
+// SIGINT/SIGTERM stop gracefully: the first signal aborts pulling (queued events get the
+// shutdown deadline to reach the outputs, and their pages are committed); a second one forces the exit.
 import type { CliIo } from './io.js';
 
 export function abortOnSignals(io: CliIo): { signal: AbortSignal; dispose(): void } {
@@ -8,7 +8,7 @@ export function abortOnSignals(io: CliIo): { signal: AbortSignal; dispose(): voi
   const onSignal = (name: NodeJS.Signals): void => {
     count += 1;
     if (count === 1) {
-      io.err(`Received ${name}: stopping (pages in delivery are finished and committed; press Ctrl-C again to force)`);
+      io.err(`Received ${name}: stopping (queued events are delivered and committed, within the shutdown deadline; press Ctrl-C again to force)`);
       controller.abort(new Error(`stopped by ${name}`));
     } else {
       io.err(`Received ${name} again: exiting now`);

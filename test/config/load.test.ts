@@ -9,6 +9,7 @@ import { httpUrl, inputBaseShape, nonEmptyString, secretString, serviceBaseShape
 import { formatProblem } from '../../src/config/format.js';
 import { loadConfigFile, loadConfigText, type Registries } from '../../src/config/load.js';
 import type { ConfigProblem, LoadResult, SiphonConfig } from '../../src/config/types.js';
+import { builtinOutputs } from '../../src/outputs/index.js';
 
 // ---------------------------------------------------------------------------
 // A fake connector and outputs, built from the shared field vocabulary like real ones.
@@ -578,4 +579,37 @@ test('a file that is not a mapping, and unknown top-level sections', () => {
   assert.deepEqual(list.map((p) => [p.code, p.path, p.line]), [['CONFIG_WRONG_TYPE', '', 1]]);
   const empty = problemsOf(load(''));
   assert.deepEqual(empty.map((p) => p.code), ['CONFIG_MISSING', 'CONFIG_MISSING']);
+});
+
+test('outputs choose their sender services; the default depends on the output type; an unknown service is refused', () => {
+  // Siphon's real outputs, for their default services.
+  const real: Registries = { ...registries, outputs: builtinOutputs };
+  const config = loaded(
+    loadConfigText(
+      yaml(
+        'outputs:',
+        '  f: {type: file, config: {path: ./e.ndjson}}',
+        '  f_all: {type: file, services: [standard, internal], config: {path: ./a.ndjson}}',
+        '  d: {type: devo_platform, config: {address: collector-eu.devo.io}}',
+        '  logs_only: {type: syslog, services: [internal], config: {address: siem.example.net}}',
+        'inputs: {fakevendor: {credentials: {token: x}}}',
+      ),
+      'config.yaml',
+      BASE,
+      real,
+      { env: {}, now: () => NOW },
+    ),
+  );
+  assert.deepEqual(
+    config.outputs.map((o) => [o.name, o.services]),
+    [
+      ['f', ['standard']],
+      ['f_all', ['standard', 'internal']],
+      ['d', ['standard', 'internal']],
+      ['logs_only', ['internal']],
+    ],
+  );
+  const bad = problemAt(load(yaml('outputs:', '  c: {type: console, services: [lookup]}', 'inputs: {fakevendor: {credentials: {token: x}}}')), 'outputs.c.services[0]');
+  assert.equal(bad.code, 'CONFIG_INVALID_VALUE');
+  assert.match(bad.message, /must be one of: "standard", "internal" \(got "lookup"\)/);
 });

@@ -249,4 +249,51 @@ describe('delivery through the bounded queue', () => {
       assert.equal(await savedCount(dir), EVENTS);
     });
   });
+
+  describe('the internal sender service and the sender statistics', () => {
+    let sim: OnePasswordSimulator;
+    after(async () => {
+      await sim?.close();
+    });
+
+    test('an output carrying `internal` gets Siphon\'s own log records as Devo shapes them; statistics are logged per output and service', async () => {
+      sim = await startOnePasswordSimulator({ tokens: [{ token: TOKEN, features: ['itemusages'] }], initialEvents: { auditevents: 0, itemusages: 300, signinattempts: 0 }, rateLimit: false });
+      const receiver = await DevoReceiver.start({ tls: tlsOf(setup.pki) });
+      const dir = await tempDir('siphon-delivery-internal-');
+      const outputs =
+        `  events_only: {type: file, config: {path: ${JSON.stringify(join(dir, 'events.ndjson'))}}}\n` +
+        devoOutputYaml('devo_1', receiver.port, setup.pki).replace('services: [standard]', 'services: [standard, internal]');
+      const yaml = configYaml({ dir, simUrl: sim.url, outputs, queueMessages: 10_000 }).replace('  shutdown_timeout_seconds', '  sender_statistics_interval_seconds: 1\n  shutdown_timeout_seconds');
+      const run = startSiphon(['run', '--config', await writeConfig(dir, yaml)], ENV);
+      try {
+        await waitFor(() => /Internal - Total number of messages sent: [1-9]/.test(run.stderr()), 20_000, 'a sender statistics report counting internal messages');
+        await waitFor(() => receiver.text().includes('"msg":"The data is up to date!"'), 20_000, 'the internal record of "The data is up to date!"');
+      } finally {
+        run.child.kill('SIGTERM');
+        await run.done;
+        await receiver.whenIdle(10_000);
+        await receiver.stop({ abrupt: true });
+      }
+      const frames = receiver.frames();
+      const events = frames.filter((f) => f.tag === 'auth.agilebits.onepassword.itemusage');
+      assert.equal(new Set(events.map((f) => (JSON.parse(f.message) as { uuid: string }).uuid)).size, 300);
+      const internal = frames.filter((f) => f.tag.startsWith('devo.collectors.out.local.'));
+      const upToDate = internal.map((f) => JSON.parse(f.message) as Record<string, unknown>).find((r) => r['msg'] === 'The data is up to date!');
+      assert.ok(upToDate, 'the internal record is there');
+      assert.deepEqual(Object.keys(upToDate), ['msg', 'time', 'level', 'collector_name', 'collector_version', 'input_name', 'service_name', 'module_name']);
+      assert.equal(upToDate['level'], 'info');
+      assert.equal(upToDate['collector_name'], 'delivery-e2e');
+      assert.equal(upToDate['input_name'], 'onepassword');
+      assert.equal(upToDate['service_name'], 'item_usage');
+      assert.equal(upToDate['module_name'], 'OnePasswordPuller');
+      assert.ok(internal.every((f) => /^devo\.collectors\.out\.local\.(info|warning|error)$/.test(f.tag)));
+      const fileLines = await readDelivered(join(dir, 'events.ndjson'));
+      assert.equal(fileLines.length, 300, 'the events-only output got no internal record');
+      const text = (await run.done).stderr;
+      assert.match(text, /DevoSenderManagerMonitor\(standard_senders,devo_1\) -> Number of available senders: 1, sender manager internal queue size: \d+/);
+      assert.match(text, /DevoSenderManagerMonitor\(standard_senders,devo_1\) -> Standard - Total number of messages sent: 300, messages\/bytes sent since\/to "[^"]+": \d+\/\d+, \(elapsed \d+\.\d{3} seconds\)/);
+      assert.match(text, /FileSenderManagerMonitor\(standard_senders,events_only\)/);
+      assert.doesNotMatch(text, /FileSenderManagerMonitor\(internal_senders/);
+    });
+  });
 });
