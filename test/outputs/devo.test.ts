@@ -339,6 +339,15 @@ describe('check and connection failures', () => {
     assert.ok(receiver.tlsErrors.length >= 1, 'the relay refused the handshake');
   });
 
+  test('a key that does not belong to the certificate, or a file that is not PEM: said so, before any connection', async () => {
+    const receiver = await relay();
+    const mismatch = makeOutput(receiver.port, { cert: pki.clientCertFile, key: pki.rogueClientKeyFile }).output;
+    assert.match((await rejection(mismatch.check())).message, /the client certificate and its key do not match; check `cert` and `key`/);
+    const notPem = makeOutput(receiver.port, { cert: pki.clientKeyFile.replace(/client\.key$/, 'client.ext') }).output;
+    assert.match((await rejection(notPem.check())).message, /a certificate or key file is not valid PEM \(ERR_OSSL_PEM_NO_START_LINE\)/);
+    assert.equal(receiver.connectionCount, 0, 'no connection was attempted with broken files');
+  });
+
   test('no client certificate at all: certificate rejected (TLS alert "certificate required")', async () => {
     const receiver = await relay();
     const { output } = makeOutput(receiver.port, { cert: undefined, key: undefined });

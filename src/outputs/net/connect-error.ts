@@ -13,6 +13,7 @@ export type ConnectFailure =
   | 'server-untrusted'
   | 'client-cert-rejected'
   | 'not-tls'
+  | 'bad-local-files'
   | 'closed'
   | 'other';
 
@@ -46,6 +47,10 @@ export function classifyConnectError(err: unknown): { failure: ConnectFailure; d
   if (/ALERT/.test(code)) return { failure: 'other', detail: `the receiver ended the TLS session with the alert "${alertName(code)}" (${code})` };
   if (code === 'ERR_SSL_WRONG_VERSION_NUMBER' || code === 'ERR_SSL_PACKET_LENGTH_TOO_LONG') {
     return { failure: 'not-tls', detail: `the receiver does not answer in TLS on this port (${code})` };
+  }
+  if (code === 'ERR_OSSL_X509_KEY_VALUES_MISMATCH') return { failure: 'bad-local-files', detail: 'the client certificate and its key do not match; check `cert` and `key`' };
+  if (code.startsWith('ERR_OSSL_PEM_') || code === 'ERR_OSSL_UNSUPPORTED' || code === 'ERR_OSSL_ASN1_WRONG_TAG') {
+    return { failure: 'bad-local-files', detail: `a certificate or key file is not valid PEM (${code}); check \`cert\`, \`key\` and the CA file` };
   }
   if (code === 'SIPHON_CLIENT_CERT_CLOSED') {
     return {
