@@ -155,7 +155,11 @@ export interface Output {
   readonly name: string;
   readonly type: string;
   open(): Promise<void>;
-  /** Resolves only once every record is durably handed off (file: written and flushed). */
+  /**
+   * Resolves only once every record is durably handed off (file: written and flushed). A write
+   * that rejects is retried later with the very same array, so an output that delivers in
+   * parts (the http output's POSTs) may remember how far it got and not repeat those parts.
+   */
   write(records: readonly OutputRecord[]): Promise<void>;
   /**
    * Bytes put on the wire (or disk) since the output was created, for the sender statistics.

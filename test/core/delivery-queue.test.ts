@@ -17,6 +17,8 @@ class GatedOutput implements Output {
   readonly type = 'gated';
   readonly received: OutputRecord[] = [];
   writes = 0;
+  /** The distinct arrays write() was given: a retry must get the same one. */
+  readonly arrays = new Set<readonly OutputRecord[]>();
   down = false;
   private gate: Promise<void> = Promise.resolve();
   private openGate: () => void = () => undefined;
@@ -30,6 +32,7 @@ class GatedOutput implements Output {
   async open(): Promise<void> {}
   async write(records: readonly OutputRecord[]): Promise<void> {
     this.writes += 1;
+    this.arrays.add(records);
     await this.gate;
     if (this.down) throw new SiphonError('OUTPUT_WRITE_FAILED', `${this.name} is down`);
     this.received.push(...records);
@@ -111,6 +114,7 @@ test('an output that is down: nothing acknowledged, everything retried in order,
   for (const s of subs) assert.equal(await settled(s.acked), false, 'not acknowledged while one output is down');
   assert.equal(good.received.length, 30, 'the healthy output got everything');
   assert.ok(flaky.writes >= 3, 'the failing output was retried');
+  assert.ok(flaky.arrays.size < flaky.writes, 'a retry gets the very same array (outputs that deliver in parts rely on it)');
   flaky.down = false;
   await Promise.all(subs.map((s) => s.acked));
   assert.deepEqual(flaky.received.map((r) => r.event['id']), Array.from({ length: 30 }, (_, i) => i), 'in order, once each');

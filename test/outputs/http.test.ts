@@ -250,13 +250,21 @@ test('400 rejects at once, naming the status and the start of the answer', async
   assert.equal(excerpt.length, 301, 'at most 300 characters of the answer, then an ellipsis');
 });
 
-test('a cut batch whose second POST fails rejects, saying the first one was accepted', async () => {
+test('a cut batch whose second POST fails rejects, saying the first one was accepted; the retried batch resumes at the second POST', async () => {
   const server = await httpServer((_req, res, n) => (n === 2 ? json(res, 413, { error: 'too big' }) : json(res, 200, {})));
   const { output } = makeOutput({ url: server.url, batch_max_events: 2 });
-  const err = await rejection(output.write([rec(1), rec(2), rec(3), rec(4), rec(5)]));
+  const batch = [rec(1), rec(2), rec(3), rec(4), rec(5)];
+  const err = await rejection(output.write(batch));
   assert.equal(server.requests.length, 2, 'POST 3 is not sent after POST 2 failed');
   assert.match(err.message, /POST 2 of 3 to .* \(2 events\) failed: HTTP 413 \(request too large: lower batch_max_bytes\)/);
-  assert.match(err.message, /the POST before it was accepted and is sent again/);
+  assert.match(err.message, /the POST before it was accepted and is not sent again when the batch is retried/);
+  // The pipeline retries the same batch: POST 1 is not repeated.
+  await output.write(batch);
+  const uuids = server.requests.slice(2).flatMap((r) => r.text.trim().split('\n').map((l) => (JSON.parse(l) as { event: { uuid: string } }).event.uuid));
+  assert.deepEqual(uuids, ['e3', 'e4', 'e5']);
+  // A new batch starts at its first POST.
+  await output.write([rec(6)]);
+  assert.equal(server.requests.length, 5);
 });
 
 test('an answer that never comes times out', async () => {

@@ -67,6 +67,9 @@ export class HttpOutput implements Output {
     this.headers = headers;
   }
 
+  /** Per batch (the pipeline retries a failed write with the same array): how many of its POSTs were accepted. */
+  private readonly acceptedPosts = new WeakMap<readonly OutputRecord[], number>();
+
   get bytesSent(): number {
     return this.sent;
   }
@@ -90,7 +93,11 @@ export class HttpOutput implements Output {
       'content-type': this.hec ? 'application/json' : 'application/x-ndjson',
       ...(this.settings.gzip ? { 'content-encoding': 'gzip' } : {}),
     };
+    // The pipeline retries a failed write with the very same records: POSTs it already had
+    // accepted are not sent again.
+    const alreadyAccepted = this.acceptedPosts.get(records) ?? 0;
     for (const [k, chunk] of chunks.entries()) {
+      if (k < alreadyAccepted) continue;
       const text = lines.slice(chunk.start, chunk.end).join('');
       const body = this.settings.gzip ? await gzipAsync(text) : Buffer.from(text, 'utf8');
       const what = `${chunks.length === 1 ? 'POST' : `POST ${k + 1} of ${chunks.length}`} to ${safeUrl(this.target)}`;
@@ -110,7 +117,9 @@ export class HttpOutput implements Output {
         if (!(err instanceof DeliveryFailure)) throw err;
         throw this.writeFailed(what, chunk.end - chunk.start, k, err);
       }
+      this.acceptedPosts.set(records, k + 1);
     }
+    this.acceptedPosts.delete(records);
   }
 
   async check(): Promise<void> {
@@ -154,7 +163,12 @@ export class HttpOutput implements Output {
 
   private writeFailed(what: string, events: number, index: number, failure: DeliveryFailure): SiphonError {
     const attempts = failure.attempts > 1 ? ` after ${failure.attempts} attempts` : '';
-    const earlier = index === 0 ? '' : index === 1 ? '; the POST before it was accepted and is sent again with the batch' : `; the ${index} POSTs before it were accepted and are sent again with the batch`;
+    const earlier =
+      index === 0
+        ? ''
+        : index === 1
+          ? '; the POST before it was accepted and is not sent again when the batch is retried'
+          : `; the ${index} POSTs before it were accepted and are not sent again when the batch is retried`;
     return new SiphonError(
       'OUTPUT_WRITE_FAILED',
       `Output ${this.name}: ${what} (${events} event${events === 1 ? '' : 's'}) failed${attempts}: ${failure.reason}${earlier}`,
