@@ -345,7 +345,7 @@ test('check (ndjson): HEAD with the credentials; any answer but 401/403 is reach
     res.end();
   });
   const good = makeOutput({ url: `${server.url}/ingest`, bearer_token: 'good-token-1' });
-  await good.output.check();
+  assert.match(String(await good.output.check()), /^http:\/\/127\.0\.0\.1:\d+\/ingest answered HEAD with HTTP 405$/);
   assert.equal(server.requests[0]?.method, 'HEAD');
   assert.equal(server.requests[0]?.url, '/ingest');
   const bad = makeOutput({ url: `${server.url}/ingest`, bearer_token: 'bad-token-1' });
@@ -372,7 +372,7 @@ test('check (splunk_hec): health, then a POST without events that proves the tok
     return json(res, 200, { text: 'Success', code: 0 });
   });
   const good = makeOutput({ url: server.url, mode: 'splunk_hec', hec_token: 'good-hec-token' });
-  await good.output.check();
+  assert.match(String(await good.output.check()), /\/services\/collector\/health is healthy and .*\/services\/collector\/event accepts the token$/);
   assert.deepEqual(
     server.requests.map((r) => `${r.method} ${r.url} ${r.raw.length}`),
     ['GET /services/collector/health 0', 'POST /services/collector/event 0'],

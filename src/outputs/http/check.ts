@@ -50,13 +50,15 @@ function rejectedCredentials(t: CheckTarget, url: URL, answer: Answer): SiphonEr
   );
 }
 
-export async function checkNdjson(t: CheckTarget, url: URL): Promise<void> {
+/** Says what was proven, for the PASS line. */
+export async function checkNdjson(t: CheckTarget, url: URL): Promise<string> {
   const answer = await exchange(t, 'HEAD', url);
   if (answer.status === 401 || answer.status === 403) throw rejectedCredentials(t, url, answer);
-  t.logger.info(`Output ${t.output}: ${safeUrl(url)} answered HEAD with HTTP ${answer.status}`);
+  return `${safeUrl(url)} answered HEAD with HTTP ${answer.status}`;
 }
 
-export async function checkHec(t: CheckTarget, urls: HecUrls): Promise<void> {
+/** Says what was proven, for the PASS line. */
+export async function checkHec(t: CheckTarget, urls: HecUrls): Promise<string> {
   const health = await exchange(t, 'GET', urls.health);
   if (health.status === 401 || health.status === 403) throw rejectedCredentials(t, urls.health, health);
   if (health.status < 200 || health.status > 299) {
@@ -69,4 +71,5 @@ export async function checkHec(t: CheckTarget, urls: HecUrls): Promise<void> {
   if (code === HEC_CHANNEL_MISSING) throw unavailable(t, urls.event, `${statusText(probe, t.redactor)} ${ACK_HINT}`, { status: probe.status });
   const accepted = (probe.status >= 200 && probe.status <= 299) || (probe.status === 400 && code === HEC_NO_DATA);
   if (!accepted) throw unavailable(t, urls.event, statusText(probe, t.redactor), { status: probe.status });
+  return `${safeUrl(urls.health)} is healthy and ${safeUrl(urls.event)} accepts the token`;
 }

@@ -122,10 +122,9 @@ export class HttpOutput implements Output {
     this.acceptedPosts.delete(records);
   }
 
-  async check(): Promise<void> {
+  async check(): Promise<string> {
     const target: CheckTarget = { output: this.name, transport: await this.ready(), headers: this.headers, redactor: this.redactor, logger: this.logger };
-    if (this.hec) await checkHec(target, this.hec);
-    else await checkNdjson(target, this.target);
+    return this.hec ? checkHec(target, this.hec) : checkNdjson(target, this.target);
   }
 
   /** Stops writes waiting to retry, lets requests in flight finish, then closes the connections. */
