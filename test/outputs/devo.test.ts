@@ -302,6 +302,20 @@ describe('ack modes and reconnection', () => {
     assert.ok(elapsed >= ((total / rate) * 1000) * 0.8, `acknowledged after ${elapsed} ms, the reader needs ${Math.round((total / rate) * 1000)} ms`);
   });
 
+  test('close: a relay that never closes its side refuses the acknowledgement, saying to use ack drain; with drain it works', async () => {
+    const receiver = await relay({ keepHalfOpen: true });
+    const { output } = makeOutput(receiver.port, { close_timeout_seconds: 0.3 });
+    const err = await rejection(output.write([rec({ n: 1 })]));
+    assert.equal(err.code, 'OUTPUT_UNAVAILABLE');
+    assert.match(err.message, /did not close the connection within 0\.3 s after the end of the data.*`ack: drain`/);
+    await assert.rejects(output.check(), /did not close the connection/);
+    assert.ok(receiver.connections[0]!.clientEnded, 'the frames and the end of data reached the relay');
+    const drained = makeOutput(receiver.port, { ack: 'drain', close_timeout_seconds: 0.3 }).output;
+    await drained.write([rec({ n: 2 })]);
+    await receiver.waitFor(() => receiver.frames().filter((f) => f.message === '{"n":2}').length === 1);
+    await receiver.stop({ abrupt: true });
+  });
+
   test('close: a relay cut in the middle of a batch makes write() reject', async () => {
     const receiver = await relay({ slowBytesPerSecond: 512 * 1024 });
     const { output } = makeOutput(receiver.port);

@@ -26,6 +26,8 @@ export interface DevoReceiverOptions {
   readonly gzip?: boolean;
   /** Read at most this many bytes per second on each connection (the socket is paused in between). */
   readonly slowBytesPerSecond?: number;
+  /** Keep a connection open after the client's end of data (a relay that never closes its side). */
+  readonly keepHalfOpen?: boolean;
 }
 
 export interface ReceivedFrame {
@@ -86,7 +88,8 @@ export class DevoReceiver {
   async start(): Promise<void> {
     if (this.server?.listening) return;
     for (let attempt = 1; ; attempt++) {
-      const server = this.options.tls ? this.tlsServer(this.options.tls) : net.createServer((socket) => this.accept(socket));
+      const halfOpen = this.options.keepHalfOpen ?? false;
+      const server = this.options.tls ? this.tlsServer(this.options.tls, halfOpen) : net.createServer({ allowHalfOpen: halfOpen }, (socket) => this.accept(socket));
       try {
         await new Promise<void>((resolve, reject) => {
           server.once('error', reject);
@@ -108,9 +111,9 @@ export class DevoReceiver {
     }
   }
 
-  private tlsServer(t: DevoReceiverTls): tls.Server {
+  private tlsServer(t: DevoReceiverTls, allowHalfOpen: boolean): tls.Server {
     const require = t.requireClientCert ?? true;
-    const server = tls.createServer({ key: t.key, cert: t.cert, ca: t.ca, requestCert: require, rejectUnauthorized: require }, (socket) =>
+    const server = tls.createServer({ key: t.key, cert: t.cert, ca: t.ca, requestCert: require, rejectUnauthorized: require, allowHalfOpen }, (socket) =>
       this.accept(socket, socket.authorized),
     );
     server.on('tlsClientError', (err) => this.tlsErrors.push(err.message));

@@ -277,7 +277,8 @@ export class StreamSender {
       const timer = setTimeout(() => {
         failure = codedError(
           'SIPHON_CLOSED',
-          `the receiver did not close the connection within ${this.options.closeTimeoutMs / 1000} s after the end of the data, so its reading of every byte is not confirmed`,
+          `the receiver did not close the connection within ${this.options.closeTimeoutMs / 1000} s after the end of the data, so its reading of every byte is not confirmed ` +
+            '(a receiver that keeps connections open after the end of the data needs `ack: drain`; a slow one, a longer `close_timeout_seconds`)',
         );
         socket.destroy();
       }, this.options.closeTimeoutMs);
