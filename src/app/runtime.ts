@@ -20,6 +20,8 @@ import type { HttpSettings, RateLimitSettings, StartTime } from '../config/field
 import { createHttpClient } from '../http/client.js';
 import { createRateBudget } from '../http/budget-from-settings.js';
 import { openStateStore } from '../state/index.js';
+import { DeliveryJournal, deliveryJournalDirectory } from '../state/delivery-journal.js';
+import { JournaledOutput } from './journaled-output.js';
 import { compileObfuscation } from '../stages/obfuscate.js';
 import { createLogger, type LogFormat, type LogRecord, type LogSink } from '../telemetry/logger.js';
 
@@ -41,6 +43,11 @@ export interface RuntimeOptions {
 const ONCE_OUTPUT_ATTEMPTS = 5;
 /** Most records one output write carries when queued batches are merged. */
 const MERGE_MAX_RECORDS = 5_000;
+/**
+ * Beyond the queue's size, how many acknowledged keys a delivery journal keeps: room for pages
+ * released by the queue whose checkpoints are still being written (and one oversized page).
+ */
+const JOURNAL_MARGIN_ENTRIES = 10_000;
 
 export interface Runtime {
   collector: Collector;
@@ -111,7 +118,7 @@ export async function buildRuntime(config: SiphonConfig, options: RuntimeOptions
   const logListeners: Array<(record: LogRecord) => void> = [];
   const logger = createRootLogger(config, redactor, options, logListeners);
 
-  const configured: Array<{ output: Output; services: ReadonlyArray<SenderService> }> = options.outputs
+  const configured: Array<{ output: Output; readonly services: ReadonlyArray<SenderService> }> = options.outputs
     ? options.outputs.map((output) => ({ output, services: ['standard'] }))
     : config.outputs
         .filter((o) => o.enabled)
@@ -119,6 +126,19 @@ export async function buildRuntime(config: SiphonConfig, options: RuntimeOptions
           output: o.definition.create(o.name, o.settings, { logger: logger.child({ module: `${senderTypeName(o.type)}Sender(${o.name})` }), clock, baseDir: config.baseDir }),
           services: o.services,
         }));
+  const store = await openStateStore(config.globals.persistence, { lock: options.lockState ?? true });
+  const journalDirectory = config.globals.persistence.type === 'filesystem' && (options.lockState ?? true) ? config.globals.persistence.directory : undefined;
+  if (journalDirectory !== undefined) {
+    // Outputs that cannot read back what they hold get a journal of what they acknowledged,
+    // sized to cover what the checkpoints may not yet cover: about one delivery queue.
+    const segmentEntries = config.globals.queue_max_size_in_messages + JOURNAL_MARGIN_ENTRIES;
+    for (const c of configured) {
+      if (c.output.findDelivered) continue;
+      const directory = deliveryJournalDirectory(journalDirectory, c.output.name);
+      const journalLogger = logger.child({ module: `${senderTypeName(c.output.type)}SenderManager(${c.output.name})` });
+      c.output = new JournaledOutput(c.output, await DeliveryJournal.open(directory, segmentEntries, journalLogger));
+    }
+  }
   const outputs = configured.map((c) => c.output);
   const lanes = configured.map(
     ({ output, services }) =>
@@ -147,7 +167,6 @@ export async function buildRuntime(config: SiphonConfig, options: RuntimeOptions
     ? new InternalRecords({ collectorName: config.globals.name, collectorVersion: SIPHON_VERSION, offer: (records) => queue.offerInternal(records), clock })
     : undefined;
   if (internal) logListeners.push(internal.listener);
-  const store = await openStateStore(config.globals.persistence, { lock: options.lockState ?? true });
 
   const statuses: ServiceStatus[] = [];
   const closers: Array<() => Promise<void>> = [];

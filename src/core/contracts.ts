@@ -180,6 +180,13 @@ export interface Output {
    * (at-least-once).
    */
   findDelivered?(records: readonly OutputRecord[], keyOf: (event: VendorEvent) => string | undefined): Promise<Set<number>>;
+  /**
+   * The service's state is starting afresh (first start, a new start time, a reset): what this
+   * output noted as delivered for it must no longer keep records from it, since re-ingestion
+   * is what was asked for. Outputs whose findDelivered reads what they physically hold (the
+   * file output) need not implement it.
+   */
+  forgetDelivered?(input: string, service: string): Promise<void>;
 }
 
 // ---------------------------------------------------------------------------

@@ -6,7 +6,7 @@
 // Only a shutdown past its deadline (or, with --once, an output that stays down) rejects
 // acknowledgements: those pages are never committed and are pulled again next time.
 
-import type { Clock, Logger, OutputRecord, SenderService, VendorEvent } from './contracts.js';
+import type { Clock, Logger, OutputRecord, SenderService, StateKey, VendorEvent } from './contracts.js';
 import { SiphonError } from './errors.js';
 import { OutputLane, type LaneBatch } from './output-lane.js';
 
@@ -78,6 +78,11 @@ export class DeliveryQueue {
         lane.carries('standard') && lane.output.findDelivered ? lane.output.findDelivered(records, keyOf) : Promise.resolve(new Set<number>()),
       ),
     );
+  }
+
+  /** A service starts afresh: every output forgets what it noted as delivered for it. */
+  async forgetDelivered(key: StateKey): Promise<void> {
+    await Promise.all(this.lanes.map((lane) => lane.output.forgetDelivered?.(key.input, key.service)));
   }
 
   /** Resolves once every queued batch is acknowledged by every output, or once the queue fails. */

@@ -43,7 +43,7 @@ export const ERROR_CATALOGUE = {
   SETUP_UNREACHABLE: entry('SetupError', 103, 'The vendor could not be reached (DNS, connection refused, TLS, timeout).', 'Check the base URL, proxies and firewalls.'),
   // Persistence (exit code 1 unless at setup).
   PERSISTENCE_UNREADABLE: entry('PrePullError', 200, 'The saved state of a service cannot be read or is corrupt. Siphon never restarts from scratch silently.', 'Inspect the file named in the message; restore it or run `siphon state reset`.'),
-  PERSISTENCE_WRITE_FAILED: entry('PrePullError', 201, 'The state of a service could not be saved (disk full, permissions).', 'Free space or fix permissions; the events will be pulled again, not lost.'),
+  PERSISTENCE_WRITE_FAILED: entry('PrePullError', 201, 'The state of a service, or the delivery journal of an output, could not be saved (disk full, permissions).', 'Free space or fix permissions; the events will be pulled again, not lost.'),
   PERSISTENCE_CONFLICT: entry('PrePullError', 202, 'Another process changed the state of the same service at the same time.', 'Run one collector per service, or use a shared store with distinct services.'),
   // Pulling (the stream retries; state does not move).
   PULL_HTTP_ERROR: entry('PullError', 300, 'The vendor API answered with an error status.', 'Usually transient; if it repeats, see the status and message in the log.'),

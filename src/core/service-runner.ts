@@ -32,6 +32,8 @@ export interface Delivery {
   submit(records: readonly OutputRecord[], exclude?: ReadonlyArray<ReadonlySet<number>>): Promise<{ readonly acked: Promise<void> }>;
   /** Per output, the indexes of records it already holds (empty for outputs that cannot tell). */
   findDelivered(records: readonly OutputRecord[], keyOf: (event: VendorEvent) => string | undefined): Promise<Array<Set<number>>>;
+  /** The service starts afresh: outputs forget what they noted as delivered for it. */
+  forgetDelivered(key: StateKey): Promise<void>;
 }
 
 export interface ServiceRunnerOptions {
@@ -102,6 +104,8 @@ export class ServiceRunner {
       logger.info(`Data retrieved from the persistence: ${describeState(state)}`);
       logger.info('Running the persistence corrections steps');
       if (state.start_setting !== startSetting) {
+        // Before the new record: a crash in between resets again at the next start.
+        await this.o.delivery.forgetDelivered(key);
         logger.warn(
           `The start-time setting changed (was ${JSON.stringify(state.start_setting)}, now ${JSON.stringify(startSetting)}): ` +
             'the persistence of this service has been reset and pulling starts again from the configured start time',
@@ -114,6 +118,7 @@ export class ServiceRunner {
       }
     } else {
       logger.info('No persisted data found: pulling starts from the configured start time');
+      await this.o.delivery.forgetDelivered(key);
       state = await this.writeState(emptyServiceState(startSetting, new Date(clock.now()).toISOString()), undefined);
       // No state (first start, or `siphon state reset`): nothing can be half-delivered.
       this.recovering = false;

@@ -13,6 +13,11 @@ import { MemoryStateStore } from '../../src/state/memory.js';
 import { compileObfuscation } from '../../src/stages/obfuscate.js';
 import { createLogger, MemorySink } from '../../src/telemetry/logger.js';
 import { Redactor } from '../../src/core/redact.js';
+import { JournaledOutput } from '../../src/app/journaled-output.js';
+import { DeliveryJournal } from '../../src/state/delivery-journal.js';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 type Step = { events: VendorEvent[]; cursor: number; hasMore: boolean } | Error;
 
@@ -309,4 +314,74 @@ test('page-supplied keys and retain ranges: records carry the keys; the memory k
   assert.equal(stats.duplicates, 1);
   // The window rule (3600 s) would keep everything; the ranges keep only z.
   assert.deepEqual((await store.get({ input: 'in', service: 'svc' }))?.dedup, [['z.0', 9_000]]);
+});
+
+test('a service that starts afresh is re-ingested whole, even what a journaled output had noted before the reset', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'siphon-runner-journal-'));
+  try {
+    const store = new MemoryStateStore();
+    /** An output that cannot read back (like Devo), with its delivery journal, opened afresh as a restart would. */
+    const journaled = async (): Promise<{ output: JournaledOutput; got: string[] }> => {
+      const got: string[] = [];
+      const blind: Output = {
+        name: 'devo_1',
+        type: 'devo_platform',
+        open: () => Promise.resolve(),
+        write: (records) => {
+          got.push(...records.map((r) => String(r.event['id'])));
+          return Promise.resolve();
+        },
+        check: () => Promise.resolve(),
+        close: () => Promise.resolve(),
+      };
+      const journal = await DeliveryJournal.open(join(dir, 'journal'), 1_000, createLogger({ format: 'text', level: 'info', redactor: new Redactor(), sink: new MemorySink() }));
+      return { output: new JournaledOutput(blind, journal), got };
+    };
+    const runner = (script: Map<number | null, Step>, startSetting: string | null, output: Output): ServiceRunner =>
+      new ServiceRunner({
+        key: { input: 'in', service: 'svc' },
+        puller: new ScriptedPuller(script),
+        settings: { enabled: true, request_period_in_seconds: 1, dedup_window_seconds: 3600, dedup_max_keys: 1000, obfuscation: [] },
+        startSetting,
+        store,
+        delivery: queueOf([output]),
+        obfuscator: undefined,
+        logger: createLogger({ format: 'text', level: 'info', redactor: new Redactor(), sink: new MemorySink() }),
+        clock: instantClock,
+        status: newServiceStatus('in', 'svc'),
+      });
+    const history = (): Map<number | null, Step> =>
+      new Map<number | null, Step>([
+        [null, { events: [ev('a', 1), ev('b', 2)], cursor: 1, hasMore: true }],
+        [1, { events: [ev('c', 3)], cursor: 2, hasMore: false }],
+      ]);
+
+    // First life: a, b and c delivered and noted in the journal.
+    const first = await journaled();
+    const one = runner(history(), null, first.output);
+    await one.loadState();
+    await one.runCycle(new AbortController().signal);
+    await first.output.close();
+    assert.deepEqual(first.got, ['a', 'b', 'c']);
+
+    // A new start time: re-ingestion delivers page 1 again, then the vendor fails before page 2.
+    const second = await journaled();
+    const failing = history();
+    failing.set(1, new SiphonError('PULL_HTTP_ERROR', 'vendor down'));
+    const two = runner(failing, '2024-01-01T00:00:00Z', second.output);
+    await two.loadState();
+    await assert.rejects(two.runCycle(new AbortController().signal), /vendor down/);
+    await second.output.close();
+    assert.deepEqual(second.got, ['a', 'b']);
+
+    // Restarted (recovery on): c was noted before the reset, yet it must be delivered again.
+    const third = await journaled();
+    const three = runner(history(), '2024-01-01T00:00:00Z', third.output);
+    await three.loadState();
+    await three.runCycle(new AbortController().signal);
+    await third.output.close();
+    assert.deepEqual(third.got, ['c'], 'the re-ingestion is complete');
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
 });

@@ -4,6 +4,8 @@
 //   down pulling stops at the queue's bound and no checkpoint moves.
 // - A slow receiver slows pulling: what was pulled but not received stays under the queue bound.
 // - Two outputs, one of them down: the checkpoint waits for both.
+// - Stopped while one of two outputs is down: at the next start the other one is not sent the
+//   uncommitted pages again (its delivery journal), the one that was down gets them all.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
@@ -11,7 +13,7 @@ import { readFile } from 'node:fs/promises';
 import { startOnePasswordSimulator, type OnePasswordSimulator } from '../../src/simulators/onepassword/index.js';
 import { DevoReceiver } from '../support/devo-receiver.js';
 import { makeTestPki, type TestPki } from '../support/certs.js';
-import { readDelivered, startSiphon, tempDir, waitFor, writeConfig } from './harness.js';
+import { readDelivered, runSiphon, startSiphon, tempDir, waitFor, writeConfig } from './harness.js';
 
 const TOKEN = 'op-delivery-token-77c1d2e3f4a5b6c7';
 const ENV = { OP_EVENTS_TOKEN: TOKEN };
@@ -246,6 +248,49 @@ describe('delivery through the bounded queue', () => {
       const uuids = receivedUuids(receiver);
       assert.equal(uuids.length, EVENTS);
       assert.equal(new Set(uuids).size, EVENTS, 'every event once');
+      assert.equal(await savedCount(dir), EVENTS);
+    });
+  });
+
+  describe('a stop while one of two outputs is down', () => {
+    let sim: OnePasswordSimulator;
+    after(async () => {
+      await sim?.close();
+    });
+
+    test('the output that was up does not get the uncommitted pages again at the next start (delivery journal)', async () => {
+      const EVENTS = 2_000;
+      sim = await startOnePasswordSimulator({ tokens: [{ token: TOKEN, features: ['itemusages'] }], initialEvents: { auditevents: 0, itemusages: EVENTS, signinattempts: 0 }, rateLimit: false });
+      const up = await DevoReceiver.start({ tls: tlsOf(setup.pki) });
+      const down = await DevoReceiver.start({ tls: tlsOf(setup.pki) });
+      await down.stop();
+      const dir = await tempDir('siphon-delivery-journal-');
+      const outputs = devoOutputYaml('devo_up', up.port, setup.pki) + devoOutputYaml('devo_down', down.port, setup.pki);
+      const config = await writeConfig(dir, configYaml({ dir, simUrl: sim.url, outputs, queueMessages: 10_000, shutdownSeconds: 1 }));
+      try {
+        const run = startSiphon(['run', '--config', config], ENV);
+        await waitFor(() => frameCount(up) === EVENTS, 30_000, 'every event at the output that is up');
+        run.child.kill('SIGTERM');
+        const stopped = await run.done;
+        assert.equal(stopped.code, 0, stopped.stderr.slice(-2000));
+        assert.equal(await savedCount(dir), 0, 'nothing committed: devo_down has nothing');
+
+        await down.start();
+        const again = await runSiphon(['run', '--config', config, '--once'], ENV);
+        assert.equal(again.code, 0, again.stderr.slice(-2000));
+        assert.match(again.stderr, /event\(s\) of this page had reached an output before the last stop without being committed/);
+        await up.whenIdle(10_000);
+        await down.whenIdle(10_000);
+      } finally {
+        await up.stop({ abrupt: true });
+        await down.stop({ abrupt: true });
+      }
+      const expected = new Set(sim.events('itemusages').map((e) => e['uuid'] as string));
+      for (const [name, receiver] of [['devo_up', up], ['devo_down', down]] as const) {
+        const uuids = receivedUuids(receiver);
+        assert.equal(uuids.length, EVENTS, `${name}: each event once (${uuids.length} frames)`);
+        assert.deepEqual(new Set(uuids), expected, `${name}: every event`);
+      }
       assert.equal(await savedCount(dir), EVENTS);
     });
   });
