@@ -1,6 +1,7 @@
 // Sender statistics, in the words of Devo's collectors, every N minutes per output and sender
 // service:
 //   DevoSenderManagerMonitor(standard_senders,devo_1) -> Number of available senders: 1, sender manager internal queue size: 0
+//   DevoSenderManagerMonitor(standard_senders,devo_1) -> Sender: DevoSender(standard_senders,devo_sender_0), status: {"internal_queue_size": 0, "is_connection_open": True}
 //   DevoSenderManagerMonitor(standard_senders,devo_1) -> Standard - Total number of messages sent: 44, messages/bytes sent since/to "…/…": 21/9843, (elapsed 0.007 seconds)
 
 import type { Clock, Logger, SenderService } from './contracts.js';
@@ -35,6 +36,8 @@ export interface SenderStatisticsSource {
   readonly outputType: string;
   carries(service: SenderService): boolean;
   queued(service: SenderService): number;
+  /** Failed writes in a row (0 while the output accepts events). */
+  readonly consecutiveFailures: number;
   readonly counters: Readonly<Record<SenderService, SenderCounters>>;
 }
 
@@ -45,6 +48,11 @@ export function senderTypeName(outputType: string): string {
   const base = outputType === 'devo_platform' ? 'devo' : outputType;
   const name = base.replace(/(^|_)([a-z])/g, (_m, _sep: string, c: string) => c.toUpperCase());
   return name.length > 0 ? name : 'Output';
+}
+
+/** "devo_platform" -> "devo_sender_0": the one sender of an output, named as Devo's collectors name theirs. */
+function senderInstanceName(outputType: string): string {
+  return `${outputType === 'devo_platform' ? 'devo' : outputType}_sender_0`;
 }
 
 /** "2024-06-24T03:05:34.119+00:00", as the seeds print times in these lines. */
@@ -71,8 +79,16 @@ export class SenderStatisticsReporter {
         if (!source.carries(service)) continue;
         const counters = source.counters[service];
         const period = counters.takePeriod();
-        const log = this.logger.child({ module: `${senderTypeName(source.outputType)}SenderManagerMonitor(${service}_senders,${source.outputName})` });
-        log.info(`Number of available senders: 1, sender manager internal queue size: ${source.queued(service)}`);
+        const typeName = senderTypeName(source.outputType);
+        const log = this.logger.child({ module: `${typeName}SenderManagerMonitor(${service}_senders,${source.outputName})` });
+        const queued = source.queued(service);
+        log.info(`Number of available senders: 1, sender manager internal queue size: ${queued}`);
+        // "is_connection_open" answers what an alert on it asks: does the output take events now?
+        const accepting = source.consecutiveFailures === 0 ? 'True' : 'False';
+        log.info(
+          `Sender: ${typeName}Sender(${service}_senders,${senderInstanceName(source.outputType)}), ` +
+            `status: {"internal_queue_size": ${queued}, "is_connection_open": ${accepting}}`,
+        );
         log.info(
           `${SERVICE_LABEL[service]} - Total number of messages sent: ${counters.total}, ` +
             `messages/bytes sent since/to "${stamp(this.periodStart)}/${stamp(now)}": ${period.messages}/${period.bytes}, ` +

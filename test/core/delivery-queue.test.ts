@@ -177,10 +177,25 @@ test('sender statistics use the seeds\' wording, per output and sender service',
   reporter.report();
   const text = sink.lines.join('\n');
   assert.match(text, /DevoSenderManagerMonitor\(standard_senders,devo_1\) -> Number of available senders: 1, sender manager internal queue size: 0/);
+  assert.match(text, /DevoSenderManagerMonitor\(standard_senders,devo_1\) -> Sender: DevoSender\(standard_senders,devo_sender_0\), status: \{"internal_queue_size": 0, "is_connection_open": True\}/);
   assert.match(text, /Standard - Total number of messages sent: 7, messages\/bytes sent since\/to "[^"]+\/[^"]+": 7\/\d+, \(elapsed \d+\.\d{3} seconds\)/);
   assert.match(text, /DevoSenderManagerMonitor\(internal_senders,devo_1\) -> Number of available senders: 1/);
   assert.match(text, /Internal - Total number of messages sent: 0/);
   sink.lines.length = 0;
   reporter.report();
   assert.match(sink.lines.join('\n'), /Standard - Total number of messages sent: 7, messages\/bytes sent since\/to "[^"]+": 0\/0/, 'the period restarts');
+});
+
+test('sender statistics: an output that refuses events shows "is_connection_open": False and what waits for it', async () => {
+  const out: Output = Object.assign(new GatedOutput('sink_1'), { type: 'syslog', down: true });
+  const { queue, lanes } = build([{ output: out }]);
+  await queue.submit(page(0, 4));
+  await new Promise((r) => setTimeout(r, 30));
+  const sink = new MemorySink();
+  new SenderStatisticsReporter(lanes, logger(sink), systemClock).report();
+  assert.match(
+    sink.lines.join('\n'),
+    /SyslogSenderManagerMonitor\(standard_senders,sink_1\) -> Sender: SyslogSender\(standard_senders,syslog_sender_0\), status: \{"internal_queue_size": 4, "is_connection_open": False\}/,
+  );
+  queue.abort(new SiphonError('OUTPUT_UNAVAILABLE', 'test over'));
 });
