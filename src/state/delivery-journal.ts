@@ -50,7 +50,7 @@ interface ForgetLine {
   readonly forget: true;
 }
 
-/** Keys by stream (input and service), with their count. */
+/** Keys by stream (input and service), with how many distinct ones it holds. */
 class Segment {
   private readonly byStream = new Map<string, Set<string>>();
   count = 0;
@@ -65,8 +65,9 @@ class Segment {
       set = new Set<string>();
       this.byStream.set(streamId, set);
     }
+    const before = set.size;
     for (const key of keys) set.add(key);
-    this.count += keys.length;
+    this.count += set.size - before;
   }
 
   has(streamId: string, key: string): boolean {
