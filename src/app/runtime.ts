@@ -126,8 +126,12 @@ export async function buildRuntime(config: SiphonConfig, options: RuntimeOptions
           output: o.definition.create(o.name, o.settings, { logger: logger.child({ module: `${senderTypeName(o.type)}Sender(${o.name})` }), clock, baseDir: config.baseDir }),
           services: o.services,
         }));
-  const store = await openStateStore(config.globals.persistence, { lock: options.lockState ?? true });
-  const journalDirectory = config.globals.persistence.type === 'filesystem' && (options.lockState ?? true) ? config.globals.persistence.directory : undefined;
+  const lockState = options.lockState ?? true;
+  const store = await openStateStore(config.globals.persistence, { lock: lockState });
+  // Only the collector that holds the state folder writes journals (not `siphon check`).
+  const journalDirectory = config.globals.persistence.type === 'filesystem' && lockState ? config.globals.persistence.directory : undefined;
+  /** The logger of one output's delivery side (its lane and its journal), named as Devo's sender managers. */
+  const senderManagerLogger = (output: Output): Logger => logger.child({ module: `${senderTypeName(output.type)}SenderManager(${output.name})` });
   if (journalDirectory !== undefined) {
     // Outputs that cannot read back what they hold get a journal of what they acknowledged,
     // sized to cover what the checkpoints may not yet cover: about one delivery queue.
@@ -135,8 +139,7 @@ export async function buildRuntime(config: SiphonConfig, options: RuntimeOptions
     for (const c of configured) {
       if (c.output.findDelivered) continue;
       const directory = deliveryJournalDirectory(journalDirectory, c.output.name);
-      const journalLogger = logger.child({ module: `${senderTypeName(c.output.type)}SenderManager(${c.output.name})` });
-      c.output = new JournaledOutput(c.output, await DeliveryJournal.open(directory, segmentEntries, journalLogger));
+      c.output = new JournaledOutput(c.output, await DeliveryJournal.open(directory, segmentEntries, senderManagerLogger(c.output)));
     }
   }
   const outputs = configured.map((c) => c.output);
@@ -152,7 +155,7 @@ export async function buildRuntime(config: SiphonConfig, options: RuntimeOptions
           maxAttempts: options.once ? ONCE_OUTPUT_ATTEMPTS : undefined,
           onGiveUp: (error) => queue.abort(error),
         },
-        logger.child({ module: `${senderTypeName(output.type)}SenderManager(${output.name})` }),
+        senderManagerLogger(output),
         clock,
       ),
   );

@@ -235,11 +235,11 @@ export class DeliveryJournal {
 /** The keyed records of a write, grouped by stream (a write usually holds one or two). */
 function linesOf(records: readonly OutputRecord[]): Map<string, JournalLine> {
   const lines = new Map<string, JournalLine>();
-  let last: OutputRecord | undefined;
   let line: JournalLine | undefined;
   for (const record of records) {
     if (record.key === undefined) continue;
-    if (!line || record.input !== last?.input || record.service !== last.service) {
+    // Consecutive records of one stream share a line without a map lookup.
+    if (!line || record.input !== line.input || record.service !== line.service) {
       const stream = Segment.streamId(record.input, record.service);
       line = lines.get(stream);
       if (!line) {
@@ -248,7 +248,6 @@ function linesOf(records: readonly OutputRecord[]): Map<string, JournalLine> {
       }
     }
     line.keys.push(record.key);
-    last = record;
   }
   return lines;
 }
