@@ -116,7 +116,7 @@ async function interruptThenResume(target: ConformanceTarget, runArgs: string[],
     const config = await writeConfig(dir, configYaml(sim, { pageSize: target.pageSize }));
     const { child, done } = startSiphon(['run', '--config', config, ...runArgs], sim.env);
     const some = Math.floor(total(sim) / fraction);
-    await waitFor(async () => (await readDelivered(join(dir, 'events.ndjson'))).length >= some, 60_000, 'a part of the events');
+    await waitFor(async () => (await readDelivered(join(dir, 'events.ndjson'))).length >= some, 180_000, 'a part of the events');
     child.kill(signal);
     const interrupted = await done;
     assert.ok((await readDelivered(join(dir, 'events.ndjson'))).length < total(sim), 'the signal came too late to test anything');

@@ -57,6 +57,15 @@ function build(outputs: Array<{ output: Output; services?: SenderService[] }>, l
   return { queue: new DeliveryQueue(lanes, limits, log, systemClock), lanes, sink };
 }
 
+/** Waits for a condition (no fixed sleep: the machine may be loaded). */
+async function until(check: () => boolean, what: string, timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
+
 const settled = async (p: Promise<unknown>): Promise<boolean> => {
   let done = false;
   void p.then(
@@ -110,7 +119,7 @@ test('an output that is down: nothing acknowledged, everything retried in order,
   flaky.down = true;
   const { queue, sink } = build([{ output: good }, { output: flaky }], { maxMessages: 1000, maxBytes: 1 << 30 });
   const subs = [await queue.submit(page(0, 10)), await queue.submit(page(10, 10)), await queue.submit(page(20, 10))];
-  await new Promise((r) => setTimeout(r, 60));
+  await until(() => good.received.length === 30 && flaky.writes >= 3, 'the healthy output to get everything and the failing one to be retried');
   for (const s of subs) assert.equal(await settled(s.acked), false, 'not acknowledged while one output is down');
   assert.equal(good.received.length, 30, 'the healthy output got everything');
   assert.ok(flaky.writes >= 3, 'the failing output was retried');
@@ -187,10 +196,11 @@ test('sender statistics use the seeds\' wording, per output and sender service',
 });
 
 test('sender statistics: an output that refuses events shows "is_connection_open": False and what waits for it', async () => {
-  const out: Output = Object.assign(new GatedOutput('sink_1'), { type: 'syslog', down: true });
+  const gated = Object.assign(new GatedOutput('sink_1'), { type: 'syslog', down: true });
+  const out: Output = gated;
   const { queue, lanes } = build([{ output: out }]);
   await queue.submit(page(0, 4));
-  await new Promise((r) => setTimeout(r, 30));
+  await until(() => gated.writes >= 1 && lanes[0]!.consecutiveFailures > 0, 'the refused write');
   const sink = new MemorySink();
   new SenderStatisticsReporter(lanes, logger(sink), systemClock).report();
   assert.match(

@@ -34,7 +34,7 @@ export function startSiphon(args: string[], env: Record<string, string> = {}): {
   return { child, done, stderr: () => stderr };
 }
 
-export async function runSiphon(args: string[], env: Record<string, string> = {}, timeoutMs = 120_000): Promise<CliResult> {
+export async function runSiphon(args: string[], env: Record<string, string> = {}, timeoutMs = 240_000): Promise<CliResult> {
   const { child, done } = startSiphon(args, env);
   const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
   try {

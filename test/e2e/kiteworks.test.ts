@@ -120,9 +120,9 @@ describe('kiteworks end to end', () => {
       const config = await writeConfig(dir, configYaml(sim, setup, isoAgo(3 * DAY_MS)));
       const file = join(dir, 'events.ndjson');
       const { child, done } = startSiphon(['run', '--config', config, '--once'], setup.env);
-      await waitFor(async () => (await readDelivered(file)).length >= 200, 60_000, 'a part');
+      await waitFor(async () => (await readDelivered(file)).length >= 200, 180_000, 'a part');
       sim.faults.expireAccessTokensNow();
-      await waitFor(async () => (await readDelivered(file)).length >= 500, 60_000, 'more');
+      await waitFor(async () => (await readDelivered(file)).length >= 500, 180_000, 'more');
       sim.faults.expireAccessTokensNow();
       const result = await done;
       child.kill();

@@ -85,9 +85,9 @@ describe('lark end to end', () => {
       const config = await writeConfig(dir, configYaml(sim, isoAgo(3 * DAY_MS), '        page_size: 40\n'));
       const file = join(dir, 'events.ndjson');
       const { child, done } = startSiphon(['run', '--config', config, '--once'], env(sim));
-      await waitFor(async () => (await readDelivered(file)).length >= 300, 60_000, 'a part of the records');
+      await waitFor(async () => (await readDelivered(file)).length >= 300, 180_000, 'a part of the records');
       sim.faults.expireTokensNow();
-      await waitFor(async () => (await readDelivered(file)).length >= 700, 60_000, 'more records');
+      await waitFor(async () => (await readDelivered(file)).length >= 700, 180_000, 'more records');
       sim.faults.expireTokensNow();
       const result = await done;
       child.kill();

@@ -129,9 +129,9 @@ describe('lastpass end to end', () => {
         const { child, done } = startSiphon(['run', '--config', config, '--once'], env(sim));
         const file = join(dir, 'events.ndjson');
         const total = sim.events().length;
-        await waitFor(async () => (await readDelivered(file)).length >= total, 120_000, 'every event');
+        await waitFor(async () => (await readDelivered(file)).length >= total, 240_000, 'every event');
         // Keep reading well past the last event (each window re-reads the previous 5 minutes), then stop.
-        await waitFor(() => sim.stats().lastRequests.some((r) => (r.from ?? '') > '2024-11-03 05:00:00'), 60_000, 'windows past the change');
+        await waitFor(() => sim.stats().lastRequests.some((r) => (r.from ?? '') > '2024-11-03 05:00:00'), 180_000, 'windows past the change');
         child.kill('SIGTERM');
         const stopped = await done;
         assert.equal(stopped.code, 0, stopped.stderr);
@@ -211,11 +211,11 @@ describe('lastpass end to end', () => {
       const check = await runSiphon(['check', '--config', config], { [HASH_ENV]: goodHash });
       assert.equal(check.code, 3, check.stdout);
       assert.match(check.stdout, /FAIL {2}input lastpass \(lastpass\): \[SetupError 102\] Failed to fetch data from http:\/\/127\.0\.0\.1:\d+\/enterpriseapi\.php\. Source is not pullable\./);
-      const started = Date.now();
+      const before = sim.stats().requests;
       const run = await runSiphon(['run', '--config', config, '--once'], { [HASH_ENV]: goodHash });
       assert.equal(run.code, 3, run.stderr);
       assert.match(run.stderr, /\[SetupError 102\] Failed to fetch data from .*Source is not pullable\..*Authorization Error/);
-      assert.ok(Date.now() - started < 15_000, 'rejected credentials are not retried');
+      assert.equal(sim.stats().requests - before, 1, 'rejected credentials are not retried');
       const everything = check.stdout + check.stderr + run.stdout + run.stderr + (await readAllFiles(dir));
       assert.ok(!everything.includes(goodHash), 'the provisioning hash appears in an output, log or state file');
     });

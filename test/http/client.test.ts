@@ -194,7 +194,8 @@ test('headers timeout: retried, then PULL_NETWORK', async (t) => {
     }),
   );
   assert.equal(server.seen.length, 2);
-  assert.ok(Date.now() - started < 3000);
+  // A hang guard, not a timing assertion: without the timeout the request never ends.
+  assert.ok(Date.now() - started < 60_000);
 });
 
 test('body cap: a chunked body over the limit aborts with PULL_MALFORMED_RESPONSE, and so does a declared one', async (t) => {
@@ -239,7 +240,7 @@ test('abort during back-off stops at once with the abort reason', async (t) => {
     res.statusCode = 500;
     res.end();
   });
-  const { client } = setup({ settings: fastSettings({ backoff_base_seconds: 30, backoff_max_seconds: 60 }) });
+  const { client } = setup({ settings: fastSettings({ backoff_base_seconds: 300, backoff_max_seconds: 600 }) });
   t.after(async () => {
     await client.close();
     await server.close();
@@ -252,7 +253,8 @@ test('abort during back-off stops at once with the abort reason', async (t) => {
   await systemClock.sleep(50);
   controller.abort(reason);
   await assert.rejects(pending, (err) => err === reason);
-  assert.ok(Date.now() - started < 2000);
+  // Well inside the 300 s back-off: the abort cut the wait short.
+  assert.ok(Date.now() - started < 60_000);
   assert.equal(server.seen.length, 1);
 });
 

@@ -249,7 +249,7 @@ describe('ack modes and reconnection', () => {
     await output.write([rec({ n: 1 })]);
     await sleep(350);
     await output.write([rec({ n: 2 })]);
-    await receiver.waitFor(() => receiver.connections[0]!.closed, 5_000, 'the old connection to close');
+    await receiver.waitFor(() => receiver.connections[0]!.closed, 30_000, 'the old connection to close');
     assert.equal(receiver.connectionCount, 2);
     assert.ok(receiver.connections[0]!.clientEnded, 'the old connection was half-closed, not cut');
     assert.equal(receiver.connectionBytes(receiver.connections[0]!).toString(), expectedFrame('{"n":1}'));

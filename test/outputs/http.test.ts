@@ -273,7 +273,8 @@ test('an answer that never comes times out', async () => {
   const started = Date.now();
   const err = await rejection(output.write([rec(1)]));
   assert.match(err.message, /no complete answer within 0\.3 s \(timeout_seconds\)/);
-  assert.ok(Date.now() - started < 2000);
+  // A hang guard: the receiver never answers, so without the timeout the write never ends.
+  assert.ok(Date.now() - started < 60_000);
 });
 
 test('secrets never appear in error messages, even when the receiver echoes them', async () => {

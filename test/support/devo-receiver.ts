@@ -209,7 +209,7 @@ export class DevoReceiver {
   }
 
   /** Resolves once every connection so far has closed. */
-  async whenIdle(timeoutMs = 5_000): Promise<void> {
+  async whenIdle(timeoutMs = 30_000): Promise<void> {
     await this.waitFor(() => this.conns.every((c) => c.closed), timeoutMs, 'every connection to close');
   }
 }

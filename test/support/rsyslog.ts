@@ -206,7 +206,7 @@ input(type="imudp" address="127.0.0.1" port="${this.ports.udp}" ruleset="udp" rc
   }
 
   /** Waits until `count` messages matching `filter` arrived on `listener`; returns them in file order. */
-  async waitForMessages(listener: Listener, filter: (m: ReceivedMessage) => boolean, count: number, timeoutMs = 20_000): Promise<ReceivedMessage[]> {
+  async waitForMessages(listener: Listener, filter: (m: ReceivedMessage) => boolean, count: number, timeoutMs = 60_000): Promise<ReceivedMessage[]> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       const found = (await this.messages(listener)).filter(filter);
