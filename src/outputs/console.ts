@@ -1,13 +1,13 @@
 // `console` output: one human-readable line per event on standard output:
 //   auth.agilebits.onepassword.itemusage onepassword/item_usage {"uuid":...}
-// Acknowledged once the stream has taken the text (back-pressure: we wait for 'drain').
+// Acknowledged once standard output has taken all of the text (see standard-output.ts).
 
-import type { Writable } from 'node:stream';
 import { z } from 'zod';
 import type { Output, OutputDefinition, OutputRecord } from '../core/contracts.js';
 import { SiphonError } from '../core/errors.js';
 import { SerialQueue } from './serial-writer.js';
 import { eventText } from './event-text.js';
+import { standardOutputSink, type TextSink } from './standard-output.js';
 
 export const consoleOutputSchema = z
   .object({
@@ -31,7 +31,7 @@ export class ConsoleOutput implements Output {
   constructor(
     readonly name: string,
     private readonly settings: ConsoleOutputSettings,
-    private readonly stream: Writable = process.stdout,
+    private readonly sink: TextSink = standardOutputSink(),
   ) {}
 
   async open(): Promise<void> {}
@@ -40,19 +40,19 @@ export class ConsoleOutput implements Output {
     if (records.length === 0) return Promise.resolve();
     let text = '';
     for (const record of records) text += `${consoleLine(record, this.settings.max_event_chars)}\n`;
-    return this.queue.run(
-      () =>
-        new Promise<void>((resolve, reject) => {
-          this.stream.write(text, (err) => {
-            if (err) reject(new SiphonError('OUTPUT_WRITE_FAILED', `Output ${this.name}: ${err.message}`, { output: this.name }));
-            else resolve();
-          });
-        }),
-    );
+    return this.queue.run(async () => {
+      try {
+        await this.sink.write(text);
+      } catch (err) {
+        throw new SiphonError('OUTPUT_WRITE_FAILED', `Output ${this.name}: writing to standard output failed: ${err instanceof Error ? err.message : String(err)}.`, {
+          output: this.name,
+        });
+      }
+    });
   }
 
   async check(): Promise<void> {
-    if (!this.stream.writable) throw new SiphonError('OUTPUT_UNAVAILABLE', `Output ${this.name}: standard output is closed`);
+    if (!this.sink.writable) throw new SiphonError('OUTPUT_UNAVAILABLE', `Output ${this.name}: standard output is closed`);
   }
 
   async close(): Promise<void> {}

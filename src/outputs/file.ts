@@ -11,6 +11,7 @@ import { nonEmptyString } from '../config/fields.js';
 import { SerialQueue } from './serial-writer.js';
 import { eventText } from './event-text.js';
 import { findRecordsInFile, trimTornLastLine } from './file-recovery.js';
+import { writeAll } from '../fs/write-all.js';
 
 export const fileOutputSchema = z
   .object({
@@ -31,9 +32,17 @@ function linePrefix(record: OutputRecord): string {
 
 export class FileOutput implements Output {
   readonly type = 'file';
+  /** Undefined until opened, and again while (re)opening fails: every write tries to open it first. */
   private handle: FileHandle | undefined;
   /** Inode of the open file, to notice rotation. */
   private inode: number | undefined;
+  /**
+   * After a failed write, the size the file had before it. What lies beyond was never
+   * acknowledged (it is written again whole), so it is cut off before anything else is
+   * written or read: the file never holds a torn line in its middle, nor a part twice.
+   */
+  private cutBackTo: number | undefined;
+  private closed = false;
   private readonly queue = new SerialQueue();
   private readonly path: string;
   private readonly logger: Logger;
@@ -48,27 +57,34 @@ export class FileOutput implements Output {
   }
 
   async open(): Promise<void> {
+    this.closed = false;
     if (this.handle) return;
     await this.queue.run(() => this.openHandle());
   }
 
   /** Opens (creating) the file; must run inside the queue. */
-  private async openHandle(): Promise<void> {
+  private async openHandle(): Promise<FileHandle> {
     try {
       await mkdir(dirname(this.path), { recursive: true });
       // a+: appends, and can read back the tail for crash recovery.
       const handle = await open(this.path, 'a+', 0o640);
-      const trimmed = await trimTornLastLine(handle);
-      if (trimmed > 0) {
-        this.logger.warn(
-          `Removed an incomplete last line (${trimmed} bytes) from ${this.path}, left by an interrupted write; ` +
-            'its events were never acknowledged and are delivered again',
-        );
+      try {
+        const trimmed = await trimTornLastLine(handle);
+        if (trimmed > 0) {
+          this.logger.warn(
+            `Removed an incomplete last line (${trimmed} bytes) from ${this.path}, left by an interrupted write; ` +
+              'its events were never acknowledged and are delivered again',
+          );
+        }
+        this.inode = (await handle.stat()).ino;
+      } catch (err) {
+        await handle.close().catch(() => undefined);
+        throw err;
       }
-      this.inode = (await handle.stat()).ino;
       this.handle = handle;
+      return handle;
     } catch (err) {
-      throw new SiphonError('OUTPUT_UNAVAILABLE', `Output ${this.name}: cannot open ${this.path}: ${(err as Error).message}`, {
+      throw new SiphonError('OUTPUT_UNAVAILABLE', `Output ${this.name}: cannot open ${this.path}: ${messageOf(err)}`, {
         output: this.name,
         path: this.path,
       });
@@ -76,22 +92,49 @@ export class FileOutput implements Output {
   }
 
   /**
+   * The open file with nothing unacknowledged in it: opened again if an earlier (re)open
+   * failed (so an output recovers once the fault is repaired: the lane retries with back-off),
+   * and the part of a failed write cut off. Runs inside the queue.
+   */
+  private async usable(): Promise<FileHandle> {
+    if (this.closed) throw new SiphonError('OUTPUT_WRITE_FAILED', `Output ${this.name} is closed`, { output: this.name });
+    const handle = this.handle ?? (await this.openHandle());
+    if (this.cutBackTo !== undefined) await this.cutBack(handle, this.cutBackTo);
+    return handle;
+  }
+
+  /** Removes what a failed write left after `size` bytes. */
+  private async cutBack(handle: FileHandle, size: number): Promise<void> {
+    try {
+      await handle.truncate(size);
+      this.cutBackTo = undefined;
+    } catch (err) {
+      throw new SiphonError(
+        'OUTPUT_WRITE_FAILED',
+        `Output ${this.name}: cannot remove the incomplete end of a failed write from ${this.path}: ${messageOf(err)}; ` +
+          'nothing more is written there until it is removed.',
+        { output: this.name, path: this.path },
+      );
+    }
+  }
+
+  /**
    * logrotate and friends move or delete the file under us: writing on through the old handle
    * would put events where nobody looks. One stat per batch tells, and the file is reopened.
+   * If reopening fails, the handle stays cleared and the next write tries again.
    */
-  private async reopenIfRotated(): Promise<void> {
+  private async reopenIfRotated(handle: FileHandle): Promise<FileHandle> {
     let current: number | undefined;
     try {
       current = (await stat(this.path)).ino;
     } catch {
       current = undefined; // moved away or deleted
     }
-    if (current !== undefined && current === this.inode) return;
+    if (current !== undefined && current === this.inode) return handle;
     this.logger.info(`${this.path} was rotated or removed: opening it again`);
-    const old = this.handle;
     this.handle = undefined;
-    await old?.close();
-    await this.openHandle();
+    await handle.close().catch(() => undefined); // the old file is left as it is; only the new one matters
+    return this.openHandle();
   }
 
   write(records: readonly OutputRecord[]): Promise<void> {
@@ -110,27 +153,31 @@ export class FileOutput implements Output {
       text += record.key === undefined ? `${prefix}${event}}\n` : `${prefix}${event},"key":${JSON.stringify(record.key)}}\n`;
     }
     return this.queue.run(async () => {
-      if (!this.handle) throw new SiphonError('OUTPUT_WRITE_FAILED', `Output ${this.name} is not open`, { output: this.name });
-      await this.reopenIfRotated();
-      const handle = this.handle;
-      if (!handle) throw new SiphonError('OUTPUT_WRITE_FAILED', `Output ${this.name} could not be reopened`, { output: this.name });
+      const handle = await this.reopenIfRotated(await this.usable());
+      const sizeBefore = (await handle.stat()).size;
       try {
-        await handle.write(text);
+        await writeAll(handle, text);
         if (this.settings.fsync) await handle.datasync();
       } catch (err) {
-        throw new SiphonError('OUTPUT_WRITE_FAILED', `Output ${this.name}: writing ${this.path} failed: ${(err as Error).message}`, {
-          output: this.name,
-          path: this.path,
-        });
+        // Nothing of this batch is acknowledged: whatever part of it landed goes again.
+        this.cutBackTo = sizeBefore;
+        const removed = await this.cutBack(handle, sizeBefore).then(
+          () => 'what was written of it is removed again.',
+          () => 'what was written of it is removed before the next write.',
+        );
+        throw new SiphonError(
+          'OUTPUT_WRITE_FAILED',
+          `Output ${this.name}: writing ${this.path} failed: ${messageOf(err)}; ${removed}`,
+          { output: this.name, path: this.path, ...(systemCode(err) ? { reason: systemCode(err) } : {}) },
+        );
       }
     });
   }
 
   findDelivered(records: readonly OutputRecord[], keyOf: (event: VendorEvent) => string | undefined): Promise<Set<number>> {
-    return this.queue.run(async () => {
-      if (!this.handle) return new Set<number>();
-      return findRecordsInFile(this.handle, records, keyOf, this.settings.recovery_scan_megabytes * 1024 * 1024);
-    });
+    // Opened if need be (rather than answering "nothing there", which would send duplicates);
+    // without a rotation check, so a file rotated meanwhile is still the one read.
+    return this.queue.run(async () => findRecordsInFile(await this.usable(), records, keyOf, this.settings.recovery_scan_megabytes * 1024 * 1024));
   }
 
   async check(): Promise<void> {
@@ -138,10 +185,26 @@ export class FileOutput implements Output {
   }
 
   async close(): Promise<void> {
-    const handle = this.handle;
-    this.handle = undefined;
-    if (handle) await this.queue.run(() => handle.close());
+    this.closed = true;
+    await this.queue.run(async () => {
+      const handle = this.handle;
+      this.handle = undefined;
+      if (!handle) return;
+      // Best effort; if the cut fails, the next start trims the torn line and recovery finds the rest.
+      if (this.cutBackTo !== undefined) await this.cutBack(handle, this.cutBackTo).catch(() => undefined);
+      this.cutBackTo = undefined;
+      await handle.close();
+    });
   }
+}
+
+/** The system's error code (ENOSPC, EFBIG...), for the log line's details. */
+function systemCode(err: unknown): string | undefined {
+  return typeof err === 'object' && err !== null && 'code' in err && typeof err.code === 'string' ? err.code : undefined;
+}
+
+function messageOf(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
 }
 
 export const fileOutputDefinition: OutputDefinition<FileOutputSettings> = {

@@ -23,6 +23,7 @@ import { mkdir, open, readFile, rename, type FileHandle } from 'node:fs/promises
 import { join } from 'node:path';
 import type { Logger, OutputRecord, VendorEvent } from '../core/contracts.js';
 import { SiphonError } from '../core/errors.js';
+import { writeAll } from '../fs/write-all.js';
 import { encodeName } from './names.js';
 import { describeOsError, errnoCode } from './os-errors.js';
 
@@ -202,10 +203,20 @@ export class DeliveryJournal {
     }
   }
 
-  /** Appends to current.ndjson (after a line break when a crash left its last line torn). */
+  /**
+   * Appends to current.ndjson, all of it or an error, after a line break when a crash or a
+   * failed write left its last line torn (the reader skips a torn line, but not one that the
+   * next write ran into).
+   */
   private async appendText(text: string): Promise<void> {
     this.handle ??= await this.openCurrent();
-    await this.handle.write(this.tornTail ? '\n' + text : text);
+    try {
+      await writeAll(this.handle, this.tornTail ? '\n' + text : text);
+    } catch (err) {
+      // Part of it may be in the file: the next line must not continue it.
+      this.tornTail = true;
+      throw err;
+    }
     this.tornTail = false;
     this.exists = true;
   }

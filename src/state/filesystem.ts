@@ -8,6 +8,7 @@ import { mkdir, open, readdir, readFile, rename, rm, unlink } from 'node:fs/prom
 import { basename, dirname, join, resolve } from 'node:path';
 import type { ServiceState, StateKey, StateStore } from '../core/contracts.js';
 import { SiphonError } from '../core/errors.js';
+import { writeAll } from '../fs/write-all.js';
 import { KeyedQueue } from './keyed-queue.js';
 import { DirectoryLock } from './lock.js';
 import { decodeName, encodeName } from './names.js';
@@ -204,7 +205,7 @@ async function writeAtomically(path: string, text: string): Promise<void> {
   try {
     const handle = await open(temp, 'wx', FILE_MODE);
     try {
-      await handle.writeFile(text, 'utf8');
+      await writeAll(handle, text);
       await handle.sync();
     } finally {
       await handle.close();

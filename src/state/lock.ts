@@ -12,6 +12,7 @@ import { open, readFile, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { SiphonError } from '../core/errors.js';
+import { writeAll } from '../fs/write-all.js';
 import { describeOsError, errnoCode } from './os-errors.js';
 
 export const LOCK_FILE = '.lock';
@@ -119,11 +120,16 @@ async function tryCreate(path: string, content: string): Promise<boolean> {
     throw err;
   }
   try {
-    await handle.writeFile(content, 'utf8');
+    await writeAll(handle, content);
     await handle.sync();
-  } finally {
-    await handle.close();
+  } catch (err) {
+    // A lock file without its owner (a full disk, a file size limit) would block every later
+    // start as "a lock file Siphon cannot read": it is ours, so it goes.
+    await handle.close().catch(() => undefined);
+    await unlink(path).catch(() => undefined);
+    throw err;
   }
+  await handle.close();
   return true;
 }
 

@@ -18,12 +18,30 @@ export async function tempDir(prefix = 'siphon-e2e-'): Promise<string> {
   return mkdtemp(join(tmpdir(), prefix));
 }
 
+/** How the process is started, for fault tests. */
+export interface LaunchOptions {
+  /**
+   * A soft file size limit in KiB (`ulimit -S -f`): writes past it are cut short, then refused
+   * with EFBIG (Node ignores SIGXFSZ). Soft, so `prlimit --pid` can lift it while it runs.
+   */
+  fileSizeLimitKiB?: number;
+  /** An open descriptor (a file) for standard output, instead of capturing it. */
+  stdoutFd?: number;
+}
+
 /** Starts `siphon ...args`; the caller may kill it. */
-export function startSiphon(args: string[], env: Record<string, string> = {}): { child: ChildProcess; done: Promise<CliResult>; stderr(): string } {
-  const child = spawn(process.execPath, [SIPHON_BIN, ...args], {
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+export function startSiphon(
+  args: string[],
+  env: Record<string, string> = {},
+  launch: LaunchOptions = {},
+): { child: ChildProcess; done: Promise<CliResult>; stderr(): string } {
+  const argv = [SIPHON_BIN, ...args];
+  const options = { env: { ...process.env, ...env }, stdio: ['ignore', launch.stdoutFd ?? 'pipe', 'pipe'] as Array<'ignore' | 'pipe' | number> };
+  // exec: the limited shell becomes Siphon itself, so child.pid is Siphon's pid.
+  const child =
+    launch.fileSizeLimitKiB === undefined
+      ? spawn(process.execPath, argv, options)
+      : spawn('bash', ['-c', `ulimit -S -f ${launch.fileSizeLimitKiB} && exec "$0" "$@"`, process.execPath, ...argv], options);
   let stdout = '';
   let stderr = '';
   child.stdout?.setEncoding('utf8').on('data', (d: string) => (stdout += d));
@@ -34,8 +52,8 @@ export function startSiphon(args: string[], env: Record<string, string> = {}): {
   return { child, done, stderr: () => stderr };
 }
 
-export async function runSiphon(args: string[], env: Record<string, string> = {}, timeoutMs = 240_000): Promise<CliResult> {
-  const { child, done } = startSiphon(args, env);
+export async function runSiphon(args: string[], env: Record<string, string> = {}, timeoutMs = 240_000, launch: LaunchOptions = {}): Promise<CliResult> {
+  const { child, done } = startSiphon(args, env, launch);
   const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
   try {
     return await done;

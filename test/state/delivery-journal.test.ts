@@ -4,12 +4,14 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { appendFile, chmod, mkdir, mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { DeliveryJournal, deliveryJournalDirectory } from '../../src/state/delivery-journal.js';
 import { JournaledOutput } from '../../src/app/journaled-output.js';
 import { createLogger, MemorySink } from '../../src/telemetry/logger.js';
 import { Redactor } from '../../src/core/redact.js';
 import type { Output, OutputRecord, VendorEvent } from '../../src/core/contracts.js';
+import { runUnderFileSizeLimit } from '../support/file-size-limit.js';
+import { JOURNAL_KEYS } from '../support/limited-writes-child.js';
 
 const rec = (key: string | undefined, service = 'audit', input = 'op'): OutputRecord => ({
   tag: 't.a.g',
@@ -207,3 +209,32 @@ test('forget on a journal that was never written writes nothing; one that cannot
     await reopened.close();
   });
 });
+
+test('under a file size limit, a forget line cut short fails (the service does not start) and the next line starts afresh', () =>
+  withDir(async (dir) => {
+    // The child writes ~1,000 bytes of keys, then a forget line that crosses 1 KiB; then it lifts the limit,
+    // forgets again and notes one more key (test/support/limited-writes-child.ts).
+    const child = await runUnderFileSizeLimit(1, resolve('dist/test/support/limited-writes-child.js'), ['journal', dir]);
+    assert.equal(child.code, 0, child.stderr);
+    const { limited, lifted } = JSON.parse(child.stdout) as { limited: string; lifted: string };
+    assert.match(limited, /^\[PrePullError 201\] The delivery journal in \S+ could not note that op\/audit starts afresh: EFBIG: file too large \(\d+ of \d+ bytes written\)\.$/);
+    assert.equal(lifted, 'resolved');
+
+    // Read with no limit: the forget that succeeded voids the keys, the key noted after it counts.
+    const journal = await DeliveryJournal.open(dir, 100_000, logger().logger);
+    const records = [...JOURNAL_KEYS, 'after'].map((key) => rec(key));
+    assert.deepEqual([...(await journal.find(records, noKey))], [JOURNAL_KEYS.length]);
+    await journal.close();
+    // The torn forget line stands alone: no line runs into the next.
+    const lines = (await readFile(join(dir, 'current.ndjson'), 'utf8')).split('\n').filter((l) => l !== '');
+    const unreadable = lines.filter((l) => {
+      try {
+        JSON.parse(l);
+        return false;
+      } catch {
+        return true;
+      }
+    });
+    assert.equal(unreadable.length, 1, `torn lines: ${JSON.stringify(unreadable)}`);
+    assert.ok(!unreadable[0]!.includes('}'), 'the torn line holds more than the start of the forget line');
+  }));

@@ -1,13 +1,14 @@
 import assert from 'node:assert/strict';
 import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, relative, sep } from 'node:path';
+import { join, relative, resolve, sep } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { describe, it } from 'node:test';
 import type { StateKey } from '../../src/core/contracts.js';
 import { FilesystemStateStore } from '../../src/state/filesystem.js';
 import { openStateStore } from '../../src/state/index.js';
 import { isCode, sampleState, stateStoreSuite } from './store-suite.js';
+import { runUnderFileSizeLimit } from '../support/file-size-limit.js';
 
 const KEY: StateKey = { input: 'onepassword', service: 'audit_events' };
 
@@ -247,5 +248,23 @@ describe('filesystem state store', () => {
         await memory.close();
       }));
   });
-});
 
+  it('under a file size limit, a record that does not fit fails to save and the previous one stays whole', () =>
+    withDir(async (dir) => {
+      // The child saves a small record, then one larger than 1 KiB (test/support/limited-writes-child.ts).
+      const child = await runUnderFileSizeLimit(1, resolve('dist/test/support/limited-writes-child.js'), ['state', dir]);
+      assert.equal(child.code, 0, child.stderr);
+      const { small, large } = JSON.parse(child.stdout) as { small: string; large: string };
+      assert.equal(small, 'resolved');
+      assert.match(large, /^\[PrePullError 201\] Could not save state file \S+audit\.json: EFBIG: file too large \(1024 of \d+ bytes written\)\.$/);
+      const store = await FilesystemStateStore.open(dir);
+      try {
+        const saved = await store.get({ input: 'op', service: 'audit' });
+        assert.equal(saved?.revision, 1);
+        assert.deepEqual(saved?.dedup, sampleState().dedup);
+      } finally {
+        await store.close();
+      }
+      assert.deepEqual(await walkAll(dir), [join('op', 'audit.json')], 'a temp file or the lock was left behind');
+    }));
+});

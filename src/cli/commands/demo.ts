@@ -1,12 +1,13 @@
 // `siphon demo`: the embedded default. Starts every vendor simulator on 127.0.0.1, writes
 // a configuration for them (console + file outputs, its own state folder) and runs the
 // collector, so a newcomer sees events and statistics flowing without any account.
-import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { EXIT } from '../../core/errors.js';
 import { loadConfigText } from '../../config/load.js';
 import { formatProblem } from '../../config/format.js';
 import { builtinRegistries } from '../../app/registry.js';
+import { writeFileAll } from '../../fs/write-all.js';
 import { startKiteworksSimulator } from '../../simulators/kiteworks/index.js';
 import { startLarkSimulator } from '../../simulators/lark/index.js';
 import { startLastPassSimulator } from '../../simulators/lastpass/index.js';
@@ -127,7 +128,12 @@ export async function runDemo(options: DemoOptions, io: CliIo): Promise<number> 
       dir,
     );
     const configPath = join(dir, 'config.yaml');
-    await writeFile(configPath, yaml);
+    try {
+      await writeFileAll(configPath, yaml);
+    } catch (err) {
+      io.err(`siphon: cannot write the demo configuration ${configPath}: ${err instanceof Error ? err.message : String(err)}`);
+      return EXIT.FAILURE;
+    }
     io.err(`Siphon demo: 1Password simulator at ${onePassword.url}, LastPass simulator at ${lastPass.url}, Lark simulator at ${lark.url}, Kiteworks simulator at ${kiteworks.url}; configuration written to ${configPath}`);
     io.err(`Events go to the console and to ${join(dir, 'events.ndjson')}. ${options.once ? '' : 'Press Ctrl-C to stop.'}`);
     const result = loadConfigText(yaml, configPath, dir, builtinRegistries, {
