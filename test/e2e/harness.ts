@@ -18,10 +18,19 @@ export async function tempDir(prefix = 'siphon-e2e-'): Promise<string> {
   return mkdtemp(join(tmpdir(), prefix));
 }
 
+/** Proxy variables of the machine running the tests: the simulators are local, and tests that want a proxy set their own. */
+const PROXY_VARIABLES = ['HTTPS_PROXY', 'https_proxy', 'HTTP_PROXY', 'http_proxy', 'NO_PROXY', 'no_proxy'];
+
+function inheritedEnv(): NodeJS.ProcessEnv {
+  const env = { ...process.env };
+  for (const name of PROXY_VARIABLES) delete env[name];
+  return env;
+}
+
 /** Starts `siphon ...args`; the caller may kill it. */
 export function startSiphon(args: string[], env: Record<string, string> = {}): { child: ChildProcess; done: Promise<CliResult>; stderr(): string } {
   const child = spawn(process.execPath, [SIPHON_BIN, ...args], {
-    env: { ...process.env, ...env },
+    env: { ...inheritedEnv(), ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stdout = '';
