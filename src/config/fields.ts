@@ -204,16 +204,15 @@ export const httpSettingsSchema = z
   .strict()
   .superRefine((s, ctx) => {
     const deadline = s.request_timeout_seconds;
-    if (deadline === undefined) return;
-    for (const key of ['response_timeout_seconds', 'connect_timeout_seconds'] as const) {
-      if (deadline >= s[key]) continue;
-      ctx.addIssue({
-        code: 'custom',
-        path: ['request_timeout_seconds'],
-        message: `must be at least \`${key}\` (${s[key]}): it bounds the whole attempt`,
-        params: codeParams('CONFIG_INVALID_VALUE'),
-      });
-    }
+    // The longer of the two timeouts it contains.
+    const key = s.response_timeout_seconds >= s.connect_timeout_seconds ? 'response_timeout_seconds' : 'connect_timeout_seconds';
+    if (deadline === undefined || deadline >= s[key]) return;
+    ctx.addIssue({
+      code: 'custom',
+      path: ['request_timeout_seconds'],
+      message: `must be at least \`${key}\` (${s[key]}): it bounds the whole attempt`,
+      params: codeParams('CONFIG_INVALID_VALUE'),
+    });
   })
   .transform((s) => ({ ...s, request_timeout_seconds: s.request_timeout_seconds ?? Math.max(DEFAULT_REQUEST_TIMEOUT_SECONDS, s.response_timeout_seconds) }));
 

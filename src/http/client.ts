@@ -18,6 +18,7 @@ import { parseRetryAfterMs } from './retry-after.js';
 import { BodyTooLargeError, readCappedBody } from './body.js';
 import { describeNetworkError, isRequestBug } from './network-error.js';
 import { SIPHON_VERSION } from '../core/version.js';
+import { AttemptDeadline } from './attempt-deadline.js';
 import { Dispatchers } from './dispatchers.js';
 import { describeProxyFailure } from './proxy-failure.js';
 import { proxyLabel, proxyRoutes } from './proxy-routes.js';
@@ -68,6 +69,14 @@ interface Prepared {
   safeUrl: string;
   headers: Record<string, string>;
   body: string | undefined;
+}
+
+/** An attempt cut off by `request_timeout_seconds` (the cause is what undici threw on the abort). */
+class DeadlinePassed extends Error {
+  constructor(cause: unknown) {
+    super('the request deadline passed', { cause });
+    this.name = 'DeadlinePassed';
+  }
 }
 
 /** Why an attempt failed, in an operator's words, and whether another attempt may help. */
@@ -130,9 +139,8 @@ class UndiciHttpClient implements ClosableHttpClient {
       await this.budget.acquire(signal);
       let res: HttpResponse;
       const { dispatcher, proxy } = this.dispatchers.routeFor(p.url);
-      const deadline = AbortSignal.timeout(this.settings.request_timeout_seconds * 1000);
       try {
-        res = await this.send(p, req.method, dispatcher, signal ? AbortSignal.any([signal, deadline]) : deadline, attempt);
+        res = await this.sendWithinDeadline(p, req.method, dispatcher, signal, attempt);
       } catch (err) {
         // The stop signal first: a stop is never reported as a timeout.
         if (signal?.aborted) throw signal.reason;
@@ -143,13 +151,13 @@ class UndiciHttpClient implements ClosableHttpClient {
             { operation: p.operation, url: p.safeUrl, attempts: attempt },
           );
         }
-        if (!deadline.aborted && isRequestBug(err)) {
+        if (!(err instanceof DeadlinePassed) && isRequestBug(err)) {
           throw new SiphonError('INTERNAL', `${p.operation} to ${p.url.host} could not be sent: ${this.clean(describeNetworkError(err))}`, {
             operation: p.operation,
             url: p.safeUrl,
           });
         }
-        const failure = this.attemptError(err, deadline.aborted, proxy, p.url);
+        const failure = this.attemptError(err, proxy, p.url);
         const reason = this.clean(failure.reason);
         const details = { operation: p.operation, url: p.safeUrl, attempts: attempt, ...(proxy ? { proxy: proxy.address } : {}) };
         if (failure.final) throw new SiphonError('PULL_NETWORK', `${p.operation} to ${p.url.host} failed: ${reason}`, details);
@@ -216,10 +224,22 @@ class UndiciHttpClient implements ClosableHttpClient {
     };
   }
 
+  /** One attempt within its overall deadline; a deadline that passes is thrown as DeadlinePassed. */
+  private async sendWithinDeadline(p: Prepared, method: HttpRequest['method'], dispatcher: Dispatcher, stop: AbortSignal | undefined, attempt: number): Promise<HttpResponse> {
+    const deadline = new AttemptDeadline(this.settings.request_timeout_seconds * 1000, stop);
+    try {
+      return await this.send(p, method, dispatcher, deadline.signal, attempt);
+    } catch (err) {
+      throw deadline.expired ? new DeadlinePassed(err) : err;
+    } finally {
+      deadline.dispose();
+    }
+  }
+
   /** The deadline, the proxy's own failures, or the network error as undici words it (naming the proxy it went through). */
-  private attemptError(err: unknown, pastDeadline: boolean, proxy: ProxyServer | undefined, url: URL): AttemptError {
+  private attemptError(err: unknown, proxy: ProxyServer | undefined, url: URL): AttemptError {
     const through = proxy === undefined ? '' : ` (through proxy ${proxyLabel(proxy)})`;
-    if (pastDeadline) return { reason: `no complete answer within ${seconds(this.settings.request_timeout_seconds * 1000)} s (${DEADLINE_SETTING})${through}`, final: false };
+    if (err instanceof DeadlinePassed) return { reason: `no complete answer within ${seconds(this.settings.request_timeout_seconds * 1000)} s (${DEADLINE_SETTING})${through}`, final: false };
     const proxyFailure = proxy === undefined ? undefined : describeProxyFailure(err, proxy, url);
     if (proxyFailure !== undefined) return proxyFailure;
     return { reason: `${describeNetworkError(err)}${through}`, final: false };
