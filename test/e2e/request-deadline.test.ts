@@ -8,7 +8,7 @@ import { createServer, request, type IncomingMessage, type Server, type ServerRe
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { startOnePasswordSimulator, type OnePasswordSimulator } from '../../src/simulators/onepassword/index.js';
-import { fileCollectorYaml, readDelivered, runSiphon, tempDir, writeConfig } from './harness.js';
+import { fileCollectorYaml, readDelivered, runSiphon, startSiphon, tempDir, waitFor, writeConfig } from './harness.js';
 
 const TOKEN = 'op-deadline-token-61c2aa0f';
 
@@ -80,21 +80,20 @@ describe('request deadline end to end', () => {
     await sim.close();
   });
 
+  const inputYaml = (http: string): string => `  onepassword:
+    base_url: ${trickler.url}
+    credentials:
+      token: \${env:OP_EVENTS_TOKEN}
+    http: ${http}
+    services:
+      audit: {start_time_value: 2020-01-01T00:00:00Z, page_size: 100}
+`;
+
   test('run --once against a vendor trickling one byte per 200 ms ends with PULL_NETWORK naming the request, exit code 1', async () => {
     const dir = await tempDir();
     const config = await writeConfig(
       dir,
-      fileCollectorYaml(
-        'deadline',
-        `  onepassword:
-    base_url: ${trickler.url}
-    credentials:
-      token: \${env:OP_EVENTS_TOKEN}
-    http: {max_retries: 0, connect_timeout_seconds: 1, response_timeout_seconds: 1, request_timeout_seconds: 2}
-    services:
-      audit: {start_time_value: 2020-01-01T00:00:00Z, page_size: 100}
-`,
-      ),
+      fileCollectorYaml('deadline', inputYaml('{max_retries: 0, connect_timeout_seconds: 1, response_timeout_seconds: 1, request_timeout_seconds: 2}')),
     );
     const run = await runSiphon(['run', '--config', config, '--once'], { OP_EVENTS_TOKEN: TOKEN }, 180_000);
     assert.equal(run.signal, null, `killed: run --once did not end on its own\n${run.stderr}`);
@@ -109,5 +108,22 @@ describe('request deadline end to end', () => {
     assert.ok(trickler.trickled > 0, 'the vendor was still answering when the deadline passed');
     assert.deepEqual(await readDelivered(join(dir, 'events.ndjson')), [], 'nothing delivered, so nothing committed');
     assert.ok(!run.stderr.includes(TOKEN));
+  });
+
+  test('a stop during a trickled answer stops at once, as a stop: no timeout reported, exit code 0', async () => {
+    const dir = await tempDir();
+    const config = await writeConfig(dir, fileCollectorYaml('deadline-stop', inputYaml('{max_retries: 3, response_timeout_seconds: 1, request_timeout_seconds: 600}')));
+    const before = trickler.trickled;
+    const run = startSiphon(['run', '--config', config], { OP_EVENTS_TOKEN: TOKEN });
+    await waitFor(() => trickler.trickled > before + 5, 60_000, 'the trickled answer to be under way');
+    run.child.kill('SIGTERM');
+    // A generous bound, only so a hang fails the test instead of holding it.
+    const killer = setTimeout(() => run.child.kill('SIGKILL'), 60_000);
+    const result = await run.done;
+    clearTimeout(killer);
+    assert.equal(result.signal, null, `the stop did not end the process\n${result.stderr}`);
+    assert.equal(result.code, 0, result.stderr);
+    assert.match(result.stderr, /Collector stopped/);
+    assert.doesNotMatch(result.stderr, /PullError|request_timeout_seconds|no complete answer/);
   });
 });
