@@ -16,7 +16,7 @@ import { SiphonError } from '../core/errors.js';
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { ConfiguredInput, SiphonConfig } from '../config/types.js';
-import type { HttpSettings, RateLimitSettings, StartTime } from '../config/fields.js';
+import { commonInputSettings, type StartTime } from '../config/fields.js';
 import { createHttpClient } from '../http/client.js';
 import { createRateBudget } from '../http/budget-from-settings.js';
 import { openStateStore } from '../state/index.js';
@@ -83,13 +83,6 @@ export function createRootLogger(
   });
 }
 
-/** The keys every input has from `inputBaseShape`, read back from a connector's settings. */
-function commonInputSettings(settings: unknown): { http: HttpSettings; rate_limit: RateLimitSettings } {
-  const s = settings as { http?: HttpSettings; rate_limit?: RateLimitSettings };
-  if (!s.http || !s.rate_limit) throw new Error('connector schema does not include inputBaseShape');
-  return { http: s.http, rate_limit: s.rate_limit };
-}
-
 /** The connector's TLS wishes for its host: verification (a warning when off) and a private CA read from its file. */
 async function tlsOptions(
   definition: ConfiguredInput['definition'],
@@ -123,7 +116,12 @@ export async function buildRuntime(config: SiphonConfig, options: RuntimeOptions
     : config.outputs
         .filter((o) => o.enabled)
         .map((o) => ({
-          output: o.definition.create(o.name, o.settings, { logger: logger.child({ module: `${senderTypeName(o.type)}Sender(${o.name})` }), clock, baseDir: config.baseDir }),
+          output: o.definition.create(o.name, o.settings, {
+            logger: logger.child({ module: `${senderTypeName(o.type)}Sender(${o.name})` }),
+            clock,
+            baseDir: config.baseDir,
+            environmentProxies: config.environmentProxies,
+          }),
           services: o.services,
         }));
   const lockState = options.lockState ?? true;
@@ -182,7 +180,15 @@ export async function buildRuntime(config: SiphonConfig, options: RuntimeOptions
     const common = commonInputSettings(input.settings);
     const budget = createRateBudget(definition.rateLimits, common.rate_limit, clock);
     const tls = await tlsOptions(definition, input, config.baseDir, inputLogger);
-    const http = createHttpClient({ settings: common.http, budget, clock, logger: inputLogger.child({ module: 'HttpClient' }), redactor, ...(tls ? { tls } : {}) });
+    const http = createHttpClient({
+      settings: common.http,
+      budget,
+      clock,
+      logger: inputLogger.child({ module: 'HttpClient' }),
+      redactor,
+      environmentProxies: config.environmentProxies,
+      ...(tls ? { tls } : {}),
+    });
     closers.push(() => http.close());
     const source = definition.create({ name: input.name, id: input.id, settings: input.settings }, { logger: inputLogger, clock, http, signal, baseDir: config.baseDir });
 

@@ -129,17 +129,92 @@ export const windowedServiceShape = {
   overlap_in_seconds: z.number().int().min(0).max(86_400).default(300),
 };
 
+/** Why a proxy URL cannot be used, or undefined. Never quotes the URL: it may carry credentials. */
+export function proxyUrlProblem(url: URL): string | undefined {
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    return `uses ${url.protocol.replace(/:$/, '')}://, which is not supported: use http:// or https:// (an HTTP proxy that tunnels with CONNECT)`;
+  }
+  if (url.hostname === '') return 'names no host';
+  if ((url.pathname !== '' && url.pathname !== '/') || url.search !== '' || url.hash !== '') return 'must be scheme://host:port, without a path or query';
+  return undefined;
+}
+
+const proxyUrl = nonEmptyString().superRefine((text, ctx) => {
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    ctx.addIssue({ code: 'custom', message: 'is not a URL: write http://host:port or https://host:port', params: codeParams('CONFIG_INVALID_VALUE') });
+    return;
+  }
+  if (url.username !== '' || url.password !== '') {
+    ctx.addIssue({ code: 'custom', message: 'must not carry credentials: use `username` and `password`', params: codeParams('CONFIG_INVALID_VALUE') });
+    return;
+  }
+  const problem = proxyUrlProblem(url);
+  if (problem !== undefined) ctx.addIssue({ code: 'custom', message: problem, params: codeParams('CONFIG_INVALID_VALUE') });
+});
+
+/**
+ * `proxy: {url, username, password}`: every request of the input (or output) goes through
+ * this forward proxy, whatever HTTPS_PROXY/HTTP_PROXY/NO_PROXY say (./proxy.ts reads those).
+ */
+export const proxySettingsSchema = z
+  .object({
+    /** `http://host:port`, or `https://host:port` for TLS to the proxy itself. */
+    url: proxyUrl,
+    username: nonEmptyString().optional(),
+    password: secretString().optional(),
+  })
+  .strict()
+  .superRefine((s, ctx) => {
+    if (s.username !== undefined && s.password === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['password'], message: 'is required with `username`', params: codeParams('CONFIG_MISSING') });
+    }
+    if (s.password !== undefined && s.username === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['username'], message: 'is required with `password`', params: codeParams('CONFIG_MISSING') });
+    }
+  });
+
+export type ProxySettings = z.infer<typeof proxySettingsSchema>;
+
+/**
+ * An attempt's overall deadline when `request_timeout_seconds` is not written: a few minutes,
+ * and never less than the response timeout (a slow but steady answer must still fit).
+ */
+export const DEFAULT_REQUEST_TIMEOUT_SECONDS = 300;
+
 /** HTTP behaviour an input may tune (all optional). */
 export const httpSettingsSchema = z
   .object({
     connect_timeout_seconds: z.number().positive().max(600).default(10),
+    /** Time to the response headers, and the longest silence between body chunks. */
     response_timeout_seconds: z.number().positive().max(3_600).default(60),
+    /**
+     * One attempt from start to end (connect, headers, the whole body): a vendor that trickles
+     * its answer never trips the response timeout, but passes this one.
+     */
+    request_timeout_seconds: z.number().positive().max(86_400).optional(),
     max_retries: z.number().int().min(0).max(20).default(3),
     backoff_base_seconds: z.number().positive().max(600).default(1),
     backoff_max_seconds: z.number().positive().max(3_600).default(60),
     max_body_megabytes: z.number().positive().max(1_024).default(64),
+    proxy: proxySettingsSchema.optional(),
   })
-  .strict();
+  .strict()
+  .superRefine((s, ctx) => {
+    const deadline = s.request_timeout_seconds;
+    // The longer of the two timeouts it contains.
+    const key = s.response_timeout_seconds >= s.connect_timeout_seconds ? 'response_timeout_seconds' : 'connect_timeout_seconds';
+    if (deadline === undefined || deadline >= s[key]) return;
+    ctx.addIssue({
+      code: 'custom',
+      path: ['request_timeout_seconds'],
+      message: `must be at least \`${key}\` (${s[key]}): it bounds the whole attempt`,
+      params: codeParams('CONFIG_INVALID_VALUE'),
+    });
+  })
+  .transform((s) => ({ ...s, request_timeout_seconds: s.request_timeout_seconds ?? Math.max(DEFAULT_REQUEST_TIMEOUT_SECONDS, s.response_timeout_seconds) }));
 
 export const rateLimitSchema = z
   .object({
@@ -161,3 +236,10 @@ export const inputBaseShape = {
 
 export type HttpSettings = z.infer<typeof httpSettingsSchema>;
 export type RateLimitSettings = z.infer<typeof rateLimitSchema>;
+
+/** The keys every input has from `inputBaseShape`, read back from a connector's validated settings. */
+export function commonInputSettings(settings: unknown): { http: HttpSettings; rate_limit: RateLimitSettings } {
+  const s = settings as { http?: HttpSettings; rate_limit?: RateLimitSettings };
+  if (!s.http || !s.rate_limit) throw new Error('connector schema does not include inputBaseShape');
+  return { http: s.http, rate_limit: s.rate_limit };
+}

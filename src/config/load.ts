@@ -9,6 +9,7 @@ import { yamlTypeOf } from './describe.js';
 import { readGlobals } from './globals.js';
 import { readInputs } from './inputs.js';
 import { readOutputs } from './outputs.js';
+import { environmentProxySecrets, inputProxySecrets, readEnvironmentProxies } from './proxy.js';
 import { isPlainObject, valueAt } from './path.js';
 import { Reporter } from './report.js';
 import { substitute } from './secrets.js';
@@ -87,7 +88,10 @@ export function loadConfigText(
   const inputs = readInputs(root['inputs'], registries.connectors, options.now ?? Date.now, reporter);
   requireHashKey(root['globals'], inputs, reporter);
 
-  for (const input of inputs) secrets.push(...input.definition.secrets(input.settings));
+  const environment = readEnvironmentProxies(secretContext.env);
+  for (const problem of environment.problems) reporter.error({ code: 'CONFIG_INVALID_VALUE', path: [], message: problem });
+  secrets.push(...environmentProxySecrets(environment.proxies));
+  for (const input of inputs) secrets.push(...input.definition.secrets(input.settings), ...inputProxySecrets(input.settings));
   for (const output of outputs) secrets.push(...(output.definition.secrets?.(output.settings) ?? []));
   if (globals?.obfuscation) secrets.push(globals.obfuscation.hash_key);
 
@@ -95,7 +99,7 @@ export function loadConfigText(
   const path = isAbsolute(sourceName) ? sourceName : resolve(base, sourceName);
   return {
     ok: true,
-    config: { path, baseDir: base, globals, outputs, inputs, secrets: unique(secrets) },
+    config: { path, baseDir: base, globals, outputs, inputs, secrets: unique(secrets), environmentProxies: environment.proxies },
     warnings: clean(reporter.warnings, secrets),
   };
 }

@@ -1,6 +1,6 @@
 // What the configuration loader hands to the rest of Siphon.
 
-import type { SenderService, ConnectorDefinition, OutputDefinition } from '../core/contracts.js';
+import type { SenderService, ConnectorDefinition, EnvironmentProxies, OutputDefinition } from '../core/contracts.js';
 import type { ErrorCode } from '../core/errors.js';
 
 /** One thing wrong (or worth a warning) in the configuration file. */
@@ -64,9 +64,12 @@ export interface SiphonConfig {
   inputs: ConfiguredInput[];
   /**
    * Every secret value the configuration holds, for the logger's redactor: what ${env:}/${file:}
-   * resolved, each input's `definition.secrets(settings)` (literal tokens too) and the hash key.
+   * resolved, each input's `definition.secrets(settings)` (literal tokens too), proxy
+   * credentials (the inputs' `http.proxy`, the environment's proxy URLs) and the hash key.
    */
   secrets: string[];
+  /** HTTPS_PROXY, HTTP_PROXY and NO_PROXY as the loader read them from the environment. */
+  environmentProxies: EnvironmentProxies;
 }
 
 export type LoadResult =
@@ -80,7 +83,7 @@ export interface Registries {
 }
 
 export interface LoadOptions {
-  /** Where `${env:NAME}` is looked up (default: process.env). */
+  /** Where `${env:NAME}` and the proxy variables are looked up (default: process.env). */
   env?: NodeJS.ProcessEnv;
   /** The clock for "start time is in the future" (default: Date.now). */
   now?: () => number;

@@ -97,6 +97,32 @@ export interface HttpResponse {
 }
 
 /**
+ * A forward proxy that HTTP requests go through, in an HTTP CONNECT tunnel (the proxy sees
+ * the vendor's host and port, never the request).
+ */
+export interface ProxyServer {
+  /** `http://host:port` or `https://host:port`: no credentials, no path. */
+  readonly url: string;
+  /** `host:port`, as log lines and errors name it. */
+  readonly address: string;
+  /** Basic credentials sent in Proxy-Authorization (both or neither). Secrets. */
+  readonly username?: string | undefined;
+  readonly password?: string | undefined;
+  /** Where it was set, for messages: `http.proxy`, `HTTPS_PROXY`, ... */
+  readonly source: string;
+}
+
+/** The proxies the environment names (HTTPS_PROXY, HTTP_PROXY and NO_PROXY, lower-case names first). */
+export interface EnvironmentProxies {
+  /** For https:// requests. */
+  readonly https?: ProxyServer | undefined;
+  /** For http:// requests. */
+  readonly http?: ProxyServer | undefined;
+  /** Hosts that go direct, as written ('' when unset). */
+  readonly noProxy: string;
+}
+
+/**
  * The one HTTP client connectors get. It applies timeouts, the account's rate budget,
  * retries with exponential back-off and jitter, and `Retry-After`. A response that is not
  * retried (or whose retries are exhausted) is returned, not thrown, so the connector maps
@@ -321,6 +347,8 @@ export interface OutputContext {
   readonly clock: Clock;
   /** The configuration file's folder: relative paths in output settings start here. */
   readonly baseDir: string;
+  /** The environment's proxies, for outputs that make HTTP requests (absent: none). */
+  readonly environmentProxies?: EnvironmentProxies;
 }
 
 export interface OutputDefinition<S = unknown> {

@@ -3,18 +3,25 @@
 // A vendor "too many requests" pauses the whole budget, not just this call, so the
 // account's other services hold back too. Statuses are returned, not thrown: the
 // connector maps them; only network failures after the last retry throw.
+// Each attempt has an overall deadline (`request_timeout_seconds`) besides the idle timeouts,
+// so a vendor that trickles its answer cannot hold a stream forever.
 
-import { Agent, request as undiciRequest } from 'undici';
-import type { Clock, HttpClient, HttpRequest, HttpResponse, Logger, RetryDecision } from '../core/contracts.js';
+import { request as undiciRequest, type Dispatcher } from 'undici';
+import type { Clock, EnvironmentProxies, HttpClient, HttpRequest, HttpResponse, Logger, ProxyServer, RetryDecision } from '../core/contracts.js';
 import { SiphonError } from '../core/errors.js';
 import { redactAuthHeaders, type Redactor } from '../core/redact.js';
 import type { HttpSettings } from '../config/fields.js';
+import { configuredProxy } from '../config/proxy.js';
 import type { RateBudget } from './rate-budget.js';
 import { backoffDelayMs } from './backoff.js';
 import { parseRetryAfterMs } from './retry-after.js';
 import { BodyTooLargeError, readCappedBody } from './body.js';
 import { describeNetworkError, isRequestBug } from './network-error.js';
 import { SIPHON_VERSION } from '../core/version.js';
+import { AttemptDeadline } from './attempt-deadline.js';
+import { Dispatchers } from './dispatchers.js';
+import { describeProxyFailure } from './proxy-failure.js';
+import { proxyLabel, proxyRoutes } from './proxy-routes.js';
 
 export interface HttpClientOptions {
   settings: HttpSettings;
@@ -29,9 +36,16 @@ export interface HttpClientOptions {
   random?: () => number;
   /** For connectors whose vendor uses a private CA. */
   tls?: { rejectUnauthorized?: boolean; ca?: string | Buffer };
+  /** HTTPS_PROXY/HTTP_PROXY/NO_PROXY; `settings.proxy`, when set, replaces them. */
+  environmentProxies?: EnvironmentProxies;
 }
 
 export type ClosableHttpClient = HttpClient & { close(): Promise<void> };
+
+/** Where the deadline is set, for messages. */
+const DEADLINE_SETTING = 'http.request_timeout_seconds';
+/** How the `http.proxy` block is named in messages. */
+const PROXY_SETTING = 'http.proxy';
 
 /** A vendor's Retry-After is honoured up to this, whatever the back-off settings. */
 const MIN_RETRY_AFTER_CAP_MS = 60_000;
@@ -57,8 +71,22 @@ interface Prepared {
   body: string | undefined;
 }
 
+/** An attempt cut off by `request_timeout_seconds` (the cause is what undici threw on the abort). */
+class DeadlinePassed extends Error {
+  constructor(cause: unknown) {
+    super('the request deadline passed', { cause });
+    this.name = 'DeadlinePassed';
+  }
+}
+
+/** Why an attempt failed, in an operator's words, and whether another attempt may help. */
+interface AttemptError {
+  readonly reason: string;
+  readonly final: boolean;
+}
+
 class UndiciHttpClient implements ClosableHttpClient {
-  private readonly agent: Agent;
+  private readonly dispatchers: Dispatchers;
   private readonly settings: HttpSettings;
   private readonly budget: RateBudget;
   private readonly clock: Clock;
@@ -77,16 +105,20 @@ class UndiciHttpClient implements ClosableHttpClient {
     this.userAgent = options.userAgent ?? `siphon/${SIPHON_VERSION}`;
     this.random = options.random ?? Math.random;
     const responseMs = this.settings.response_timeout_seconds * 1000;
-    this.agent = new Agent({
-      connect: {
-        timeout: this.settings.connect_timeout_seconds * 1000,
-        ...(options.tls?.rejectUnauthorized !== undefined ? { rejectUnauthorized: options.tls.rejectUnauthorized } : {}),
-        ...(options.tls?.ca !== undefined ? { ca: options.tls.ca } : {}),
+    const configured = this.settings.proxy === undefined ? undefined : configuredProxy(this.settings.proxy, PROXY_SETTING);
+    const routes = proxyRoutes(configured, options.environmentProxies);
+    this.dispatchers = new Dispatchers(
+      {
+        connectTimeoutMs: this.settings.connect_timeout_seconds * 1000,
+        headersTimeoutMs: responseMs,
+        // Idle time between body chunks, not the whole download (request_timeout_seconds bounds that).
+        bodyTimeoutMs: responseMs,
+        tls: options.tls,
       },
-      headersTimeout: responseMs,
-      // Idle time between body chunks, not the whole download.
-      bodyTimeout: responseMs,
-    });
+      routes,
+      // Said once per host, and only where a proxy is in play: which way its requests go.
+      routes.proxies.length === 0 ? undefined : (origin, proxy) => this.logRoute(origin, proxy, configured !== undefined),
+    );
   }
 
   get requestCount(): number {
@@ -94,7 +126,7 @@ class UndiciHttpClient implements ClosableHttpClient {
   }
 
   async close(): Promise<void> {
-    await this.agent.close();
+    await this.dispatchers.close();
   }
 
   async request(req: HttpRequest): Promise<HttpResponse> {
@@ -106,9 +138,11 @@ class UndiciHttpClient implements ClosableHttpClient {
     for (let attempt = 1; ; attempt++) {
       await this.budget.acquire(signal);
       let res: HttpResponse;
+      const { dispatcher, proxy } = this.dispatchers.routeFor(p.url);
       try {
-        res = await this.send(p, req.method, signal, attempt);
+        res = await this.sendWithinDeadline(p, req.method, dispatcher, signal, attempt);
       } catch (err) {
+        // The stop signal first: a stop is never reported as a timeout.
         if (signal?.aborted) throw signal.reason;
         if (err instanceof BodyTooLargeError) {
           throw new SiphonError(
@@ -117,16 +151,18 @@ class UndiciHttpClient implements ClosableHttpClient {
             { operation: p.operation, url: p.safeUrl, attempts: attempt },
           );
         }
-        const reason = this.clean(describeNetworkError(err));
-        if (isRequestBug(err)) {
-          throw new SiphonError('INTERNAL', `${p.operation} to ${p.url.host} could not be sent: ${reason}`, { operation: p.operation, url: p.safeUrl });
+        if (!(err instanceof DeadlinePassed) && isRequestBug(err)) {
+          throw new SiphonError('INTERNAL', `${p.operation} to ${p.url.host} could not be sent: ${this.clean(describeNetworkError(err))}`, {
+            operation: p.operation,
+            url: p.safeUrl,
+          });
         }
+        const failure = this.attemptError(err, proxy, p.url);
+        const reason = this.clean(failure.reason);
+        const details = { operation: p.operation, url: p.safeUrl, attempts: attempt, ...(proxy ? { proxy: proxy.address } : {}) };
+        if (failure.final) throw new SiphonError('PULL_NETWORK', `${p.operation} to ${p.url.host} failed: ${reason}`, details);
         if (attempt >= maxAttempts) {
-          throw new SiphonError(
-            'PULL_NETWORK',
-            `${p.operation} to ${p.url.host} failed after ${attempt} attempt${attempt === 1 ? '' : 's'}: ${reason}`,
-            { operation: p.operation, url: p.safeUrl, attempts: attempt },
-          );
+          throw new SiphonError('PULL_NETWORK', `${p.operation} to ${p.url.host} failed after ${attempt} attempt${attempt === 1 ? '' : 's'}: ${reason}`, details);
         }
         const delayMs = this.backoff(attempt);
         this.logger.warn(`${p.operation} failed (attempt ${attempt}/${maxAttempts}): ${reason}; retrying in ${seconds(delayMs)} s`, {
@@ -188,14 +224,43 @@ class UndiciHttpClient implements ClosableHttpClient {
     };
   }
 
-  private async send(p: Prepared, method: HttpRequest['method'], signal: AbortSignal | undefined, attempt: number): Promise<HttpResponse> {
+  /** One attempt within its overall deadline; a deadline that passes is thrown as DeadlinePassed. */
+  private async sendWithinDeadline(p: Prepared, method: HttpRequest['method'], dispatcher: Dispatcher, stop: AbortSignal | undefined, attempt: number): Promise<HttpResponse> {
+    const deadline = new AttemptDeadline(this.settings.request_timeout_seconds * 1000, stop);
+    try {
+      return await this.send(p, method, dispatcher, deadline.signal, attempt);
+    } catch (err) {
+      throw deadline.expired ? new DeadlinePassed(err) : err;
+    } finally {
+      deadline.dispose();
+    }
+  }
+
+  /** The deadline, the proxy's own failures, or the network error as undici words it (naming the proxy it went through). */
+  private attemptError(err: unknown, proxy: ProxyServer | undefined, url: URL): AttemptError {
+    const through = proxy === undefined ? '' : ` (through proxy ${proxyLabel(proxy)})`;
+    if (err instanceof DeadlinePassed) return { reason: `no complete answer within ${seconds(this.settings.request_timeout_seconds * 1000)} s (${DEADLINE_SETTING})${through}`, final: false };
+    const proxyFailure = proxy === undefined ? undefined : describeProxyFailure(err, proxy, url);
+    if (proxyFailure !== undefined) return proxyFailure;
+    return { reason: `${describeNetworkError(err)}${through}`, final: false };
+  }
+
+  private logRoute(origin: string, proxy: ProxyServer | undefined, configured: boolean): void {
+    if (proxy !== undefined) {
+      this.logger.info(`Requests to ${origin} go through the proxy ${proxyLabel(proxy)}`, { origin, proxy: proxy.address, proxySource: proxy.source });
+    } else if (!configured) {
+      this.logger.info(`Requests to ${origin} go direct (NO_PROXY, or no proxy variable for its scheme)`, { origin });
+    }
+  }
+
+  private async send(p: Prepared, method: HttpRequest['method'], dispatcher: Dispatcher, signal: AbortSignal, attempt: number): Promise<HttpResponse> {
     this.sent++;
     const res = await undiciRequest(p.url, {
-      dispatcher: this.agent,
+      dispatcher,
       method,
       headers: p.headers,
       body: p.body ?? null,
-      signal: signal ?? null,
+      signal,
     });
     const headers = flattenHeaders(res.headers);
     const body = await readCappedBody(res.body, this.settings.max_body_megabytes * BYTES_PER_MB, headers['content-length']);

@@ -18,6 +18,15 @@ export async function tempDir(prefix = 'siphon-e2e-'): Promise<string> {
   return mkdtemp(join(tmpdir(), prefix));
 }
 
+/** Proxy variables of the machine running the tests: the simulators are local, and tests that want a proxy set their own. */
+const PROXY_VARIABLES = ['HTTPS_PROXY', 'https_proxy', 'HTTP_PROXY', 'http_proxy', 'NO_PROXY', 'no_proxy'];
+
+function inheritedEnv(): NodeJS.ProcessEnv {
+  const env = { ...process.env };
+  for (const name of PROXY_VARIABLES) delete env[name];
+  return env;
+}
+
 /** How the process is started, for fault tests. */
 export interface LaunchOptions {
   /**
@@ -36,7 +45,7 @@ export function startSiphon(
   launch: LaunchOptions = {},
 ): { child: ChildProcess; done: Promise<CliResult>; stderr(): string } {
   const argv = [SIPHON_BIN, ...args];
-  const options = { env: { ...process.env, ...env }, stdio: ['ignore', launch.stdoutFd ?? 'pipe', 'pipe'] as Array<'ignore' | 'pipe' | number> };
+  const options = { env: { ...inheritedEnv(), ...env }, stdio: ['ignore', launch.stdoutFd ?? 'pipe', 'pipe'] as Array<'ignore' | 'pipe' | number> };
   // exec: the limited shell becomes Siphon itself, so child.pid is Siphon's pid.
   const child =
     launch.fileSizeLimitKiB === undefined

@@ -192,6 +192,7 @@ export function fastSettings(overrides: Partial<HttpSettings> = {}): HttpSetting
   return {
     connect_timeout_seconds: 2,
     response_timeout_seconds: 5,
+    request_timeout_seconds: 30,
     max_retries: 3,
     backoff_base_seconds: 0.01,
     backoff_max_seconds: 0.05,

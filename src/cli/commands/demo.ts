@@ -139,6 +139,8 @@ export async function runDemo(options: DemoOptions, io: CliIo): Promise<number> 
     const result = loadConfigText(yaml, configPath, dir, builtinRegistries, {
       env: {
         ...process.env,
+        // The demo talks only to its simulators on this machine: a proxy set for real work must not catch it.
+        no_proxy: '*',
         SIPHON_DEMO_OP_TOKEN: DEMO_TOKEN,
         SIPHON_DEMO_LP_HASH: DEMO_LASTPASS_HASH,
         SIPHON_DEMO_LARK_SECRET: DEMO_LARK_SECRET,

@@ -7,7 +7,7 @@
 import { hostname } from 'node:os';
 import { promisify } from 'node:util';
 import { gzip } from 'node:zlib';
-import type { Logger, Output, OutputContext, OutputDefinition, OutputRecord } from '../../core/contracts.js';
+import type { Logger, Output, OutputContext, OutputDefinition, OutputRecord, ProxyServer } from '../../core/contracts.js';
 import { SiphonError } from '../../core/errors.js';
 import { Redactor } from '../../core/redact.js';
 import { SIPHON_VERSION } from '../../core/version.js';
@@ -16,7 +16,9 @@ import { chunkLines, eventLines, hecPrefix, ndjsonPrefix, type LinePrefix } from
 import { checkHec, checkNdjson, safeUrl, type CheckTarget } from './check.js';
 import { DeliveryFailure, judgeStatus, withRetries, type RetryPolicy, type Verdict } from './delivery.js';
 import { hecUrls, judgeHecAnswer, type HecUrls } from './hec.js';
-import { authorizationHeader, httpOutputSchema, httpOutputSecrets, type HttpOutputSettings } from './settings.js';
+import { authorizationHeader, httpOutputSchema, httpOutputSecrets, PROXY_SETTING, type HttpOutputSettings } from './settings.js';
+import { configuredProxy } from '../../config/proxy.js';
+import { proxyLabel, proxyRoutes } from '../../http/proxy-routes.js';
 import { Transport, type Answer } from './transport.js';
 
 const gzipAsync = promisify(gzip);
@@ -157,7 +159,15 @@ export class HttpOutput implements Output {
     if (this.target.protocol === 'http:' && this.headers['authorization'] !== undefined) {
       this.logger.warn(`Output ${this.name}: credentials are sent in clear text to ${this.target.origin}: use https://`);
     }
-    return new Transport(s.timeout_seconds * 1000, { ca: pem.ca, cert: pem.cert, key: pem.key, verify: s.verify_tls });
+    const routes = proxyRoutes(s.proxy === undefined ? undefined : configuredProxy(s.proxy, PROXY_SETTING), this.ctx.environmentProxies);
+    const onFirstUse =
+      routes.proxies.length === 0
+        ? undefined
+        : (origin: string, proxy: ProxyServer | undefined): void => {
+            if (proxy !== undefined) this.logger.info(`Output ${this.name}: requests to ${origin} go through the proxy ${proxyLabel(proxy)}`);
+            else if (s.proxy === undefined) this.logger.info(`Output ${this.name}: requests to ${origin} go direct (NO_PROXY, or no proxy variable for its scheme)`);
+          };
+    return new Transport(s.timeout_seconds * 1000, { ca: pem.ca, cert: pem.cert, key: pem.key, verify: s.verify_tls }, routes, onFirstUse);
   }
 
   private writeFailed(what: string, events: number, index: number, failure: DeliveryFailure): SiphonError {

@@ -2,7 +2,8 @@
 // how big a POST may grow, how long and how often to try, and how to trust the receiver.
 
 import { z } from 'zod';
-import { codeParams, httpUrl, nonEmptyString, positiveInt, secretString } from '../../config/fields.js';
+import { codeParams, httpUrl, nonEmptyString, positiveInt, proxySettingsSchema, secretString } from '../../config/fields.js';
+import { configuredProxy, proxySecrets } from '../../config/proxy.js';
 
 const MIB = 1024 * 1024;
 
@@ -47,6 +48,8 @@ export const httpOutputSchema = z
     /** Client certificate and key (PEM files), for receivers that require one. */
     cert_file: nonEmptyString().optional(),
     key_file: nonEmptyString().optional(),
+    /** A forward proxy every request goes through (replaces HTTPS_PROXY/HTTP_PROXY/NO_PROXY). */
+    proxy: proxySettingsSchema.optional(),
   })
   .strict()
   .superRefine((s, ctx) => {
@@ -89,6 +92,9 @@ export const httpOutputSchema = z
 
 export type HttpOutputSettings = z.infer<typeof httpOutputSchema>;
 
+/** How the `proxy` block of the output's `config` is named in messages. */
+export const PROXY_SETTING = 'config.proxy';
+
 /** The value of a static `Authorization` header, if `headers` sets one (it is a credential too). */
 export function staticAuthorization(settings: HttpOutputSettings): string | undefined {
   for (const [name, value] of Object.entries(settings.headers)) {
@@ -110,6 +116,7 @@ export function authorizationHeader(settings: HttpOutputSettings): string | unde
 /** Every secret the settings hold, in every form it takes on the wire, for log redaction. */
 export function httpOutputSecrets(settings: HttpOutputSettings): string[] {
   const out = [settings.bearer_token, settings.password, settings.hec_token, staticAuthorization(settings)];
+  if (settings.proxy !== undefined) out.push(...proxySecrets(configuredProxy(settings.proxy, PROXY_SETTING)));
   const auth = authorizationHeader(settings);
   if (auth?.startsWith('Basic ')) out.push(auth.slice('Basic '.length));
   return out.filter((v): v is string => v !== undefined);

@@ -1,9 +1,14 @@
-// One HTTP exchange of the `http` output, over a keep-alive undici Agent with the output's
-// TLS settings. A failure before any answer is thrown as an AttemptFailure that says, in an
-// operator's words, what went wrong and whether trying again can help.
+// One HTTP exchange of the `http` output, over keep-alive connections with the output's TLS
+// settings, direct or through a proxy (src/http/dispatchers.ts). A failure before any answer
+// is thrown as an AttemptFailure that says, in an operator's words, what went wrong (naming
+// the proxy when it is the proxy's) and whether trying again can help.
 
-import { Agent, request } from 'undici';
+import { request } from 'undici';
 import type { Readable } from 'node:stream';
+import type { ProxyServer } from '../../core/contracts.js';
+import { Dispatchers } from '../../http/dispatchers.js';
+import { describeProxyFailure } from '../../http/proxy-failure.js';
+import { proxyLabel, type ProxyRoutes } from '../../http/proxy-routes.js';
 import { classifyConnectError, type ConnectFailure } from '../net/connect-error.js';
 
 export interface TransportTls {
@@ -40,46 +45,57 @@ export class AttemptFailure extends Error {
 const MAX_ANSWER_BYTES = 64 * 1024;
 
 export class Transport {
-  private readonly agent: Agent;
+  private readonly dispatchers: Dispatchers;
 
   constructor(
     private readonly timeoutMs: number,
     tls: TransportTls,
+    routes: ProxyRoutes,
+    /** Once per receiver address, the proxy its requests take (for a log line). */
+    onFirstUse?: (origin: string, proxy: ProxyServer | undefined) => void,
   ) {
-    this.agent = new Agent({
-      connect: {
-        timeout: timeoutMs,
-        rejectUnauthorized: tls.verify,
-        ...(tls.ca !== undefined ? { ca: tls.ca } : {}),
-        ...(tls.cert !== undefined ? { cert: tls.cert } : {}),
-        ...(tls.key !== undefined ? { key: tls.key } : {}),
+    this.dispatchers = new Dispatchers(
+      {
+        connectTimeoutMs: timeoutMs,
+        headersTimeoutMs: timeoutMs,
+        bodyTimeoutMs: timeoutMs,
+        tls: { rejectUnauthorized: tls.verify, ca: tls.ca, cert: tls.cert, key: tls.key },
       },
-      headersTimeout: timeoutMs,
-      bodyTimeout: timeoutMs,
-    });
+      routes,
+      onFirstUse,
+    );
   }
 
   /** One attempt, bounded by the timeout from connecting to the end of the answer. */
   async send(method: 'GET' | 'HEAD' | 'POST', url: URL, headers: Record<string, string>, body?: Buffer): Promise<Answer> {
     const deadline = AbortSignal.timeout(this.timeoutMs);
+    const { dispatcher, proxy } = this.dispatchers.routeFor(url);
     try {
-      const res = await request(url, { dispatcher: this.agent, method, headers, body: body ?? null, signal: deadline });
+      const res = await request(url, { dispatcher, method, headers, body: body ?? null, signal: deadline });
       const text = await readStart(res.body, MAX_ANSWER_BYTES);
       return { status: res.statusCode, headers: flatten(res.headers), body: text };
     } catch (err) {
-      if (deadline.aborted) throw this.timeout(err);
-      throw describe(err, this.timeoutMs);
+      if (deadline.aborted) throw throughProxy(this.timeout(err), proxy);
+      const proxyFailure = proxy === undefined ? undefined : describeProxyFailure(err, proxy, url);
+      if (proxyFailure !== undefined) throw new AttemptFailure('proxy', proxyFailure.reason, !proxyFailure.final, { cause: err });
+      throw throughProxy(describe(err, this.timeoutMs), proxy);
     }
   }
 
   /** Waits for requests in flight, then closes the connections. */
   async close(): Promise<void> {
-    await this.agent.close();
+    await this.dispatchers.close();
   }
 
   private timeout(cause: unknown): AttemptFailure {
     return new AttemptFailure('timeout', `no complete answer within ${this.timeoutMs / 1000} s (timeout_seconds)`, true, { cause });
   }
+}
+
+/** The same failure, saying which proxy the request went through. */
+function throughProxy(failure: AttemptFailure, proxy: ProxyServer | undefined): AttemptFailure {
+  if (proxy === undefined) return failure;
+  return new AttemptFailure(failure.failure, `${failure.detail} (through proxy ${proxyLabel(proxy)})`, failure.retryable, { cause: failure.cause });
 }
 
 /** Maps undici's and Node's errors to a failure, looking through wrappers to the socket's own code. */

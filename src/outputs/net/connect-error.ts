@@ -15,6 +15,8 @@ export type ConnectFailure =
   | 'not-tls'
   | 'bad-local-files'
   | 'closed'
+  /** The HTTP proxy in between refused or could not be reached. */
+  | 'proxy'
   | 'other';
 
 const UNTRUSTED = new Set([
