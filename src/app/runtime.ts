@@ -206,6 +206,7 @@ export async function buildRuntime(config: SiphonConfig, options: RuntimeOptions
           puller,
           settings,
           startSetting: definition.persistenceResetKey ? definition.persistenceResetKey(settings) : (start?.text ?? null),
+          startMs: start?.ms ?? null,
           store,
           delivery,
           obfuscator: compileObfuscation(settings.obfuscation, config.globals.obfuscation?.hash_key),

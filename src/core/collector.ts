@@ -4,6 +4,7 @@
 
 import type { Clock, Logger, Output, Source, StateStore } from './contracts.js';
 import { SiphonError, toSiphonError } from './errors.js';
+import { AbortFanOut } from './abort-fan-out.js';
 import type { ServiceRunner } from './service-runner.js';
 import type { ServiceStatus } from './status.js';
 import type { DeliveryQueue } from './delivery-queue.js';
@@ -90,18 +91,21 @@ export class Collector {
     const statisticsStop = new AbortController();
     const statistics = this.o.statistics.run(this.o.statisticsIntervalMs, statisticsStop.signal);
     const stopDeadline = this.armShutdownDeadline(signal);
+    // Each service listens on a signal of its own: see abort-fan-out.ts.
+    const serviceStops = new AbortFanOut(signal);
     const errors: SiphonError[] = [];
     try {
       await Promise.all(
         runners.map(async (runner) => {
           try {
-            await runner.run(signal, once);
+            await runner.run(serviceStops.child(), once);
           } catch (err) {
             errors.push(toSiphonError(err));
           }
         }),
       );
     } finally {
+      serviceStops.dispose();
       stopDeadline();
       statisticsStop.abort();
       await statistics;

@@ -51,6 +51,7 @@ export const ERROR_CATALOGUE = {
   PULL_RATE_LIMITED: entry('PullError', 302, 'The vendor kept answering "too many requests" after every retry.', 'Lower the request rate or wait; no data is lost.'),
   PULL_NETWORK: entry('PullError', 303, 'The request failed on the network (refused, reset, timeout) after every retry.', 'Check connectivity; the stream retries on the next cycle.'),
   PULL_AUTH_LOST: entry('PullError', 304, 'The vendor rejected the credentials while pulling (token revoked or expired).', 'Issue a new token; the stream resumes where it stopped.'),
+  PULL_NO_PROGRESS: entry('PullError', 305, 'The vendor kept answering that more events follow, with no events and the same cursor, so pulling would ask for the same page for ever; the cycle stops after 3 such pages.', 'Usually a vendor-side fault that passes; the stream retries with back-off and the checkpoint stays. If it repeats, report the logged cursor to the vendor.'),
   // Outputs.
   OUTPUT_UNAVAILABLE: entry('OutputError', 400, 'An output could not be opened or reached.', 'Check the output settings (path, host, port, certificates).'),
   OUTPUT_WRITE_FAILED: entry('OutputError', 401, 'An output failed to accept events; nothing was acknowledged, so no checkpoint moved.', 'Fix the destination; delivery resumes where it stopped.'),

@@ -18,6 +18,9 @@ import { ERROR_CATALOGUE, SiphonError, toSiphonError } from './errors.js';
 import { DedupMemory, filterDuplicates, type FreshEvent } from '../stages/dedup.js';
 import { injectPullingId } from '../stages/pulling-id.js';
 import type { Obfuscator } from '../stages/obfuscate.js';
+import { unserializableReason, unserializableStandIn } from '../stages/event-json.js';
+import { describeEventTime, EVENT_TIME_TOLERANCE_MS, judgeEventTime, usableEventTime, type EventTimeBounds } from './event-time.js';
+import { NoProgressGuard } from './no-progress.js';
 import { CycleStatistics } from './statistics.js';
 import { OrderedCommits } from './ordered-commits.js';
 import { describeState, emptyServiceState } from './service-state.js';
@@ -42,6 +45,8 @@ export interface ServiceRunnerOptions {
   settings: CommonServiceSettings;
   /** The configured start-time value (its text), or null when the connector default applies. */
   startSetting: string | null;
+  /** The configured start time (ms), or null: events far before it move no position. */
+  startMs: number | null;
   store: StateStore;
   delivery: Delivery;
   obfuscator: Obfuscator | undefined;
@@ -88,6 +93,8 @@ export class ServiceRunner {
    */
   private acks: Promise<void> = Promise.resolve();
   private ackFailure: { error: unknown } | undefined;
+  /** An absurd event time is reported once per stream (with the first such event); later ones are counted. */
+  private implausibleTimeReported = false;
 
   constructor(private readonly o: ServiceRunnerOptions) {}
 
@@ -127,8 +134,9 @@ export class ServiceRunner {
   }
 
   /** Takes a saved record as the starting point of the next pages. */
-  private adopt(state: ServiceState): void {
+  private adopt(saved: ServiceState): void {
     const { settings, store, key, status } = this.o;
+    const state = this.withoutImplausibleTimes(saved);
     this.state = state;
     this.dedup = new DedupMemory({ windowMs: settings.dedup_window_seconds * 1000, maxKeys: settings.dedup_max_keys }, state.dedup);
     this.commits = new OrderedCommits(store, key, state.revision, (saved) => {
@@ -137,6 +145,37 @@ export class ServiceRunner {
     });
     status.eventsDelivered = state.events_delivered;
     status.lastCommitAt = state.updated_at;
+  }
+
+  /**
+   * A record saved before absurd event times were recognised may hold one (9999-12-31) as the
+   * newest delivered time or in the dedup memory, where it would restart a lost cursor from
+   * the far future and prune every other key. Such times are set aside here; the next commit
+   * saves the repaired record.
+   */
+  private withoutImplausibleTimes(state: ServiceState): ServiceState {
+    const bounds = this.timeBounds();
+    let repaired = false;
+    const dedup = state.dedup.map(([k, t]): [string, number | null] => {
+      if (t === null || usableEventTime(t, bounds) === t) return [k, t];
+      repaired = true;
+      return [k, usableEventTime(t, bounds) ?? null];
+    });
+    let newest = state.newest_event_time;
+    if (newest !== null && usableEventTime(newest, bounds) === undefined) {
+      const fallback = dedup.reduce<number | null>((max, [, t]) => (t !== null && (max === null || t > max) ? t : max), null);
+      this.o.logger.warn(
+        `The saved newest event time ${describeEventTime(newest)} is implausible (an event stamped absurdly by the vendor); ` +
+          `it is replaced by ${fallback === null ? 'none' : describeEventTime(fallback)}, the newest plausible time in the dedup memory`,
+      );
+      newest = fallback;
+      repaired = true;
+    }
+    return repaired ? { ...state, dedup, newest_event_time: newest } : state;
+  }
+
+  private timeBounds(): EventTimeBounds {
+    return { startMs: this.o.startMs, nowMs: this.o.clock.now() };
   }
 
   /**
@@ -164,17 +203,21 @@ export class ServiceRunner {
     this.ackFailure = undefined;
     logger.info('Pull Started');
     status.phase = 'pulling';
+    const progress = new NoProgressGuard(state.cursor);
     let fetching: Promise<Page> | undefined = puller.fetchPage({ cursor: state.cursor, newestEventTime: state.newest_event_time }, signal);
     try {
       while (fetching) {
         const page = await fetching;
         fetching = undefined;
         stats.requests += page.requests;
+        // A vendor that keeps saying "more" without moving on would be asked for ever.
+        progress.check(page);
         stats.received += page.events.length;
         const prepared = this.prepare(page, pullingId, stats);
         // Fetch the next page while this one is delivered: at most two pages in hand, and
         // commits stay in order (the next page is prepared and committed after this one).
         if (page.hasMore && !signal.aborted) {
+          progress.sent(page.cursor);
           fetching = puller.fetchPage({ cursor: page.cursor, newestEventTime: prepared.newest }, signal);
           fetching.catch(() => undefined); // awaited on the next turn; an error then surfaces there
         }
@@ -252,7 +295,7 @@ export class ServiceRunner {
 
   /** Drops duplicates, injects the pulling id, obfuscates: the page as the outputs will get it. */
   private prepare(page: Page, pullingId: number, stats: CycleStatistics): PreparedPage {
-    const { puller, obfuscator, key } = this.o;
+    const { puller, key } = this.o;
     const state = this.requireState();
     const keys = page.keys;
     const { fresh, duplicates } = filterDuplicates(
@@ -265,18 +308,73 @@ export class ServiceRunner {
     const tag = this.o.settings.override_tag ?? puller.tag;
     const records: OutputRecord[] = new Array<OutputRecord>(fresh.length);
     let newest = state.newest_event_time;
+    const bounds = this.timeBounds();
     for (let i = 0; i < fresh.length; i++) {
       const item = fresh[i]!;
-      injectPullingId(item.event, pullingId);
-      if (obfuscator) stats.obfuscatedFields += obfuscator(item.event);
-      // Serialised once, here: the queue is sized by this text and every output sends it.
-      const eventJson = JSON.stringify(item.event);
+      const vendorTime = item.time;
+      // From here on, item.time is what positions may use: the dedup memory and `newest`.
+      item.time = this.positionTime(item, bounds, stats);
+      const { event, eventJson } = this.serialise(item, vendorTime, pullingId, stats);
       records[i] = item.key === undefined
-        ? { tag, input: key.input, service: key.service, event: item.event, eventJson }
-        : { tag, input: key.input, service: key.service, event: item.event, key: item.key, eventJson };
+        ? { tag, input: key.input, service: key.service, event, eventJson }
+        : { tag, input: key.input, service: key.service, event, key: item.key, eventJson };
       if (item.time !== undefined && (newest === null || item.time > newest)) newest = item.time;
     }
     return { cursor: page.cursor, fresh, records, newest, dedupRetain: page.dedupRetain };
+  }
+
+  /**
+   * The event's time as positions may use it, or undefined when it has none or an absurd one
+   * (far in the future, or far before the configured start): such an event is delivered, but
+   * it neither becomes the newest time nor sets the dedup memory's horizon. Reported once per
+   * stream, counted always.
+   */
+  private positionTime(item: FreshEvent<VendorEvent>, bounds: EventTimeBounds, stats: CycleStatistics): number | undefined {
+    if (item.time === undefined) return undefined;
+    const judged = judgeEventTime(item.time, bounds);
+    if (judged.usable) return judged.time;
+    stats.implausibleTimes += 1;
+    this.o.status.implausibleEventTimes += 1;
+    if (!this.implausibleTimeReported) {
+      this.implausibleTimeReported = true;
+      const limit = judged.why === 'future'
+        ? `more than ${EVENT_TIME_TOLERANCE_MS / 3_600_000} hours ahead of the clock`
+        : `more than ${EVENT_TIME_TOLERANCE_MS / 3_600_000} hours before the configured start ${describeEventTime(bounds.startMs ?? 0)}`;
+      this.o.logger.warn(
+        `Event ${item.key ?? '(without an id)'} has an implausible time ${describeEventTime(item.time)} (${limit}): it is delivered, ` +
+          'but its time moves no position (newest event time, cursor, dedup memory). Further such events of this stream are only ' +
+          'counted ("Number of events with an implausible time" in the cycle statistics)',
+        { key: item.key ?? null, time: item.time },
+      );
+    }
+    return undefined;
+  }
+
+  /**
+   * Injects the pulling id, obfuscates and serialises the event once (the queue is sized by
+   * this text and every output sends it). An event that cannot be serialised is replaced by a
+   * stand-in record (see stages/event-json.ts), reported and counted.
+   */
+  private serialise(item: FreshEvent<VendorEvent>, vendorTime: number | undefined, pullingId: number, stats: CycleStatistics): { event: VendorEvent; eventJson: string } {
+    const { obfuscator, logger, status } = this.o;
+    injectPullingId(item.event, pullingId);
+    try {
+      if (obfuscator) stats.obfuscatedFields += obfuscator(item.event);
+      return { event: item.event, eventJson: JSON.stringify(item.event) };
+    } catch (err) {
+      const reason = unserializableReason(err);
+      if (reason === undefined) throw err;
+      stats.unserializable += 1;
+      status.unserializableEvents += 1;
+      const event = unserializableStandIn(item.key, vendorTime, reason);
+      injectPullingId(event, pullingId);
+      logger.warn(
+        `Event ${item.key ?? '(without an id)'} could not be serialised: ${reason}. It is delivered as a "siphon_unserializable_event" ` +
+          'record with its id and time, so the original can be fetched from the vendor; the stream goes on',
+        { key: item.key ?? null },
+      );
+      return { event, eventJson: JSON.stringify(event) };
+    }
   }
 
   private async deliverAndCommit(page: PreparedPage, stats: CycleStatistics): Promise<ServiceState> {

@@ -9,6 +9,10 @@ export class CycleStatistics {
   duplicates = 0;
   sent = 0;
   obfuscatedFields = 0;
+  /** Events delivered whose time was too absurd to move any position (see core/event-time.ts). */
+  implausibleTimes = 0;
+  /** Events that could not be serialised, delivered as a small stand-in record instead. */
+  unserializable = 0;
   caughtUp = false;
   finishedAt: number | undefined;
 
@@ -30,7 +34,11 @@ export class CycleStatistics {
       `Number of duplicated events filtered out: ${this.duplicates}; ` +
       `Number of events generated and sent: ${this.sent}; ` +
       `Average of events per second: ${this.eventsPerSecond(nowMs).toFixed(3)}; ` +
-      `Number of obfuscated fields: ${this.obfuscatedFields}.`
+      `Number of obfuscated fields: ${this.obfuscatedFields}` +
+      // Only when there were any, so the seeds' line (and the alerts reading it) stays as it was.
+      (this.implausibleTimes > 0 ? `; Number of events with an implausible time: ${this.implausibleTimes}` : '') +
+      (this.unserializable > 0 ? `; Number of unserializable events replaced: ${this.unserializable}` : '') +
+      '.'
     );
   }
 }

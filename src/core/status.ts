@@ -12,6 +12,10 @@ export interface ServiceStatus {
   lastSuccessAt: string | undefined;
   nextRunAt: string | undefined;
   consecutiveErrors: number;
+  /** Events delivered since the start whose time was too absurd to move any position. */
+  implausibleEventTimes: number;
+  /** Events since the start that could not be serialised and were delivered as a stand-in record. */
+  unserializableEvents: number;
   lastError: { code: ErrorCode; message: string; at: string } | undefined;
 }
 
@@ -25,6 +29,8 @@ export function newServiceStatus(input: string, service: string): ServiceStatus 
     lastSuccessAt: undefined,
     nextRunAt: undefined,
     consecutiveErrors: 0,
+    implausibleEventTimes: 0,
+    unserializableEvents: 0,
     lastError: undefined,
   };
 }

@@ -70,31 +70,44 @@ function isObject(value: unknown): value is Record<string, unknown> {
 }
 
 /**
- * Applies `transform` (or deletion when undefined) at `steps` below `node`.
- * Returns the number of values changed.
+ * Applies `transform` (or deletion when undefined) at `steps` below `root`.
+ * Returns the number of values changed. It walks with a list of places still to visit rather
+ * than by recursion: a key step meeting nested arrays reaches into every level, and a vendor
+ * event nested thousands of levels deep must not overflow the stack here.
  */
-function apply(node: unknown, steps: readonly PathStep[], index: number, transform: Transform | undefined): number {
-  const step = steps[index];
-  if (step === undefined) return 0;
-  const last = index === steps.length - 1;
+function apply(root: unknown, steps: readonly PathStep[], transform: Transform | undefined): number {
+  let count = 0;
+  const pending: Array<{ node: unknown; index: number }> = [{ node: root, index: 0 }];
+  for (let visit = pending.pop(); visit !== undefined; visit = pending.pop()) {
+    const { node, index } = visit;
+    const step = steps[index];
+    if (step === undefined) continue;
+    const last = index === steps.length - 1;
 
-  if (Array.isArray(node)) {
-    if (step.kind === 'each') {
-      if (!last) return node.reduce((n: number, el: unknown) => n + apply(el, steps, index + 1, transform), 0);
-      const count = node.length;
-      if (transform === undefined) node.length = 0;
-      else for (let i = 0; i < node.length; i++) node[i] = transform(node[i]);
-      return count;
+    if (Array.isArray(node)) {
+      if (step.kind === 'each' && last) {
+        count += node.length;
+        if (transform === undefined) node.length = 0;
+        else for (let i = 0; i < node.length; i++) node[i] = transform(node[i]);
+        continue;
+      }
+      // "each" steps into every element; a key step meeting an array reaches into each element.
+      const next = step.kind === 'each' ? index + 1 : index;
+      // Pushed last to first, so elements are visited in their order.
+      for (let i = node.length - 1; i >= 0; i--) pending.push({ node: node[i], index: next });
+      continue;
     }
-    // A key step meeting an array reaches into each element.
-    return node.reduce((n: number, el: unknown) => n + apply(el, steps, index, transform), 0);
-  }
 
-  if (!isObject(node) || step.kind !== 'key' || !Object.hasOwn(node, step.name)) return 0;
-  if (!last) return apply(node[step.name], steps, index + 1, transform);
-  if (transform === undefined) delete node[step.name];
-  else node[step.name] = transform(node[step.name]);
-  return 1;
+    if (!isObject(node) || step.kind !== 'key' || !Object.hasOwn(node, step.name)) continue;
+    if (!last) {
+      pending.push({ node: node[step.name], index: index + 1 });
+      continue;
+    }
+    if (transform === undefined) delete node[step.name];
+    else node[step.name] = transform(node[step.name]);
+    count += 1;
+  }
+  return count;
 }
 
 /**
@@ -126,7 +139,7 @@ export function compileObfuscation(rules: readonly ObfuscationRule[], hashKey: s
   });
   return (event) => {
     let count = 0;
-    for (const { steps, transform } of compiled) count += apply(event, steps, 0, transform);
+    for (const { steps, transform } of compiled) count += apply(event, steps, transform);
     return count;
   };
 }

@@ -86,6 +86,7 @@ function makeRunner(puller: ServicePuller, outputs: Output[], store: MemoryState
     puller,
     settings: { enabled: true, request_period_in_seconds: 1, dedup_window_seconds: 3600, dedup_max_keys: 1000, obfuscation: [] },
     startSetting: null,
+    startMs: null,
     store,
     delivery: queueOf(outputs),
     obfuscator: obfuscation,
@@ -208,6 +209,7 @@ test('a changed start-time setting resets the saved state', async () => {
     puller,
     settings: { enabled: true, request_period_in_seconds: 1, dedup_window_seconds: 3600, dedup_max_keys: 1000, obfuscation: [] },
     startSetting: '2024-01-01T00:00:00Z',
+    startMs: null,
     store,
     delivery: queueOf([new ListOutput('o')]),
     obfuscator: undefined,
@@ -343,6 +345,7 @@ test('a service that starts afresh is re-ingested whole, even what a journaled o
         puller: new ScriptedPuller(script),
         settings: { enabled: true, request_period_in_seconds: 1, dedup_window_seconds: 3600, dedup_max_keys: 1000, obfuscation: [] },
         startSetting,
+        startMs: null,
         store,
         delivery: queueOf([output]),
         obfuscator: undefined,
@@ -384,4 +387,60 @@ test('a service that starts afresh is re-ingested whole, even what a journaled o
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
+});
+
+test('an absurd event time moves no position, with connector retain ranges too; it is reported once and counted', async () => {
+  const year9999 = Date.UTC(9999, 11, 31, 23, 59, 59);
+  const now = Date.now();
+  const puller: ServicePuller<number> = {
+    name: 'svc',
+    tag: 'test.tag',
+    async fetchPage(position) {
+      if (position.cursor === null) {
+        return { events: [{ k: 'a', t: now - 2_000 }, { k: 'future', t: year9999 }, { k: 'b', t: now - 1_000 }], cursor: 1, hasMore: true, requests: 1, dedupRetain: [[now - 10_000, now]] };
+      }
+      // The absurd event comes again (a re-read): it is remembered, so it is dropped.
+      return { events: [{ k: 'future', t: year9999 }, { k: 'later', t: year9999 + 1 }], cursor: 2, hasMore: false, requests: 1, dedupRetain: [[now - 10_000, now]] };
+    },
+    eventKey: (e) => String(e['k']),
+    eventTime: (e) => (typeof e['t'] === 'number' ? e['t'] : undefined),
+    async probe() {},
+  };
+  const out = new ListOutput('o');
+  const store = new MemoryStateStore();
+  const { runner, sink } = makeRunner(puller, [out], store);
+  await runner.loadState();
+  const stats = await runner.runCycle(new AbortController().signal);
+  assert.deepEqual(out.records.map((r) => r.key), ['a', 'future', 'b', 'later']);
+  assert.equal(stats.duplicates, 1);
+  assert.equal(stats.implausibleTimes, 2);
+  assert.match(stats.describe(Date.now()), /Number of events with an implausible time: 2\.$/);
+  const saved = await store.get({ input: 'in', service: 'svc' });
+  assert.equal(saved?.newest_event_time, now - 1_000);
+  assert.deepEqual(saved?.dedup, [['a', now - 2_000], ['future', null], ['b', now - 1_000], ['later', null]]);
+  const warned = sink.lines.filter((l) => l.includes('WARNING') && l.includes('implausible time'));
+  assert.equal(warned.length, 1);
+  assert.match(warned[0]!, /WARNING .*Event future has an implausible time 9999-12-31T23:59:59\.000Z \(more than 24 hours ahead of the clock\)/);
+});
+
+test('pages that say "more" without events or a new cursor stop the cycle after three; an empty page that moves on does not', async () => {
+  const stuck = new ScriptedPuller(
+    new Map<number | null, Step>([
+      [null, { events: [ev('a', 1)], cursor: 1, hasMore: true }],
+      // An empty page that moves the cursor is progress.
+      [1, { events: [], cursor: 2, hasMore: true }],
+      [2, { events: [], cursor: 2, hasMore: true }],
+    ]),
+  );
+  const out = new ListOutput('o');
+  const store = new MemoryStateStore();
+  const { runner } = makeRunner(stuck, [out], store);
+  await runner.loadState();
+  await assert.rejects(runner.runCycle(new AbortController().signal), (err: unknown) => {
+    assert.ok(err instanceof SiphonError && err.code === 'PULL_NO_PROGRESS', String(err));
+    assert.match(err.describe(), /^\[PullError 305\] The vendor answered 3 pages in a row that more events follow, with no events and the same cursor 2: it does not move on/);
+    return true;
+  });
+  assert.deepEqual(stuck.seen, [null, 1, 2, 2, 2], 'three requests for the stuck cursor, then none');
+  assert.equal((await store.get({ input: 'in', service: 'svc' }))?.cursor, 2, 'the pages up to the stuck cursor are committed');
 });

@@ -50,3 +50,15 @@ describe('LastPass event keys', () => {
     assert.deepEqual(occurrenceKeys([], carry), { keys: [], carry });
   });
 });
+
+describe('LastPass event keys of an event nested too deeply for JSON.stringify', () => {
+  it('are computed, and stay the same for the same event', () => {
+    const depth = 100_000;
+    const deep = (leaf: number): unknown => JSON.parse(`${'{"d":'.repeat(depth)}${leaf}${'}'.repeat(depth)}`);
+    const event = { ...ev('2024-01-01 10:00:00', 'Log in'), Extra: deep(1) };
+    const key = contentHash(event);
+    assert.equal(contentHash({ ...ev('2024-01-01 10:00:00', 'Log in'), Extra: deep(1) }), key);
+    assert.notEqual(contentHash({ ...ev('2024-01-01 10:00:00', 'Log in'), Extra: { d: 1 } }), key);
+    assert.deepEqual(occurrenceKeys([event], null).keys, [`${key}.0`]);
+  });
+});

@@ -167,6 +167,17 @@ describe('compileObfuscation', () => {
     }
   });
 
+  it('walks arrays nested thousands of levels deep without overflowing the stack', () => {
+    // 4,000 levels: JSON.stringify still writes it, so obfuscation must not be what fails.
+    const depth = 4_000;
+    const nested = JSON.parse(`${'['.repeat(depth)}{"email":"deep@example.com","name":"Deep"}${']'.repeat(depth)}`) as unknown;
+    const event: VendorEvent = { uuid: 'e2', actors: nested };
+    const count = compileObfuscation([{ path: 'actors.email', method: 'mask' }], undefined)!(event);
+    assert.equal(count, 1);
+    const text = JSON.stringify(event);
+    assert.ok(text.includes('"email":"****************"') && !text.includes('deep@example.com'));
+  });
+
   it('parses paths into steps', () => {
     assert.deepEqual(parseObfuscationPath('a.b[].c'), [
       { kind: 'key', name: 'a' },

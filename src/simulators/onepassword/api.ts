@@ -108,6 +108,7 @@ export class EventsApi {
         return badRequest(shape, 'cursor is not valid for this endpoint');
       }
       if (faults.isCursorExpired(decoded.issuedMs)) return badRequest(shape, 'cursor expired');
+      if (faults.noProgress) return { status: 200, body: `{"cursor":${JSON.stringify(parsed.value.cursor)},"has_more":true,"items":[]}` };
       state = decoded;
       sameCursor = parsed.value.cursor;
     }

@@ -16,7 +16,8 @@ export interface ControlDeps {
   readonly addEvents: (kind: OnePasswordEventKind, n: number, opts?: AddEventsOptions) => unknown[];
 }
 
-const ADD_USAGE = 'expected {"kind": "auditevents"|"itemusages"|"signinattempts", "n": 0..1000000, "late"?: boolean}';
+const ADD_USAGE =
+  'expected {"kind": "auditevents"|"itemusages"|"signinattempts", "n": 0..1000000, "late"?: boolean, "at"?: ms since the epoch, "nestDepth"?: 1..1000000}';
 
 export function handleControl(req: SimRequest, d: ControlDeps): SimResponse {
   return handleControlRoute(req, d, {
@@ -25,17 +26,25 @@ export function handleControl(req: SimRequest, d: ControlDeps): SimResponse {
   });
 }
 
-/** {"kind":"itemusages","n":10,"late":true} */
+/** {"kind":"itemusages","n":10,"late":true}; "at" stamps the events at that time, "nestDepth" nests a field that deep. */
 function addEvents(req: SimRequest, d: ControlDeps): SimResponse {
   return handleAddEvents(req.body, {
     usage: ADD_USAGE,
-    acceptsAt: false,
-    // 1Password's own field: which kind of event to add.
-    options: ({ fields, options }) => (isEventKind(fields.kind) ? { kind: fields.kind, late: options.late } : undefined),
-    add: (n, { kind, late }) => d.addEvents(kind, n, { late }),
+    acceptsAt: true,
+    // 1Password's own fields: which kind of event to add, and how deep to nest one of its fields.
+    options: ({ fields, options }) => {
+      const depth = fields.nestDepth;
+      if (!isEventKind(fields.kind)) return undefined;
+      if (depth !== undefined && (typeof depth !== 'number' || !Number.isInteger(depth) || depth < 1 || depth > MAX_NEST_DEPTH)) return undefined;
+      return { kind: fields.kind, options: { late: options.late, ...(options.at === undefined ? {} : { at: options.at }), ...(depth === undefined ? {} : { nestDepth: depth }) } };
+    },
+    add: (n, { kind, options }) => d.addEvents(kind, n, options),
     total: ({ kind }) => d.logs[kind].length,
   });
 }
+
+/** Deepest nesting "nestDepth" may ask for. */
+const MAX_NEST_DEPTH = 1_000_000;
 
 /** ?kind=itemusages&version=v1 : the ground truth, in ingestion order. */
 function groundTruth(req: SimRequest, d: ControlDeps): SimResponse {

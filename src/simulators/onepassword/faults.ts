@@ -14,6 +14,7 @@ export class FaultState extends FaultQueue implements FaultControls {
   private readonly revoked = new Set<string>();
   private emptyAfterHasMore = false;
   private cursorsValidFrom: number | null = null;
+  private stuck = false;
   private shape: ErrorShape = 'Error';
 
   constructor(private readonly now: () => number) {
@@ -38,6 +39,10 @@ export class FaultState extends FaultQueue implements FaultControls {
     this.cursorsValidFrom = time;
   }
 
+  hasMoreWithoutProgress(on: boolean): void {
+    this.stuck = on;
+  }
+
   errorShape(shape: ErrorShape): void {
     if (shape !== 'Error' && shape !== 'message') throw new RangeError("shape must be 'Error' or 'message'");
     this.shape = shape;
@@ -49,6 +54,7 @@ export class FaultState extends FaultQueue implements FaultControls {
     this.revoked.clear();
     this.emptyAfterHasMore = false;
     this.cursorsValidFrom = null;
+    this.stuck = false;
     this.shape = 'Error';
   }
 
@@ -72,6 +78,10 @@ export class FaultState extends FaultQueue implements FaultControls {
     return this.cursorsValidFrom !== null && issuedMs < this.cursorsValidFrom;
   }
 
+  get noProgress(): boolean {
+    return this.stuck;
+  }
+
   get errorBodyShape(): ErrorShape {
     return this.shape;
   }
@@ -82,6 +92,7 @@ export class FaultState extends FaultQueue implements FaultControls {
       revokedTokens: this.revoked.size,
       emptyPageAfterHasMore: this.emptyAfterHasMore,
       rejectCursorsIssuedBefore: this.cursorsValidFrom,
+      hasMoreWithoutProgress: this.stuck,
       errorShape: this.shape,
     };
   }
@@ -102,6 +113,10 @@ export class FaultState extends FaultQueue implements FaultControls {
         if (value === 'now') return () => this.rejectCursorsIssuedBefore(this.now());
         const t = jsonNumber(value, 'rejectCursorsIssuedBefore');
         return () => this.rejectCursorsIssuedBefore(t);
+      }
+      case 'hasMoreWithoutProgress': {
+        const on = jsonBool(value, 'hasMoreWithoutProgress');
+        return () => this.hasMoreWithoutProgress(on);
       }
       case 'errorShape':
         if (value !== 'Error' && value !== 'message') throw new TypeError("errorShape must be 'Error' or 'message'");

@@ -8,7 +8,7 @@ import { itemUsageGenerator } from './gen-itemusages.js';
 import { signInAttemptGenerator } from './gen-signinattempts.js';
 import { UniqueUuids } from './ids.js';
 import { People } from './people.js';
-import { isBefore, randomTime, type EventTime } from './timestamps.js';
+import { formatTime, isBefore, randomTime, type EventTime } from './timestamps.js';
 import { EVENT_KINDS, type OnePasswordEventKind } from './types.js';
 import type { World } from './world.js';
 
@@ -100,6 +100,12 @@ export class EventFactory {
     }
     if (!late) s.last = time;
     return { json: s.make(time), time };
+  }
+
+  /** One event stamped exactly at `ms` (an absurd vendor time, for tests); the kind's running order is left alone. */
+  stampedAt(kind: OnePasswordEventKind, ms: number): GeneratedEvent {
+    const time = formatTime(ms, 0, 3);
+    return { json: this.streams[kind].make(time), time };
   }
 
   /** For live event rates: decides whether a live event is late. */

@@ -6,7 +6,8 @@
 // process): GET /__sim/stats, GET|POST /__sim/faults (body: {"reset":true,"rateLimitNext":
 // {"n":2,"retryAfterSeconds":1},"serverErrorNext":{"n":1,"status":503},"malformedNext":1,
 // "slowResponses":200,"revokeToken":"…","emptyPageAfterHasMore":true,"rejectCursorsIssuedBefore":
-// "now"|ms,"errorShape":"message"}), POST /__sim/events {"kind","n","late"?} and
+// "now"|ms,"hasMoreWithoutProgress":true,"errorShape":"message"}), POST /__sim/events
+// {"kind","n","late"?,"at"?,"nestDepth"?} and
 // GET /__sim/events?kind=…&version=v1|v2 (the ground truth).
 
 import { simulatorCloser } from '../common/closer.js';
@@ -72,19 +73,19 @@ export async function startOnePasswordSimulator(opts: OnePasswordSimulatorOption
     factory.history(kind, n, start - historyMs, start, (ev) => logs[kind].append(ev.json, ev.time, ev.time.ms));
   }
 
-  const append = (kind: OnePasswordEventKind, n: number, late: boolean): void => {
+  const append = (kind: OnePasswordEventKind, n: number, o: AddEventsOptions = {}): void => {
     const log = logs[kind];
     for (let i = 0; i < n; i++) {
       const t = now();
-      const ev = factory.live(kind, t, late);
-      log.append(ev.json, ev.time, t);
+      const ev = o.at === undefined ? factory.live(kind, t, o.late === true) : factory.stampedAt(kind, o.at);
+      log.append(o.nestDepth === undefined ? ev.json : withNestedField(ev.json, o.nestDepth), ev.time, t);
     }
   };
   const addEvents = (kind: OnePasswordEventKind, n: number, o?: AddEventsOptions): Record<string, unknown>[] => {
     if (!Number.isInteger(n) || n < 0) throw new RangeError('n must be a whole number >= 0');
     const log = logs[kind];
     const first = log.length;
-    append(kind, n, o?.late === true);
+    append(kind, n, o);
     // Fresh objects parsed from what will be served, so callers cannot alter the log.
     const added: Record<string, unknown>[] = [];
     for (let i = first; i < log.length; i++) added.push(JSON.parse(log.text(i, 'v2')) as Record<string, unknown>);
@@ -110,7 +111,7 @@ export async function startOnePasswordSimulator(opts: OnePasswordSimulatorOption
     stats,
     logs,
     addEvents: (kind, n, o) => {
-      append(kind, n, o?.late === true);
+      append(kind, n, o);
       return [];
     },
   });
@@ -119,7 +120,7 @@ export async function startOnePasswordSimulator(opts: OnePasswordSimulatorOption
     perSecond: opts.liveEventsPerSecond ?? 0,
     now,
     add: () => {
-      for (const kind of EVENT_KINDS) append(kind, 1, factory.chance(kind, lateFraction));
+      for (const kind of EVENT_KINDS) append(kind, 1, { late: factory.chance(kind, lateFraction) });
     },
   });
 
@@ -134,4 +135,13 @@ export async function startOnePasswordSimulator(opts: OnePasswordSimulatorOption
     stats: () => stats.snapshot(),
     close: simulatorCloser(stopFeed, delays, server),
   };
+}
+
+/**
+ * The event's JSON with a field "details" nested `depth` objects deep, built as text: the
+ * simulator serves what JSON.stringify could not write.
+ */
+function withNestedField(json: string, depth: number): string {
+  if (!Number.isInteger(depth) || depth < 1) throw new RangeError('nestDepth must be a whole number >= 1');
+  return `${json.slice(0, -1)},"details":${'{"d":'.repeat(depth)}0${'}'.repeat(depth)}}`;
 }

@@ -55,6 +55,8 @@ export interface FaultControls {
   emptyPageAfterHasMore(on: boolean): void;
   /** Cursors issued before `time` (ms since the epoch) are refused with 400, like an expired cursor. */
   rejectCursorsIssuedBefore(time: number): void;
+  /** Fault: every Cursor request is answered has_more=true, no items and the very cursor it sent (a vendor that never moves on). */
+  hasMoreWithoutProgress(on: boolean): void;
   /** Error body shape: `{"Error":{"Message":..}}` (default) or `{"status":..,"message":..}`. */
   errorShape(shape: ErrorShape): void;
   /** Turns every fault off and un-revokes tokens. */
@@ -76,6 +78,10 @@ export interface SimulatorStats {
 export interface AddEventsOptions {
   /** Timestamp up to 2 minutes before now, appended now (1Password's eventual consistency). */
   late?: boolean;
+  /** Timestamp at this time (ms since the epoch; a vendor's absurd stamp such as 9999-12-31), appended now. Overrides `late`. */
+  at?: number;
+  /** Adds a field "details" nested this many objects deep (a vendor event JSON.parse reads but JSON.stringify cannot write). */
+  nestDepth?: number;
 }
 
 export interface OnePasswordSimulator {

@@ -4,6 +4,7 @@
 // Times are ms; the caller decides their meaning (instants, or a zone's wall times).
 
 import type { VendorEvent } from '../../core/contracts.js';
+import { usableEventTime, type EventTimeBounds } from '../../core/event-time.js';
 import { toRfc3339Seconds } from '../../core/time.js';
 
 /** Without a start setting, a new stream begins this long before its first start. */
@@ -58,11 +59,20 @@ export function dedupRetainRanges(
   return ranges;
 }
 
-/** The newest event time of `items` as RFC 3339 text, or `previous` when that is newer (or there is none). */
-export function newestEventTime(items: readonly VendorEvent[], eventTime: (event: VendorEvent) => number | undefined, previous: string | null): string | null {
+/**
+ * The newest event time of `items` as RFC 3339 text, or `previous` when that is newer (or there
+ * is none). Absurd times (see core/event-time.ts) are passed over; one ahead of the clock
+ * within the tolerance counts as the clock.
+ */
+export function newestEventTime(
+  items: readonly VendorEvent[],
+  eventTime: (event: VendorEvent) => number | undefined,
+  previous: string | null,
+  bounds: EventTimeBounds,
+): string | null {
   let newest = previous === null ? Number.NEGATIVE_INFINITY : Date.parse(previous);
   for (const item of items) {
-    const t = eventTime(item);
+    const t = usableEventTime(eventTime(item), bounds);
     if (t !== undefined && t > newest) newest = t;
   }
   return newest === Number.NEGATIVE_INFINITY ? null : toRfc3339Seconds(newest);

@@ -51,7 +51,10 @@ export class KiteworksStream implements ServicePuller<KiteworksCursor> {
     }
     const limit = this.o.settings.event_fetch_limit_in_items;
     const { items, attempts } = await this.o.api.activities({ start: pass.start, end: pass.end, offset: pass.offset, limit }, signal, 'pull');
-    const lastEvent = newestEventTime(items, (e) => this.eventTime(e), cursor.last_event_time_in_utc);
+    const lastEvent = newestEventTime(items, (e) => this.eventTime(e), cursor.last_event_time_in_utc, {
+      startMs: Date.parse(cursor.start_time_in_utc),
+      nowMs: this.o.clock.now(),
+    });
     if (items.length >= limit) {
       return {
         events: items,
@@ -78,9 +81,9 @@ export class KiteworksStream implements ServicePuller<KiteworksCursor> {
     return typeof id === 'string' || typeof id === 'number' ? String(id) : undefined;
   }
 
+  /** A time in the future is the framework's to judge (core/event-time.ts). */
   eventTime(event: VendorEvent): number | undefined {
-    const ms = parseCreated(event['created']);
-    return ms === undefined ? undefined : Math.min(ms, this.o.clock.now());
+    return parseCreated(event['created']);
   }
 
   /** One small request over the last few minutes: the user may read the activity log. */

@@ -52,7 +52,10 @@ export class LarkStream implements ServicePuller<LarkCursor> {
       'pull',
     );
     this.o.logger.info(`Retrieved ${page.items.length} audit_infos event(s)`);
-    const lastEvent = newestEventTime(page.items, (e) => this.eventTime(e), cursor.last_event_time_in_utc);
+    const lastEvent = newestEventTime(page.items, (e) => this.eventTime(e), cursor.last_event_time_in_utc, {
+      startMs: Date.parse(cursor.start_time_in_utc),
+      nowMs: this.o.clock.now(),
+    });
     if (page.hasMore && page.pageToken !== undefined) {
       if (page.pageToken === pass.page_token) {
         throw new SiphonError('PULL_MALFORMED_RESPONSE', `Some error occurred while fetching audit infos from Lark server. Error details: the API answered the page_token it was sent; stopping rather than looping`, { oldest: pass.oldest, latest: pass.latest }, { devoId: 301 });
@@ -83,11 +86,11 @@ export class LarkStream implements ServicePuller<LarkCursor> {
     return typeof id === 'string' && id.length > 0 ? id : typeof id === 'number' ? String(id) : undefined;
   }
 
-  /** event_time is Unix seconds (sometimes as a string); never later than now. */
+  /** event_time is Unix seconds (sometimes as a string). A time in the future is the framework's to judge (core/event-time.ts). */
   eventTime(event: VendorEvent): number | undefined {
     const raw = event['event_time'];
     const value = typeof raw === 'number' ? raw : typeof raw === 'string' && /^\d+$/.test(raw) ? Number(raw) : undefined;
-    return value === undefined ? undefined : Math.min(value * 1000, this.o.clock.now());
+    return value === undefined ? undefined : value * 1000;
   }
 
   /** One small request over the last few minutes: the app may read audit logs. */

@@ -37,8 +37,31 @@ function canonicalText(event: VendorEvent): string {
 
 /** Any other shape: the fields sorted by name, as JSON. */
 function generalText(event: VendorEvent): string {
-  const names = Object.keys(event).sort();
-  return `v2|${JSON.stringify(names.map((name) => [name, event[name]]))}`;
+  const fields = Object.keys(event).sort().map((name) => [name, event[name]]);
+  try {
+    return `v2|${JSON.stringify(fields)}`;
+  } catch (err) {
+    // Nested too deeply for JSON.stringify: the key must still be computed, or the page would
+    // fail for ever. The framework delivers such an event as a stand-in record.
+    if (!(err instanceof RangeError)) throw err;
+    return `v3|${depthBoundedJson(fields, MAX_KEY_DEPTH)}`;
+  }
+}
+
+/** Beyond this depth a value's content no longer tells events apart (the occurrence rank still does). */
+const MAX_KEY_DEPTH = 1_000;
+const TOO_DEEP = '\u0000nested too deep\u0000';
+
+/** JSON text of `value` with everything nested deeper than `maxDepth` replaced by a marker. */
+function depthBoundedJson(value: unknown, maxDepth: number): string {
+  const depthOf = new WeakMap<object, number>();
+  return JSON.stringify(value, function (this: unknown, _key: string, child: unknown): unknown {
+    if (typeof child !== 'object' || child === null) return child;
+    const depth = (typeof this === 'object' && this !== null ? (depthOf.get(this) ?? 0) : 0) + 1;
+    if (depth > maxDepth) return TOO_DEEP;
+    depthOf.set(child, depth);
+    return child;
+  });
 }
 
 /** The content hash: every field and value (order-independent), 96 bits of SHA-256, base64url. */

@@ -11,6 +11,7 @@ import type { LastPassApi } from './api.js';
 import { readCursor, type LastPassCursor, type LastPassPass } from './cursor.js';
 import { DEFAULT_FIRST_START_BACK_MS, dedupRetainRanges, nextWindow, type TimeRange } from '../common/time-windows.js';
 import { occurrenceKeys } from './event-keys.js';
+import { newestUtcTime } from './newest-time.js';
 import type { LastPassServiceSettings } from './settings.js';
 import { validateAccess } from './validate.js';
 
@@ -34,8 +35,6 @@ export class LastPassStream implements ServicePuller<LastPassCursor> {
   private readonly overlapMs: number;
   private readonly windowMs: number;
   private lastTime: { text: string; utc: number | undefined } = { text: '', utc: undefined };
-  /** The clock, read again only when an event looks newer than it. */
-  private knownNow = Number.NEGATIVE_INFINITY;
 
   constructor(private readonly o: LastPassStreamOptions) {
     this.name = o.name;
@@ -70,7 +69,10 @@ export class LastPassStream implements ServicePuller<LastPassCursor> {
       );
     }
     const { keys, carry } = occurrenceKeys(page.events, pass.boundary);
-    const lastEvent = this.newestTime(page.events, cursor.last_event_time_in_utc);
+    const lastEvent = newestUtcTime(page.events, cursor.last_event_time_in_utc, this.zone, {
+      startMs: parseWall(cursor.start_time_in_utc),
+      nowMs: this.o.clock.now(),
+    });
     if (page.next !== null) {
       const next: LastPassPass = { ...pass, next_page_key: page.next, boundary: carry };
       return {
@@ -101,7 +103,10 @@ export class LastPassStream implements ServicePuller<LastPassCursor> {
     return undefined;
   }
 
-  /** The Time as an instant: in a repeated autumn hour the first occurrence; never later than now. */
+  /**
+   * The Time as an instant: in a repeated autumn hour the first occurrence. A Time in the
+   * future (a vendor clock error) is the framework's to judge (core/event-time.ts).
+   */
   eventTime(event: VendorEvent): number | undefined {
     const time = event['Time'];
     if (typeof time !== 'string') return undefined;
@@ -110,11 +115,7 @@ export class LastPassStream implements ServicePuller<LastPassCursor> {
       const wall = parseWallTime(time);
       this.lastTime = { text: time, utc: wall === undefined ? undefined : this.zone.toUtc(wall, 'earlier') };
     }
-    const utc = this.lastTime.utc;
-    if (utc === undefined) return undefined;
-    // A Time in the future (a vendor clock error) must not push the dedup memory's horizon.
-    if (utc > this.knownNow) this.knownNow = this.o.clock.now();
-    return Math.min(utc, this.knownNow);
+    return this.lastTime.utc;
   }
 
   /** The LastPass integrator's "Validate": one reporting request over the last few minutes. */
@@ -165,19 +166,6 @@ export class LastPassStream implements ServicePuller<LastPassCursor> {
   private retain(pass: LastPassPass, stillPaging: boolean): TimeRange[] {
     const window = { from: parseWall(pass.from), to: parseWall(pass.to), previousTo: pass.previous_to === null ? null : parseWall(pass.previous_to) };
     return dedupRetainRanges(window, this.overlapMs, stillPaging, (wall) => this.zone.toUtc(wall));
-  }
-
-  /** The newest Time of `events` as UTC text, or `previous` if newer. */
-  private newestTime(events: readonly VendorEvent[], previous: string | null): string | null {
-    // `YYYY-MM-DD HH:MM:SS` sorts as text: find the newest, convert it once.
-    let newestText: string | undefined;
-    for (const event of events) {
-      const time = event['Time'];
-      if (typeof time === 'string' && (newestText === undefined || time > newestText)) newestText = time;
-    }
-    const newest = newestText === undefined ? undefined : this.eventTime({ Time: newestText });
-    if (newest === undefined) return previous;
-    return previous !== null && parseWall(previous) >= newest ? previous : formatWallTime(newest);
   }
 }
 

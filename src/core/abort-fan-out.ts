@@ -1,0 +1,30 @@
+// One stop signal drives every service of the collector. Were each service to listen on it
+// directly (its sleeps, its requests, its rate-budget waits), a thousand services would stack
+// a thousand listeners on one signal, and Node warns past ten (MaxListenersExceededWarning),
+// which would then hide a real leak. Instead each service gets a signal of its own, aborted
+// from the stop signal through a single listener; a service's own signal then carries only
+// what that service is waiting for, so a listener that leaked per cycle would still be reported.
+
+export class AbortFanOut {
+  private readonly children: AbortController[] = [];
+  private readonly onAbort = (): void => {
+    for (const child of this.children) child.abort(this.parent.reason);
+  };
+
+  constructor(private readonly parent: AbortSignal) {
+    parent.addEventListener('abort', this.onAbort, { once: true });
+  }
+
+  /** A signal aborted (with the parent's reason) when the parent is; already aborted if it is. */
+  child(): AbortSignal {
+    const controller = new AbortController();
+    if (this.parent.aborted) controller.abort(this.parent.reason);
+    this.children.push(controller);
+    return controller.signal;
+  }
+
+  /** Stops listening on the parent (the children keep their state). */
+  dispose(): void {
+    this.parent.removeEventListener('abort', this.onAbort);
+  }
+}
