@@ -40,6 +40,13 @@ export interface CollectorOptions {
   shutdownTimeoutMs: number;
 }
 
+export interface CollectorRunEnd {
+  /** Errors of the services that failed (`once` mode). */
+  readonly errors: SiphonError[];
+  /** `input/service` of the services that the signal stopped (with `once`: before they caught up). */
+  readonly stopped: string[];
+}
+
 export class Collector {
   /** Set when a stop's deadline passed with events still queued (they will be pulled again). */
   unacknowledgedAtDeadline: number | undefined;
@@ -80,22 +87,24 @@ export class Collector {
 
   /**
    * Runs every service until `signal` aborts (or, with `once`, until each is caught up).
-   * Resolves with the errors of services that failed in `once` mode. After an abort, queued
-   * events get the shutdown deadline to reach the outputs; past it they are refused, their
-   * pages stay uncommitted and are pulled again at the next start.
+   * Resolves with the errors of services that failed in `once` mode, and the services the
+   * signal stopped before they caught up. After an abort, queued events get the shutdown
+   * deadline to reach the outputs; past it they are refused, their pages stay uncommitted
+   * and are pulled again at the next start.
    */
-  async run(signal: AbortSignal, once: boolean): Promise<SiphonError[]> {
+  async run(signal: AbortSignal, once: boolean): Promise<CollectorRunEnd> {
     const runners = this.o.inputs.flatMap((i) => i.runners);
     for (const runner of runners) await runner.loadState();
     const statisticsStop = new AbortController();
     const statistics = this.o.statistics.run(this.o.statisticsIntervalMs, statisticsStop.signal);
     const stopDeadline = this.armShutdownDeadline(signal);
     const errors: SiphonError[] = [];
+    const stopped: string[] = [];
     try {
       await Promise.all(
         runners.map(async (runner) => {
           try {
-            await runner.run(signal, once);
+            if ((await runner.run(signal, once)) === 'stopped') stopped.push(runner.name);
           } catch (err) {
             errors.push(toSiphonError(err));
           }
@@ -106,7 +115,10 @@ export class Collector {
       statisticsStop.abort();
       await statistics;
     }
-    return errors;
+    // In configuration order, whatever order they stopped in.
+    const order = runners.map((r) => r.name);
+    stopped.sort((a, b) => order.indexOf(a) - order.indexOf(b));
+    return { errors, stopped };
   }
 
   /** On abort, starts the shutdown deadline; returns its canceller. */

@@ -44,6 +44,15 @@ async function withShutdownDeadline<T>(work: Promise<T>, signal: AbortSignal, se
   }
 }
 
+/** The one line a stopped `--once` run ends with: which services did not catch up. */
+function onceStoppedLine(services: readonly string[], unacknowledged: number | undefined): string {
+  const committed =
+    unacknowledged === undefined
+      ? 'every delivered page is committed'
+      : `every acknowledged page is committed; ${unacknowledged} queued event(s) were not, and will be pulled again`;
+  return `Stopped before every service caught up (--once): ${services.join(', ')} did not catch up; ${committed}. The next run resumes from there (exit code 1)`;
+}
+
 /** Runs a validated configuration; returns the process exit code. */
 export async function runCollector(config: SiphonConfig, options: RunOptions, io: CliIo): Promise<number> {
   const clock = systemClock;
@@ -68,7 +77,11 @@ export async function runCollector(config: SiphonConfig, options: RunOptions, io
       await collector.setup(options.signal);
       await collector.openOutputs();
     } catch (err) {
-      if (options.signal.aborted) return EXIT.OK;
+      if (options.signal.aborted) {
+        if (!options.once) return EXIT.OK;
+        logger.error(onceStoppedLine(statuses.map((s) => `${s.input}/${s.service}`), undefined));
+        return EXIT.FAILURE;
+      }
       const error = toSiphonError(err);
       logger.error(`${error.describe()} The collector cannot start.`);
       return exitCodeFor(error.code) === EXIT.CONFIG ? EXIT.CONFIG : EXIT.SETUP;
@@ -76,10 +89,15 @@ export async function runCollector(config: SiphonConfig, options: RunOptions, io
     if (!options.once) {
       void runMemoryReporter(logger.child({ module: 'MemoryReporter' }), clock, config.globals.memory_report_interval_seconds, reporterStop.signal);
     }
-    const errors = await withShutdownDeadline(collector.run(options.signal, options.once), options.signal, config.globals.shutdown_timeout_seconds, logger);
+    const { errors, stopped } = await withShutdownDeadline(collector.run(options.signal, options.once), options.signal, config.globals.shutdown_timeout_seconds, logger);
     for (const error of errors) logger.error(`${error.describe()} A service stopped with an error.`);
     if (errors.some((e) => e.code === 'PULL_AUTH_LOST' || exitCodeFor(e.code) === EXIT.SETUP)) return EXIT.SETUP;
     if (errors.length > 0) return EXIT.FAILURE;
+    // A cron run that was stopped did not do its job: cron must not count it as a success.
+    if (options.once && stopped.length > 0) {
+      logger.error(onceStoppedLine(stopped, collector.unacknowledgedAtDeadline));
+      return EXIT.FAILURE;
+    }
     if (collector.unacknowledgedAtDeadline !== undefined) {
       logger.warn(`Collector stopped: every acknowledged page is committed; ${collector.unacknowledgedAtDeadline} queued event(s) were not, and will be pulled again`);
     } else {
