@@ -4,6 +4,7 @@
 
 import { Agent, request } from 'undici';
 import type { Readable } from 'node:stream';
+import { anySignal, untilAborted } from '../../core/abort.js';
 import { classifyConnectError, type ConnectFailure } from '../net/connect-error.js';
 
 export interface TransportTls {
@@ -59,22 +60,34 @@ export class Transport {
     });
   }
 
-  /** One attempt, bounded by the timeout from connecting to the end of the answer. */
-  async send(method: 'GET' | 'HEAD' | 'POST', url: URL, headers: Record<string, string>, body?: Buffer): Promise<Answer> {
+  /**
+   * One attempt, bounded by the timeout from connecting to the end of the answer; `stop`
+   * drops it at once (a final failure: the caller is stopping, not the receiver failing).
+   */
+  async send(method: 'GET' | 'HEAD' | 'POST', url: URL, headers: Record<string, string>, body?: Buffer, stop?: AbortSignal): Promise<Answer> {
     const deadline = AbortSignal.timeout(this.timeoutMs);
+    const either = anySignal(deadline, stop);
     try {
-      const res = await request(url, { dispatcher: this.agent, method, headers, body: body ?? null, signal: deadline });
+      const res = await request(url, { dispatcher: this.agent, method, headers, body: body ?? null, signal: either.signal });
       const text = await readStart(res.body, MAX_ANSWER_BYTES);
       return { status: res.statusCode, headers: flatten(res.headers), body: text };
     } catch (err) {
+      if (stop?.aborted) throw new AttemptFailure('closed', 'dropped: the output is stopping', false, { cause: err });
       if (deadline.aborted) throw this.timeout(err);
       throw describe(err, this.timeoutMs);
+    } finally {
+      either.dispose();
     }
   }
 
-  /** Waits for requests in flight, then closes the connections. */
-  async close(): Promise<void> {
-    await this.agent.close();
+  /** Waits for requests in flight, then closes the connections; when `stop` aborts, drops them instead. */
+  async close(stop?: AbortSignal): Promise<void> {
+    if (stop === undefined) return this.agent.close();
+    try {
+      await untilAborted(this.agent.close(), stop);
+    } catch {
+      await this.agent.destroy();
+    }
   }
 
   private timeout(cause: unknown): AttemptFailure {
