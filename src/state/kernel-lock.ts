@@ -1,6 +1,7 @@
 // A lock the kernel keeps for us: a listening Unix socket bound to a name in Linux's abstract
-// namespace, derived from the state folder's device and inode (so every path to the folder,
-// symlinks and bind mounts included, names the same lock). Only one socket can hold a name,
+// namespace, derived from the state folder's device, inode and creation time (so every path to
+// the folder, symlinks and bind mounts included, names the same lock, while a new folder that
+// reuses a deleted one's inode does not). Only one socket can hold a name,
 // and the kernel frees it the moment its process ends, also after kill -9 while the parent
 // has not reaped it yet (a zombie has already closed everything it held). So a dead collector
 // never blocks a restart, and of two collectors starting at once exactly one gets it, with no
@@ -25,7 +26,8 @@ export class KernelLock {
   /** The socket name of `directory`'s lock, as `ss -xlp` prints it. */
   static async nameOf(directory: string): Promise<string> {
     const info = await stat(directory, { bigint: true });
-    const digest = createHash('sha256').update(`${info.dev}:${info.ino}`).digest('hex').slice(0, 32);
+    // birthtime is 0 where the file system does not keep it: device and inode then name the folder alone.
+    const digest = createHash('sha256').update(`${info.dev}:${info.ino}:${info.birthtimeNs}`).digest('hex').slice(0, 32);
     return `@siphon-state-${digest}`;
   }
 

@@ -302,6 +302,20 @@ describe('filesystem state store', () => {
         await second.close();
       }));
 
+    it('a new folder that reuses the inode of a deleted, still locked one is not taken for it', async () => {
+      const parent = await tempDir();
+      try {
+        const first = await FilesystemStateStore.open(join(parent, 'a'));
+        await rm(join(parent, 'a'), { recursive: true });
+        // File systems hand the freed inode to the next folder made (ext4 does at once).
+        const second = await FilesystemStateStore.open(join(parent, 'b'));
+        await second.close();
+        await first.close();
+      } finally {
+        await rm(parent, { recursive: true, force: true });
+      }
+    });
+
     it('records pid, start time and (with /proc) start in clock ticks in the lock file', () =>
       withDir(async (dir) => {
         const store = await FilesystemStateStore.open(dir);
