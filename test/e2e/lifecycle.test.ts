@@ -2,7 +2,7 @@
 // - A restart right after kill -9 starts, even while the killed collector is still a zombie
 //   (its parent has not reaped it), five times in a row; a live second collector is refused.
 // - A SIGTERM'd `run --once` that did not catch up exits 1 and names the services; a
-//   SIGTERM'd `run` (no --once) exits 0.
+//   SIGTERM'd `run` (no --once) exits 0; one stopped during setup names every service.
 // - The shutdown deadline bounds the outputs: an HTTP receiver that never answers, a Devo
 //   relay that accepts and never reads nor closes; the process ends soon after the deadline,
 //   nothing is sent or logged after "Collector stopped", and the next run delivers everything.
@@ -245,6 +245,24 @@ describe('lifecycle: stopping and restarting', () => {
       const keys = lines.map((l) => `${l.service}/${String(l.event['uuid'])}`);
       assert.equal(new Set(keys).size, keys.length, 'no event delivered twice');
       assert.deepEqual(new Set(keys), new Set(vendorKeys()), 'every event delivered');
+    } finally {
+      sim.faults.reset();
+    }
+  });
+
+  test('a run --once stopped during setup exits 1 naming every service', async () => {
+    const dir = await tempDir('siphon-lifecycle-');
+    const config = await writeConfig(dir, fileConfigYaml(dir, sim.url, Object.keys(SERVICES)));
+    try {
+      // Setup's first request waits 60 s at the vendor: the signal comes while it does.
+      sim.faults.slowResponses(60_000);
+      const requestsBefore = sim.stats().requests;
+      const once = startSiphon(['run', '--config', config, '--once'], ENV);
+      await waitFor(() => sim.stats().requests > requestsBefore, 60_000, 'setup to call the vendor');
+      once.child.kill('SIGTERM');
+      const stopped = await endsWithin(once, 60_000, 'the collector');
+      assert.equal(stopped.code, 1, stopped.stderr);
+      assert.match(stopped.stderr, /Stopped before every service caught up \(--once\): onepassword\/audit, onepassword\/item_usage, onepassword\/sign_in_attempts did not catch up/);
     } finally {
       sim.faults.reset();
     }
