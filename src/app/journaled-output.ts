@@ -28,8 +28,8 @@ export class JournaledOutput implements Output {
   }
 
   /** Noted only once the output has accepted the records; the note never fails the write. */
-  async write(records: readonly OutputRecord[]): Promise<void> {
-    await this.inner.write(records);
+  async write(records: readonly OutputRecord[], signal?: AbortSignal): Promise<void> {
+    await this.inner.write(records, signal);
     await this.journal.record(records);
   }
 
@@ -37,9 +37,9 @@ export class JournaledOutput implements Output {
     return this.inner.check();
   }
 
-  async close(): Promise<void> {
+  async close(signal?: AbortSignal): Promise<void> {
     try {
-      await this.inner.close();
+      await this.inner.close(signal);
     } finally {
       await this.journal.close();
     }

@@ -2,6 +2,7 @@
 // stops them gracefully. It is given everything it drives (no connector, output or store
 // is imported here); the composition root in src/app builds them from the configuration.
 
+import { untilAborted } from './abort.js';
 import type { Clock, Logger, Output, Source, StateStore } from './contracts.js';
 import { SiphonError, toSiphonError } from './errors.js';
 import { AbortFanOut } from './abort-fan-out.js';
@@ -10,6 +11,12 @@ import type { ServiceStatus } from './status.js';
 import type { DeliveryQueue } from './delivery-queue.js';
 import type { InternalRecords } from './internal-records.js';
 import type { SenderStatisticsReporter } from './sender-statistics.js';
+
+/**
+ * Past the stop's deadline, how long closing outputs is still waited for: outputs drop their
+ * connections as soon as the deadline passes, this only covers one that does not listen.
+ */
+const CLOSE_GRACE_MS = 1_000;
 
 /** Setup attempts per input before a transient failure counts (2 s, then 4 s apart). */
 const SETUP_ATTEMPTS = 3;
@@ -41,14 +48,39 @@ export interface CollectorOptions {
   shutdownTimeoutMs: number;
 }
 
+export interface CollectorRunEnd {
+  /** Errors of the services that failed (`once` mode). */
+  readonly errors: SiphonError[];
+  /** `input/service` of the services that the signal stopped (with `once`: before they caught up). */
+  readonly stopped: string[];
+}
+
 export class Collector {
   /** Set when a stop's deadline passed with events still queued (they will be pulled again). */
   unacknowledgedAtDeadline: number | undefined;
+  /**
+   * Stop request time + shutdown timeout (clock ms): by then queued events are delivered or
+   * refused, and outputs are closed, in-flight writes and connections dropped if need be.
+   */
+  private stopDeadlineAt: number | undefined;
+  private watchedSignal: AbortSignal | undefined;
 
   constructor(private readonly o: CollectorOptions) {}
 
+  /** Notes when a stop is requested: everything after it shares one deadline. */
+  private watchStop(signal: AbortSignal): void {
+    if (this.watchedSignal === signal) return;
+    this.watchedSignal = signal;
+    const note = (): void => {
+      this.stopDeadlineAt ??= this.o.clock.now() + this.o.shutdownTimeoutMs;
+    };
+    if (signal.aborted) note();
+    else signal.addEventListener('abort', note, { once: true });
+  }
+
   /** Authenticates every input. Throws the first SetupError (after logging each). */
   async setup(signal: AbortSignal): Promise<void> {
+    this.watchStop(signal);
     const failures: SiphonError[] = [];
     for (const input of this.o.inputs) {
       for (let attempt = 1; ; attempt++) {
@@ -81,11 +113,13 @@ export class Collector {
 
   /**
    * Runs every service until `signal` aborts (or, with `once`, until each is caught up).
-   * Resolves with the errors of services that failed in `once` mode. After an abort, queued
-   * events get the shutdown deadline to reach the outputs; past it they are refused, their
-   * pages stay uncommitted and are pulled again at the next start.
+   * Resolves with the errors of services that failed in `once` mode, and the services the
+   * signal stopped before they caught up. After an abort, queued events get the shutdown
+   * deadline to reach the outputs; past it they are refused, their pages stay uncommitted
+   * and are pulled again at the next start.
    */
-  async run(signal: AbortSignal, once: boolean): Promise<SiphonError[]> {
+  async run(signal: AbortSignal, once: boolean): Promise<CollectorRunEnd> {
+    this.watchStop(signal);
     const runners = this.o.inputs.flatMap((i) => i.runners);
     for (const runner of runners) await runner.loadState();
     const statisticsStop = new AbortController();
@@ -94,11 +128,12 @@ export class Collector {
     // Each service listens on a signal of its own: see abort-fan-out.ts.
     const serviceStops = new AbortFanOut(signal);
     const errors: SiphonError[] = [];
+    const stopped: string[] = [];
     try {
       await Promise.all(
         runners.map(async (runner) => {
           try {
-            await runner.run(serviceStops.child(), once);
+            if ((await runner.run(serviceStops.child(), once)) === 'stopped') stopped.push(runner.name);
           } catch (err) {
             errors.push(toSiphonError(err));
           }
@@ -110,14 +145,18 @@ export class Collector {
       statisticsStop.abort();
       await statistics;
     }
-    return errors;
+    // In configuration order, whatever order they stopped in.
+    const order = runners.map((r) => r.name);
+    stopped.sort((a, b) => order.indexOf(a) - order.indexOf(b));
+    return { errors, stopped };
   }
 
-  /** On abort, starts the shutdown deadline; returns its canceller. */
+  /** On abort, refuses what is still queued at the stop's deadline; returns its canceller. */
   private armShutdownDeadline(signal: AbortSignal): () => void {
     let timer: NodeJS.Timeout | undefined;
     const onAbort = (): void => {
       const seconds = this.o.shutdownTimeoutMs / 1000;
+      const deadlineAt = this.stopDeadlineAt ?? this.o.clock.now() + this.o.shutdownTimeoutMs;
       timer = setTimeout(() => {
         const { messages } = this.o.queue.size;
         const reason = new SiphonError(
@@ -127,8 +166,9 @@ export class Collector {
         );
         this.o.logger.warn(reason.message);
         this.unacknowledgedAtDeadline = messages;
+        // Lanes abort their writes in flight: outputs drop their requests and connections.
         this.o.queue.abort(reason);
-      }, this.o.shutdownTimeoutMs);
+      }, Math.max(0, deadlineAt - this.o.clock.now()));
     };
     if (signal.aborted) onAbort();
     else signal.addEventListener('abort', onAbort, { once: true });
@@ -138,20 +178,57 @@ export class Collector {
     };
   }
 
+  /**
+   * Delivers the last internal records, closes the outputs and the state store, all by the
+   * stop's deadline (a run that ended by itself, --once, gets the shutdown timeout from now).
+   * At the deadline, outputs are told to drop their connections; one that does not is left
+   * behind CLOSE_GRACE_MS later. State writes in flight are always waited for.
+   */
   async close(): Promise<void> {
-    // The last internal records (the stop messages) get a short chance to go out.
-    if (this.o.internal?.stop()) {
-      await Promise.race([this.o.queue.drained(), this.o.clock.sleep(Math.min(2_000, this.o.shutdownTimeoutMs))]);
-    }
-    this.o.queue.abort(new SiphonError('OUTPUT_WRITE_FAILED', 'The collector is closing'));
-    for (const output of this.o.outputs) {
-      try {
-        await output.close();
-      } catch (err) {
-        this.o.logger.warn(`Closing output ${output.name} failed: ${toSiphonError(err).message}`);
+    const deadlineAt = this.stopDeadlineAt ?? this.o.clock.now() + this.o.shutdownTimeoutMs;
+    const deadline = this.timerSignal(deadlineAt);
+    const lastChance = this.timerSignal(Math.max(deadlineAt, this.o.clock.now()) + CLOSE_GRACE_MS);
+    try {
+      // The last internal records (the stop messages) get a short chance to go out.
+      const left = deadlineAt - this.o.clock.now();
+      if (this.o.internal?.stop() && left > 0) {
+        const drained = new AbortController();
+        await Promise.race([this.o.queue.drained(), this.o.clock.sleep(Math.min(2_000, left), drained.signal).catch(() => undefined)]);
+        drained.abort();
       }
+      this.o.queue.abort(new SiphonError('OUTPUT_WRITE_FAILED', 'The collector is closing'));
+      await Promise.all(this.o.outputs.map((output) => this.closeOutput(output, deadline.signal, lastChance.signal)));
+    } finally {
+      deadline.cancel();
+      lastChance.cancel();
     }
     await this.o.store.close();
+  }
+
+  private async closeOutput(output: Output, deadline: AbortSignal, lastChance: AbortSignal): Promise<void> {
+    try {
+      await untilAborted(output.close(deadline), lastChance);
+    } catch (err) {
+      const why = lastChance.aborted ? 'it did not close by the shutdown deadline; Siphon stops waiting for it' : toSiphonError(err).message;
+      this.o.logger.warn(`Closing output ${output.name} failed: ${why}`);
+    }
+  }
+
+  /** A signal that aborts at `at` (clock ms); cancel() stops its timer. */
+  private timerSignal(at: number): { signal: AbortSignal; cancel(): void } {
+    const fired = new AbortController();
+    const cancelled = new AbortController();
+    const reason = new SiphonError('OUTPUT_WRITE_FAILED', 'The shutdown deadline passed');
+    const waitMs = at - this.o.clock.now();
+    if (waitMs <= 0) {
+      fired.abort(reason);
+    } else {
+      void this.o.clock.sleep(waitMs, cancelled.signal).then(
+        () => fired.abort(reason),
+        () => undefined,
+      );
+    }
+    return { signal: fired.signal, cancel: () => cancelled.abort() };
   }
 
   get statuses(): readonly ServiceStatus[] {

@@ -185,8 +185,11 @@ export interface Output {
    * Resolves only once every record is durably handed off (file: written and flushed). A write
    * that rejects is retried later with the very same array, so an output that delivers in
    * parts (the http output's POSTs) may remember how far it got and not repeat those parts.
+   * `signal` aborts when the stop's deadline passes (or a --once run gives up on the output):
+   * the output then drops what is in flight (requests, connections) and starts nothing new.
+   * The records are not acknowledged, so they are pulled and sent again at the next start.
    */
-  write(records: readonly OutputRecord[]): Promise<void>;
+  write(records: readonly OutputRecord[], signal?: AbortSignal): Promise<void>;
   /**
    * Bytes put on the wire (or disk) since the output was created, for the sender statistics.
    * Outputs that cannot tell leave it out; the statistics then count the events' JSON size.
@@ -197,7 +200,11 @@ export interface Output {
    * May return what it proved ("TLSv1.3 handshake with … completed"), printed on the PASS line.
    */
   check(): Promise<string | void>;
-  close(): Promise<void>;
+  /**
+   * Closes gracefully (a TCP/TLS connection: half-close, then the receiver's close). `signal`
+   * aborts when the stop's deadline passes: the output then destroys its connections at once.
+   */
+  close(signal?: AbortSignal): Promise<void>;
   /**
    * Crash recovery, for outputs that can read back what they hold (the file output). After a
    * restart, the first pages pulled again may have reached this output before the crash

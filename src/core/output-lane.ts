@@ -2,7 +2,10 @@
 // time (consecutive batches of the same sender service are merged into one write, so a busy
 // queue costs fewer round trips and fsyncs). A write that fails is retried, same records,
 // with back-off, until it succeeds: nothing is skipped and nothing after it overtakes it.
+// Once the lane is aborted (the stop's deadline passed), the write in flight is told to drop
+// what it is doing, no new attempt starts, and the lane no longer waits for that write.
 
+import { untilAborted } from './abort.js';
 import type { Clock, Logger, Output, OutputRecord, SenderService } from './contracts.js';
 import { toSiphonError, type SiphonError } from './errors.js';
 import { SenderCounters } from './sender-statistics.js';
@@ -35,7 +38,8 @@ export class OutputLane {
   private readonly pending: LaneBatch[] = [];
   private running = false;
   private failure: SiphonError | undefined;
-  private wake: (() => void) | undefined;
+  /** Aborted with the lane: the output's write in flight and any back-off sleep end at once. */
+  private readonly stop = new AbortController();
   /** Messages and write time per sender service, for the sender statistics. */
   readonly counters: Record<SenderService, SenderCounters> = { standard: new SenderCounters(), internal: new SenderCounters() };
   /** Consecutive failed writes (0 while healthy), for health and status. */
@@ -78,11 +82,11 @@ export class OutputLane {
     if (!this.running) void this.pump();
   }
 
-  /** Refuses everything queued and stops retrying. */
+  /** Refuses everything queued, aborts the write in flight and stops retrying. */
   abort(reason: SiphonError): void {
     this.failure ??= reason;
     for (const batch of this.pending.splice(0)) batch.done(reason);
-    this.wake?.();
+    this.stop.abort(reason);
   }
 
   private async pump(): Promise<void> {
@@ -125,7 +129,8 @@ export class OutputLane {
       const started = clock.now();
       const bytesBefore = output.bytesSent;
       try {
-        if (records.length > 0) await output.write(records);
+        // The output is asked to drop the write when the lane aborts; whether it listens or not, the lane stops waiting.
+        if (records.length > 0) await untilAborted(output.write(records, this.stop.signal), this.stop.signal);
         const bytes = output.bytesSent !== undefined && bytesBefore !== undefined ? output.bytesSent - bytesBefore : estimateBytes(records);
         this.counters[service].add(records.length, bytes, clock.now() - started);
         if (this.consecutiveFailures > 0) {
@@ -160,14 +165,10 @@ export class OutputLane {
 
   /** Sleeps, unless the lane is aborted meanwhile. */
   private async pause(ms: number): Promise<void> {
-    const controller = new AbortController();
-    this.wake = () => controller.abort();
     try {
-      await this.clock.sleep(ms, controller.signal);
+      await this.clock.sleep(ms, this.stop.signal);
     } catch {
       // aborted: the loop sees `failure`
-    } finally {
-      this.wake = undefined;
     }
   }
 }

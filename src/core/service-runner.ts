@@ -64,6 +64,9 @@ interface PreparedPage {
   dedupRetain: Page['dedupRetain'];
 }
 
+/** How a service's run ended: with `once`, 'caught-up' is the only complete run. */
+export type RunEnd = 'caught-up' | 'stopped';
+
 /** Back-off between failed attempts of one stream: 5 s doubling to 5 min. */
 const ERROR_BACKOFF_MS = { first: 5_000, max: 300_000 };
 
@@ -247,8 +250,10 @@ export class ServiceRunner {
   /**
    * The service's life: cycles every `request_period_in_seconds`; after an error, back-off and
    * try again from the last commit. With `once`, one successful cycle (or the first error) ends it.
+   * Resolves 'caught-up' when a `once` run reached the end of the stream, 'stopped' when the
+   * signal ended it first (for a `once` run: before it caught up).
    */
-  async run(signal: AbortSignal, once: boolean): Promise<void> {
+  async run(signal: AbortSignal, once: boolean): Promise<RunEnd> {
     const { logger, clock, settings, status } = this.o;
     while (!signal.aborted) {
       const started = clock.now();
@@ -258,7 +263,7 @@ export class ServiceRunner {
         if (signal.aborted && !stats.caughtUp) break;
         logger.info(stats.describe(clock.now()));
         if (stats.caughtUp) logger.info('The data is up to date!');
-        if (once) return;
+        if (once) return 'caught-up';
         const elapsed = clock.now() - started;
         waitMs = Math.max(0, settings.request_period_in_seconds * 1000 - elapsed);
         logger.info(
@@ -291,6 +296,7 @@ export class ServiceRunner {
       }
     }
     status.phase = 'stopped';
+    return 'stopped';
   }
 
   /** Drops duplicates, injects the pulling id, obfuscates: the page as the outputs will get it. */

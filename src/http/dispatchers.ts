@@ -73,6 +73,11 @@ export class Dispatchers {
   async close(): Promise<void> {
     await Promise.all([this.direct.close(), ...[...this.viaProxy.values()].map((agent) => agent.close())]);
   }
+
+  /** Drops every connection at once, requests in flight included (a stop past its deadline). */
+  async destroy(): Promise<void> {
+    await Promise.all([this.direct.destroy(), ...[...this.viaProxy.values()].map((agent) => agent.destroy())]);
+  }
 }
 
 function basic(username: string, password: string): string {

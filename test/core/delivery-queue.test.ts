@@ -143,6 +143,32 @@ test('abort refuses what is queued and what waits; nothing is acknowledged', asy
   await assert.rejects(queue.submit(page(20, 1)), /deadline passed/);
 });
 
+test('abort tells the write in flight to stop, stops waiting for it, and starts no other attempt', async () => {
+  const signals: Array<AbortSignal | undefined> = [];
+  // An output whose write never ends (a receiver that accepts and never answers) unless told to stop.
+  const stuck: Output = {
+    name: 'stuck',
+    type: 'stuck',
+    open: async () => undefined,
+    check: async () => undefined,
+    close: async () => undefined,
+    write: (_records, signal) => {
+      signals.push(signal);
+      return new Promise<void>(() => undefined);
+    },
+  };
+  const { queue, sink } = build([{ output: stuck }]);
+  const first = await queue.submit(page(0, 10));
+  while (signals.length === 0) await new Promise((r) => setTimeout(r, 5));
+  assert.equal(signals[0]?.aborted, false);
+  queue.abort(new SiphonError('OUTPUT_WRITE_FAILED', 'deadline passed'));
+  await assert.rejects(first.acked, /deadline passed/);
+  assert.equal(signals[0]?.aborted, true, 'the output is told to drop the write');
+  await new Promise((r) => setTimeout(r, 50));
+  assert.equal(signals.length, 1, 'no new attempt after the abort');
+  assert.ok(!sink.lines.some((l) => /stuck/.test(l)), `nothing logged about the dropped write: ${sink.lines.join('\n')}`);
+});
+
 test('internal records go only to outputs carrying the internal service, and never wait', async () => {
   const events = new GatedOutput('events_only');
   const both = new GatedOutput('both');

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join, relative, resolve, sep } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { describe, it } from 'node:test';
+import { spawn, type ChildProcess } from 'node:child_process';
 import type { StateKey } from '../../src/core/contracts.js';
 import { FilesystemStateStore } from '../../src/state/filesystem.js';
 import { openStateStore } from '../../src/state/index.js';
@@ -16,6 +17,54 @@ async function tempDir(): Promise<string> {
   return mkdtemp(join(tmpdir(), 'siphon-state-'));
 }
 
+
+/** Fields 3 (state) and 22 (start in clock ticks) of /proc/<pid>/stat; undefined without /proc or process. */
+async function procStat(pid: number): Promise<{ state: string; startTicks: number } | undefined> {
+  try {
+    const text = await readFile(`/proc/${pid}/stat`, 'utf8');
+    const fields = text.slice(text.lastIndexOf(')') + 2).split(' ');
+    return { state: fields[0]!, startTicks: Number(fields[19]) };
+  } catch {
+    return undefined;
+  }
+}
+
+const hasProc = (await procStat(process.pid)) !== undefined;
+
+/**
+ * A shell that starts a child which ends shortly, then becomes `sleep`, which never reaps it:
+ * the child stays a zombie (kill(pid, 0) still succeeds) until the sleeper is killed.
+ */
+async function withZombie(fn: (zombie: number) => Promise<void>): Promise<void> {
+  const parent = spawn('sh', ['-c', 'sleep 0.2 & echo $!; exec sleep 600'], { stdio: ['ignore', 'pipe', 'ignore'] });
+  try {
+    const zombie = await new Promise<number>((resolve) => parent.stdout!.setEncoding('utf8').once('data', (d: string) => resolve(Number(d.trim()))));
+    for (let i = 0; (await procStat(zombie))?.state !== 'Z'; i++) {
+      if (i > 600) throw new Error(`process ${zombie} did not become a zombie`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    await fn(zombie);
+  } finally {
+    await stop(parent);
+  }
+}
+
+/** A live process that is not Siphon. */
+async function withSleeper(fn: (pid: number) => Promise<void>): Promise<void> {
+  const sleeper = spawn('sleep', ['600'], { stdio: 'ignore' });
+  try {
+    await new Promise((resolve) => sleeper.once('spawn', resolve));
+    await fn(sleeper.pid!);
+  } finally {
+    await stop(sleeper);
+  }
+}
+
+async function stop(child: ChildProcess): Promise<void> {
+  const ended = new Promise((resolve) => child.once('close', resolve));
+  child.kill('SIGKILL');
+  await ended;
+}
 
 async function walkAll(root: string, dir = root): Promise<string[]> {
   const out: string[] = [];
@@ -211,6 +260,71 @@ describe('filesystem state store', () => {
         assert.equal(Number((await readFile(join(dir, '.lock'), 'utf8')).split('\n')[0]), process.pid);
         await store.close();
         await assert.rejects(readFile(join(dir, '.lock')), { code: 'ENOENT' });
+      }));
+
+    it('takes over the lock of a killed process its parent has not reaped yet (a zombie)', { skip: !hasProc && 'needs /proc' }, () =>
+      withDir((dir) =>
+        withZombie(async (zombie) => {
+          await writeFile(join(dir, '.lock'), `${zombie}\n0\n`);
+          const store = await FilesystemStateStore.open(dir);
+          assert.equal(Number((await readFile(join(dir, '.lock'), 'utf8')).split('\n')[0]), process.pid);
+          await store.close();
+        }),
+      ));
+
+    it('takes over a lock whose pid now belongs to a process that started at another time', { skip: !hasProc && 'needs /proc' }, () =>
+      withDir((dir) =>
+        withSleeper(async (pid) => {
+          const { startTicks } = (await procStat(pid))!;
+          await writeFile(join(dir, '.lock'), `${pid}\n0\n${startTicks - 1}\n`);
+          const store = await FilesystemStateStore.open(dir);
+          await store.close();
+        }),
+      ));
+
+    it('refuses the lock file of a live process it has not been told about otherwise (an older Siphon, another namespace)', () =>
+      withDir((dir) =>
+        withSleeper(async (pid) => {
+          const ticks = (await procStat(pid))?.startTicks;
+          await writeFile(join(dir, '.lock'), `${pid}\n0\n${ticks ?? ''}\n`);
+          await assert.rejects(FilesystemStateStore.open(dir), isCode('PERSISTENCE_CONFLICT', `is in use by process ${pid}`));
+          await writeFile(join(dir, '.lock'), `${pid}\n0\n`);
+          await assert.rejects(FilesystemStateStore.open(dir), isCode('PERSISTENCE_CONFLICT', `is in use by process ${pid}`));
+        }),
+      ));
+
+    it('on Linux, the kernel lock keeps a second writer out even when the lock file was deleted', { skip: process.platform !== 'linux' && 'Linux only' }, () =>
+      withDir(async (dir) => {
+        const first = await FilesystemStateStore.open(dir);
+        await rm(join(dir, '.lock'));
+        await assert.rejects(FilesystemStateStore.open(dir), isCode('PERSISTENCE_CONFLICT', 'holds its lock socket @siphon-state-'));
+        await first.close();
+        const second = await FilesystemStateStore.open(dir);
+        await second.close();
+      }));
+
+    it('a new folder that reuses the inode of a deleted, still locked one is not taken for it', async () => {
+      const parent = await tempDir();
+      try {
+        const first = await FilesystemStateStore.open(join(parent, 'a'));
+        await rm(join(parent, 'a'), { recursive: true });
+        // File systems hand the freed inode to the next folder made (ext4 does at once).
+        const second = await FilesystemStateStore.open(join(parent, 'b'));
+        await second.close();
+        await first.close();
+      } finally {
+        await rm(parent, { recursive: true, force: true });
+      }
+    });
+
+    it('records pid, start time and (with /proc) start in clock ticks in the lock file', () =>
+      withDir(async (dir) => {
+        const store = await FilesystemStateStore.open(dir);
+        const lines = (await readFile(join(dir, '.lock'), 'utf8')).split('\n');
+        assert.equal(Number(lines[0]), process.pid);
+        assert.equal(Number(lines[1]), Math.round(performance.timeOrigin));
+        if (hasProc) assert.equal(Number(lines[2]), (await procStat(process.pid))!.startTicks);
+        await store.close();
       }));
 
     it('takes over a lock with our pid from an earlier process (container restart)', () =>

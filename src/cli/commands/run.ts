@@ -3,7 +3,7 @@ import type { Logger, Output } from '../../core/contracts.js';
 import { EXIT, exitCodeFor, toSiphonError } from '../../core/errors.js';
 import { systemClock } from '../../core/time.js';
 import type { SiphonConfig } from '../../config/types.js';
-import { buildRuntime } from '../../app/runtime.js';
+import { buildRuntime, type Runtime } from '../../app/runtime.js';
 import { SIPHON_VERSION } from '../../core/version.js';
 import { runMemoryReporter } from '../../telemetry/memory-report.js';
 import type { LogFormat } from '../../telemetry/logger.js';
@@ -17,13 +17,14 @@ export interface RunOptions {
 }
 
 /**
- * The collector itself refuses what is still queued once the shutdown deadline passes (those
- * pages stay uncommitted and are pulled again next time). This is the last resort behind it:
- * a process that still has not ended `LAST_RESORT_EXTRA_S` later exits anyway.
+ * The collector bounds its stop by the shutdown deadline: queued events are refused, writes in
+ * flight and connections dropped, outputs closed. This is the last resort behind it: a process
+ * that still has not ended `LAST_RESORT_EXTRA_S` later exits anyway.
  */
 const LAST_RESORT_EXTRA_S = 15;
 
-async function withShutdownDeadline<T>(work: Promise<T>, signal: AbortSignal, seconds: number, logger: Logger): Promise<T> {
+/** From the stop request on, exits the process if it is still running the deadline + LAST_RESORT_EXTRA_S later; returns the disarmer. */
+function armLastResort(signal: AbortSignal, seconds: number, logger: Logger): () => void {
   let timer: NodeJS.Timeout | undefined;
   const onAbort = (): void => {
     timer = setTimeout(() => {
@@ -35,19 +36,33 @@ async function withShutdownDeadline<T>(work: Promise<T>, signal: AbortSignal, se
     }, (seconds + LAST_RESORT_EXTRA_S) * 1000);
     timer.unref();
   };
-  signal.addEventListener('abort', onAbort, { once: true });
-  try {
-    return await work;
-  } finally {
+  if (signal.aborted) onAbort();
+  else signal.addEventListener('abort', onAbort, { once: true });
+  return () => {
     signal.removeEventListener('abort', onAbort);
     if (timer) clearTimeout(timer);
-  }
+  };
+}
+
+/** The one line a stopped `--once` run ends with: which services did not catch up. */
+function onceStoppedLine(services: readonly string[], unacknowledged: number | undefined): string {
+  const committed =
+    unacknowledged === undefined
+      ? 'every delivered page is committed'
+      : `every acknowledged page is committed; ${unacknowledged} queued event(s) were not, and will be pulled again`;
+  return `Stopped before every service caught up (--once): ${services.join(', ')} did not catch up; ${committed}. The next run resumes from there (exit code 1)`;
+}
+
+/** How a run ended: the exit code, and the line saying so, logged last (once outputs and state are closed). */
+interface RunOutcome {
+  readonly code: number;
+  readonly last?: { readonly level: 'info' | 'warn' | 'error'; readonly line: string };
 }
 
 /** Runs a validated configuration; returns the process exit code. */
 export async function runCollector(config: SiphonConfig, options: RunOptions, io: CliIo): Promise<number> {
   const clock = systemClock;
-  let runtime;
+  let runtime: Runtime;
   try {
     runtime = await buildRuntime(config, { clock, signal: options.signal, logFormat: options.logFormat, outputs: options.outputs, once: options.once });
   } catch (err) {
@@ -55,44 +70,62 @@ export async function runCollector(config: SiphonConfig, options: RunOptions, io
     io.err(error.describe());
     return exitCodeFor(error.code);
   }
-  const { collector, logger, statuses } = runtime;
+  const { logger, statuses } = runtime;
   logger.info(
     `Siphon ${SIPHON_VERSION} starting collector "${config.globals.name}": ${runtime.inputs.length} input(s), ` +
       `${statuses.length} service(s), ${runtime.outputs.length} output(s)${options.once ? ' (--once)' : ''}`,
   );
+  const disarm = armLastResort(options.signal, config.globals.shutdown_timeout_seconds, logger);
   const reporterStop = new AbortController();
   const stopReporter = (): void => reporterStop.abort();
   options.signal.addEventListener('abort', stopReporter, { once: true });
+  let outcome: RunOutcome;
   try {
-    try {
-      await collector.setup(options.signal);
-      await collector.openOutputs();
-    } catch (err) {
-      if (options.signal.aborted) return EXIT.OK;
-      const error = toSiphonError(err);
-      logger.error(`${error.describe()} The collector cannot start.`);
-      return exitCodeFor(error.code) === EXIT.CONFIG ? EXIT.CONFIG : EXIT.SETUP;
-    }
-    if (!options.once) {
-      void runMemoryReporter(logger.child({ module: 'MemoryReporter' }), clock, config.globals.memory_report_interval_seconds, reporterStop.signal);
-    }
-    const errors = await withShutdownDeadline(collector.run(options.signal, options.once), options.signal, config.globals.shutdown_timeout_seconds, logger);
-    for (const error of errors) logger.error(`${error.describe()} A service stopped with an error.`);
-    if (errors.some((e) => e.code === 'PULL_AUTH_LOST' || exitCodeFor(e.code) === EXIT.SETUP)) return EXIT.SETUP;
-    if (errors.length > 0) return EXIT.FAILURE;
-    if (collector.unacknowledgedAtDeadline !== undefined) {
-      logger.warn(`Collector stopped: every acknowledged page is committed; ${collector.unacknowledgedAtDeadline} queued event(s) were not, and will be pulled again`);
-    } else {
-      logger.info(options.signal.aborted ? 'Collector stopped: every delivered page is committed' : 'Collector finished: every service is up to date');
-    }
-    return EXIT.OK;
+    outcome = await collect(runtime, config, options, reporterStop.signal);
   } catch (err) {
     const error = toSiphonError(err);
-    logger.error(error.describe());
-    return exitCodeFor(error.code);
+    outcome = { code: exitCodeFor(error.code), last: { level: 'error', line: error.describe() } };
   } finally {
     reporterStop.abort();
     options.signal.removeEventListener('abort', stopReporter);
     await runtime.close();
   }
+  disarm();
+  // Last: after this line nothing is sent, written or logged.
+  if (outcome.last) logger[outcome.last.level](outcome.last.line);
+  return outcome.code;
+}
+
+/** Sets up, runs every service and judges how it went. */
+async function collect(runtime: Runtime, config: SiphonConfig, options: RunOptions, reporterSignal: AbortSignal): Promise<RunOutcome> {
+  const { collector, logger, statuses } = runtime;
+  try {
+    await collector.setup(options.signal);
+    await collector.openOutputs();
+  } catch (err) {
+    if (options.signal.aborted) {
+      if (!options.once) return { code: EXIT.OK };
+      return { code: EXIT.FAILURE, last: { level: 'error', line: onceStoppedLine(statuses.map((s) => `${s.input}/${s.service}`), undefined) } };
+    }
+    const error = toSiphonError(err);
+    logger.error(`${error.describe()} The collector cannot start.`);
+    return { code: exitCodeFor(error.code) === EXIT.CONFIG ? EXIT.CONFIG : EXIT.SETUP };
+  }
+  if (!options.once) {
+    void runMemoryReporter(logger.child({ module: 'MemoryReporter' }), systemClock, config.globals.memory_report_interval_seconds, reporterSignal);
+  }
+  const { errors, stopped } = await collector.run(options.signal, options.once);
+  for (const error of errors) logger.error(`${error.describe()} A service stopped with an error.`);
+  if (errors.some((e) => e.code === 'PULL_AUTH_LOST' || exitCodeFor(e.code) === EXIT.SETUP)) return { code: EXIT.SETUP };
+  if (errors.length > 0) return { code: EXIT.FAILURE };
+  const unacknowledged = collector.unacknowledgedAtDeadline;
+  // A cron run that was stopped did not do its job: cron must not count it as a success.
+  if (options.once && stopped.length > 0) return { code: EXIT.FAILURE, last: { level: 'error', line: onceStoppedLine(stopped, unacknowledged) } };
+  if (unacknowledged !== undefined) {
+    return { code: EXIT.OK, last: { level: 'warn', line: `Collector stopped: every acknowledged page is committed; ${unacknowledged} queued event(s) were not, and will be pulled again` } };
+  }
+  return {
+    code: EXIT.OK,
+    last: { level: 'info', line: options.signal.aborted ? 'Collector stopped: every delivered page is committed' : 'Collector finished: every service is up to date' },
+  };
 }

@@ -49,19 +49,19 @@ export class DevoOutput implements Output {
     await this.connection.open();
   }
 
-  async write(records: readonly OutputRecord[]): Promise<void> {
+  async write(records: readonly OutputRecord[], signal?: AbortSignal): Promise<void> {
     if (records.length === 0) return;
     const chunks: Chunk[] =
       this.settings.compression === 'gzip' ? this.framer.gzipped(records, this.settings.compression_buffer_bytes) : this.framer.plain(records);
-    await this.connection.send(chunks);
+    await this.connection.send(chunks, signal);
   }
 
   check(): Promise<string> {
     return this.connection.check();
   }
 
-  close(): Promise<void> {
-    return this.connection.close();
+  close(signal?: AbortSignal): Promise<void> {
+    return this.connection.close(signal);
   }
 }
 

@@ -49,7 +49,7 @@ export interface RetryContext {
   readonly policy: RetryPolicy;
   readonly clock: Clock;
   readonly logger: Logger;
-  /** Aborted when the output closes: a write waiting to retry gives up. */
+  /** Aborted when the output closes or its write is dropped: no new attempt starts. */
   readonly signal: AbortSignal;
 }
 
@@ -88,6 +88,8 @@ export async function withRetries(what: string, attempt: () => Promise<Answer>, 
       reason = err.detail;
       delayMs = backoffDelayMs(n, policy.baseMs, policy.maxMs, policy.random);
     }
+    // Stopping: no new attempt, and no warning about one.
+    if (signal.aborted) throw new DeliveryFailure(`${reason}; the output is stopping`, n);
     if (n >= maxAttempts) throw new DeliveryFailure(reason, n);
     logger.warn(`${what} failed (attempt ${n} of ${maxAttempts}): ${reason}; retrying in ${(delayMs / 1000).toFixed(2)} s`, { attempt: n, maxAttempts, delayMs });
     try {

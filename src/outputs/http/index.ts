@@ -8,6 +8,7 @@ import { hostname } from 'node:os';
 import { promisify } from 'node:util';
 import { gzip } from 'node:zlib';
 import type { Logger, Output, OutputContext, OutputDefinition, OutputRecord, ProxyServer } from '../../core/contracts.js';
+import { anySignal } from '../../core/abort.js';
 import { SiphonError } from '../../core/errors.js';
 import { Redactor } from '../../core/redact.js';
 import { SIPHON_VERSION } from '../../core/version.js';
@@ -84,8 +85,18 @@ export class HttpOutput implements Output {
     await this.ready();
   }
 
-  async write(records: readonly OutputRecord[]): Promise<void> {
+  async write(records: readonly OutputRecord[], signal?: AbortSignal): Promise<void> {
     if (records.length === 0) return;
+    // Retries stop when the output closes or the caller's signal aborts; a request in flight only for the latter.
+    const stop = anySignal(this.closing.signal, signal);
+    try {
+      await this.post(records, stop.signal, signal);
+    } finally {
+      stop.dispose();
+    }
+  }
+
+  private async post(records: readonly OutputRecord[], retrySignal: AbortSignal, requestSignal: AbortSignal | undefined): Promise<void> {
     if (this.closed) throw new SiphonError('OUTPUT_WRITE_FAILED', `Output ${this.name} is closed`, { output: this.name });
     const transport = await this.ready();
     const lines = eventLines(records, this.prefix);
@@ -105,7 +116,7 @@ export class HttpOutput implements Output {
       const what = `${chunks.length === 1 ? 'POST' : `POST ${k + 1} of ${chunks.length}`} to ${safeUrl(this.target)}`;
       try {
         const attempt = async (): Promise<Answer> => {
-          const answer = await transport.send('POST', this.target, headers, body);
+          const answer = await transport.send('POST', this.target, headers, body, requestSignal);
           this.sent += body.length;
           return answer;
         };
@@ -113,7 +124,7 @@ export class HttpOutput implements Output {
           policy: this.policy,
           clock: this.ctx.clock,
           logger: this.logger,
-          signal: this.closing.signal,
+          signal: retrySignal,
         });
       } catch (err) {
         if (!(err instanceof DeliveryFailure)) throw err;
@@ -129,14 +140,17 @@ export class HttpOutput implements Output {
     return this.hec ? checkHec(target, this.hec) : checkNdjson(target, this.target);
   }
 
-  /** Stops writes waiting to retry, lets requests in flight finish, then closes the connections. */
-  async close(): Promise<void> {
+  /**
+   * Stops writes waiting to retry, lets requests in flight finish, then closes the connections;
+   * when `signal` aborts (the stop's deadline), requests in flight are dropped with them.
+   */
+  async close(signal?: AbortSignal): Promise<void> {
     this.closed = true;
     this.closing.abort();
     const opening = this.opening;
     this.opening = undefined;
     const transport = await opening?.catch(() => undefined);
-    await transport?.close();
+    await transport?.close(signal);
   }
 
   /** The transport, made on first use: reading the TLS files is the part that can fail. */

@@ -9,6 +9,7 @@ import type { ProxyServer } from '../../core/contracts.js';
 import { Dispatchers } from '../../http/dispatchers.js';
 import { describeProxyFailure } from '../../http/proxy-failure.js';
 import { proxyLabel, type ProxyRoutes } from '../../http/proxy-routes.js';
+import { anySignal, untilAborted } from '../../core/abort.js';
 import { classifyConnectError, type ConnectFailure } from '../net/connect-error.js';
 
 export interface TransportTls {
@@ -66,25 +67,37 @@ export class Transport {
     );
   }
 
-  /** One attempt, bounded by the timeout from connecting to the end of the answer. */
-  async send(method: 'GET' | 'HEAD' | 'POST', url: URL, headers: Record<string, string>, body?: Buffer): Promise<Answer> {
+  /**
+   * One attempt, bounded by the timeout from connecting to the end of the answer; `stop`
+   * drops it at once (a final failure: the caller is stopping, not the receiver failing).
+   */
+  async send(method: 'GET' | 'HEAD' | 'POST', url: URL, headers: Record<string, string>, body?: Buffer, stop?: AbortSignal): Promise<Answer> {
     const deadline = AbortSignal.timeout(this.timeoutMs);
     const { dispatcher, proxy } = this.dispatchers.routeFor(url);
+    const either = anySignal(deadline, stop);
     try {
-      const res = await request(url, { dispatcher, method, headers, body: body ?? null, signal: deadline });
+      const res = await request(url, { dispatcher, method, headers, body: body ?? null, signal: either.signal });
       const text = await readStart(res.body, MAX_ANSWER_BYTES);
       return { status: res.statusCode, headers: flatten(res.headers), body: text };
     } catch (err) {
+      if (stop?.aborted) throw new AttemptFailure('closed', 'dropped: the output is stopping', false, { cause: err });
       if (deadline.aborted) throw throughProxy(this.timeout(err), proxy);
       const proxyFailure = proxy === undefined ? undefined : describeProxyFailure(err, proxy, url);
       if (proxyFailure !== undefined) throw new AttemptFailure('proxy', proxyFailure.reason, !proxyFailure.final, { cause: err });
       throw throughProxy(describe(err, this.timeoutMs), proxy);
+    } finally {
+      either.dispose();
     }
   }
 
-  /** Waits for requests in flight, then closes the connections. */
-  async close(): Promise<void> {
-    await this.dispatchers.close();
+  /** Waits for requests in flight, then closes the connections; when `stop` aborts, drops them instead. */
+  async close(stop?: AbortSignal): Promise<void> {
+    if (stop === undefined) return this.dispatchers.close();
+    try {
+      await untilAborted(this.dispatchers.close(), stop);
+    } catch {
+      await this.dispatchers.destroy();
+    }
   }
 
   private timeout(cause: unknown): AttemptFailure {

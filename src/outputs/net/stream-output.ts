@@ -55,10 +55,11 @@ export class StreamOutputConnection {
     await this.prepare();
   }
 
-  async send(chunks: readonly Chunk[]): Promise<void> {
+  /** `stop` drops the connection at once (the shutdown deadline), also while waiting behind an earlier batch. */
+  async send(chunks: readonly Chunk[], stop?: AbortSignal): Promise<void> {
     const sender = await this.prepare();
-    if (this.queue) await this.queue.run(() => sender.send(chunks));
-    else await sender.send(chunks);
+    if (this.queue) await this.queue.run(() => sender.send(chunks, stop));
+    else await sender.send(chunks, stop);
   }
 
   async check(): Promise<string> {
@@ -66,7 +67,8 @@ export class StreamOutputConnection {
     return sender.check();
   }
 
-  async close(): Promise<void> {
+  /** Closes gracefully; `stop` drops the connection instead (the shutdown deadline). */
+  async close(stop?: AbortSignal): Promise<void> {
     const pending = this.sender;
     this.sender = undefined;
     if (!pending) return;
@@ -76,7 +78,7 @@ export class StreamOutputConnection {
     } catch {
       return; // never opened: nothing to close
     }
-    const close = (): Promise<void> => sender.close();
+    const close = (): Promise<void> => sender.close(stop);
     await (this.queue ? this.queue.run(close) : close());
     this.bytesOfClosedSenders += sender.bytesSent;
     if (this.openSender === sender) this.openSender = undefined;

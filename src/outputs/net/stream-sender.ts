@@ -7,6 +7,8 @@
 //  - 'drain': one long-lived connection; a send() is acknowledged once the bytes are handed to
 //    the kernel. Faster; a receiver that dies may lose what was in flight.
 // Either way a failed send() is rejected, never half-acknowledged: the caller sends the batch again.
+// A `stop` signal (the collector's shutdown deadline) destroys the connection at once: a
+// receiver that neither reads nor closes cannot hold Siphon past it.
 
 import net from 'node:net';
 import tls from 'node:tls';
@@ -48,6 +50,26 @@ export interface StreamSenderOptions {
 
 export type Chunk = string | Buffer;
 
+/** Why a connection was destroyed by a `stop` signal. */
+function stoppedError(): NodeJS.ErrnoException {
+  return codedError('SIPHON_CLOSED', 'dropped: the output is stopping (shutdown deadline)');
+}
+
+/** Destroys `socket` when `stop` aborts; returns the listener's remover. */
+function destroyOnStop(socket: net.Socket, stop: AbortSignal | undefined, onStop: () => void): () => void {
+  if (!stop) return () => undefined;
+  const listener = (): void => {
+    onStop();
+    socket.destroy();
+  };
+  if (stop.aborted) {
+    listener();
+    return () => undefined;
+  }
+  stop.addEventListener('abort', listener, { once: true });
+  return () => stop.removeEventListener('abort', listener);
+}
+
 /** After a TLS handshake, how long to watch for the receiver refusing us: twice the handshake's time, within these bounds. */
 const VERDICT_MIN_MS = 10;
 const VERDICT_MAX_MS = 2_000;
@@ -87,16 +109,16 @@ export class StreamSender {
   }
 
   /** Sends `chunks` in order; resolves when they are acknowledged as the ack mode says. */
-  async send(chunks: readonly Chunk[]): Promise<void> {
+  async send(chunks: readonly Chunk[], stop?: AbortSignal): Promise<void> {
     if (chunks.length === 0) return;
     if (this.options.ack === 'close') {
-      const socket = await this.connect();
-      await this.writeAndClose(socket, chunks);
+      const socket = await this.connect(stop);
+      await this.writeAndClose(socket, chunks, stop);
       return;
     }
-    const connection = await this.liveConnection();
+    const connection = await this.liveConnection(stop);
     try {
-      await this.write(connection.socket, chunks);
+      await this.write(connection.socket, chunks, stop);
       connection.lastUsedAt = this.now();
     } catch (err) {
       this.drop(connection);
@@ -106,14 +128,17 @@ export class StreamSender {
 
   /** For `siphon check`: connects (TLS: handshake, and the server's verdict on our certificate), then closes gracefully; says what was proven. */
   async check(): Promise<string> {
-    const socket = await this.connect();
+    const socket = await this.connect(undefined);
     const protocol = socket instanceof tls.TLSSocket ? socket.getProtocol() : undefined;
-    await this.writeAndClose(socket, []);
+    await this.writeAndClose(socket, [], undefined);
     return protocol ? `${protocol} handshake with ${this.address} completed${this.endpoint.tls?.cert ? ', client certificate accepted' : ''}` : `TCP connection to ${this.address} opened`;
   }
 
-  /** Closes the 'drain' connection gracefully: half-close, then wait until the receiver has read everything and closed. */
-  async close(): Promise<void> {
+  /**
+   * Closes the 'drain' connection gracefully: half-close, then wait until the receiver has
+   * read everything and closed (at most close_timeout_seconds, or until `stop` aborts).
+   */
+  async close(stop?: AbortSignal): Promise<void> {
     const connection = this.connection;
     this.connection = undefined;
     if (!connection) return;
@@ -122,30 +147,30 @@ export class StreamSender {
       return;
     }
     try {
-      await this.writeAndClose(connection.socket, []);
+      await this.writeAndClose(connection.socket, [], stop);
     } catch (err) {
       this.logger.warn(`Closing the connection to ${this.address} did not end cleanly: ${(err as Error).message}`);
     }
   }
 
   /** The open 'drain' connection, replaced first when it is too old, idle too long or closed by the receiver. */
-  private async liveConnection(): Promise<OpenConnection> {
+  private async liveConnection(stop: AbortSignal | undefined): Promise<OpenConnection> {
     const current = this.connection;
     const now = this.now();
     if (current && !current.dead) {
       if (now - current.openedAt >= this.options.maxAgeMs) {
         this.logger.info(`Connection to ${this.address} reached its maximum age (${Math.round(this.options.maxAgeMs / 1000)} s): opening a new one`);
-        await this.close();
+        await this.close(stop);
       } else if (now - current.lastUsedAt >= this.options.idleTimeoutMs) {
         if (this.logger.isDebugEnabled()) this.logger.debug(`Connection to ${this.address} idle for ${Math.round((now - current.lastUsedAt) / 1000)} s: opening a new one`);
-        await this.close();
+        await this.close(stop);
       } else {
         return current;
       }
     } else if (current) {
       this.drop(current);
     }
-    const socket = await this.connect();
+    const socket = await this.connect(stop);
     const connection: OpenConnection = { socket, openedAt: this.now(), lastUsedAt: this.now(), dead: false };
     socket.resume(); // receivers send nothing; never let unread input stall the socket
     socket.on('end', () => {
@@ -179,15 +204,18 @@ export class StreamSender {
   }
 
   /** Opens a connection; for TLS, resolves only after the server has accepted our certificate. */
-  private connect(): Promise<net.Socket> {
+  private connect(stop: AbortSignal | undefined): Promise<net.Socket> {
     const { host, port, tls: t } = this.endpoint;
+    if (stop?.aborted) return Promise.reject(connectError(this.output, this.address, stoppedError()));
     return new Promise<net.Socket>((resolve, reject) => {
       let settled = false;
       let socket: net.Socket;
+      const onStop = (): void => fail(stoppedError());
       const fail = (err: unknown): void => {
         if (settled) return;
         settled = true;
         clearTimeout(timer);
+        stop?.removeEventListener('abort', onStop);
         socket.destroy();
         reject(connectError(this.output, this.address, err));
       };
@@ -195,6 +223,7 @@ export class StreamSender {
         if (settled) return;
         settled = true;
         clearTimeout(timer);
+        stop?.removeEventListener('abort', onStop);
         socket.off('error', fail);
         // Errors after this point belong to whoever uses the socket; keep one listener so none is unhandled.
         socket.on('error', () => undefined);
@@ -243,13 +272,16 @@ export class StreamSender {
       }
       socket.once('error', fail);
       socket.setNoDelay(true);
+      stop?.addEventListener('abort', onStop, { once: true });
     });
   }
 
   /** Writes the chunks; resolves when the last one is handed to the kernel. */
-  private write(socket: net.Socket, chunks: readonly Chunk[]): Promise<void> {
+  private write(socket: net.Socket, chunks: readonly Chunk[], stop: AbortSignal | undefined): Promise<void> {
     return new Promise<void>((resolve, reject) => {
       const onError = (err: Error): void => reject(err);
+      // A receiver that stopped reading holds the last write forever: only `stop` ends it.
+      const forget = destroyOnStop(socket, stop, () => reject(stoppedError()));
       socket.once('error', onError);
       socket.cork();
       for (let i = 0; i < chunks.length; i++) {
@@ -261,6 +293,7 @@ export class StreamSender {
         }
         socket.write(chunk, (err) => {
           socket.off('error', onError);
+          forget();
           if (err) reject(err);
           else resolve();
         });
@@ -270,10 +303,11 @@ export class StreamSender {
   }
 
   /** Writes, half-closes and waits for the receiver to close: it has then read every byte. */
-  private writeAndClose(socket: net.Socket, chunks: readonly Chunk[]): Promise<void> {
+  private writeAndClose(socket: net.Socket, chunks: readonly Chunk[], stop: AbortSignal | undefined): Promise<void> {
     return new Promise<void>((resolve, reject) => {
       let receiverEnded = false;
       let failure: Error | undefined;
+      const forget = destroyOnStop(socket, stop, () => (failure ??= stoppedError()));
       const timer = setTimeout(() => {
         failure = codedError(
           'SIPHON_CLOSED',
@@ -291,6 +325,7 @@ export class StreamSender {
       });
       socket.once('close', () => {
         clearTimeout(timer);
+        forget();
         if (failure || !receiverEnded) {
           reject(connectError(this.output, this.address, failure ?? codedError('SIPHON_CLOSED', 'the connection was cut before the receiver confirmed the end of the data')));
         } else {

@@ -58,7 +58,7 @@ export class SyslogOutput implements Output {
     await this.stream?.open();
   }
 
-  async write(records: readonly OutputRecord[]): Promise<void> {
+  async write(records: readonly OutputRecord[], signal?: AbortSignal): Promise<void> {
     if (records.length === 0) return;
     const now = this.ctx.clock.now();
     if (!this.stream) {
@@ -72,7 +72,7 @@ export class SyslogOutput implements Output {
       await this.udpSender().send(datagrams);
       return;
     }
-    await this.stream.send(streamChunks(this.formatter, records, now, this.settings.framing));
+    await this.stream.send(streamChunks(this.formatter, records, now, this.settings.framing), signal);
   }
 
   async check(): Promise<string> {
@@ -81,9 +81,9 @@ export class SyslogOutput implements Output {
     return `${this.settings.address} resolves to ${address}; UDP has no handshake, so whether a daemon listens on port ${this.settings.port} cannot be proven`;
   }
 
-  async close(): Promise<void> {
+  async close(signal?: AbortSignal): Promise<void> {
     if (this.stream) {
-      await this.stream.close();
+      await this.stream.close(signal);
       return;
     }
     const udp = this.udp;
