@@ -37,6 +37,11 @@ export interface RuntimeOptions {
   outputs?: Output[];
   /** --once: an output that keeps failing ends the run instead of being waited for. */
   once?: boolean;
+  /**
+   * The command's redactor (what it prints goes through it): the configuration's secrets are
+   * registered with it, so printed lines and log lines hide the same. Default: a new one.
+   */
+  redactor?: Redactor;
 }
 
 /** Failed writes of one batch before a --once run gives up on an output (1+2+4+8 s of back-off). */
@@ -61,8 +66,8 @@ export interface Runtime {
 }
 
 /** `config.secrets` already holds every resolved reference, each connector's credentials and the hash key. */
-export function createRedactor(config: SiphonConfig): Redactor {
-  const redactor = new Redactor();
+function redactorFor(config: SiphonConfig, given: Redactor | undefined): Redactor {
+  const redactor = given ?? new Redactor();
   redactor.add(...config.secrets);
   return redactor;
 }
@@ -114,7 +119,7 @@ async function tlsOptions(
 
 export async function buildRuntime(config: SiphonConfig, options: RuntimeOptions): Promise<Runtime> {
   const { clock, signal } = options;
-  const redactor = createRedactor(config);
+  const redactor = redactorFor(config, options.redactor);
   const logListeners: Array<(record: LogRecord) => void> = [];
   const logger = createRootLogger(config, redactor, options, logListeners);
 
@@ -184,7 +189,7 @@ export async function buildRuntime(config: SiphonConfig, options: RuntimeOptions
     const tls = await tlsOptions(definition, input, config.baseDir, inputLogger);
     const http = createHttpClient({ settings: common.http, budget, clock, logger: inputLogger.child({ module: 'HttpClient' }), redactor, ...(tls ? { tls } : {}) });
     closers.push(() => http.close());
-    const source = definition.create({ name: input.name, id: input.id, settings: input.settings }, { logger: inputLogger, clock, http, signal, baseDir: config.baseDir });
+    const source = definition.create({ name: input.name, id: input.id, settings: input.settings }, { logger: inputLogger, clock, http, signal, baseDir: config.baseDir, redactor });
 
     const serviceSettings = definition.serviceSettings(input.settings);
     const runners: ServiceRunner[] = [];

@@ -56,9 +56,10 @@ export const kiteworksConnector: ConnectorDefinition<KiteworksSettings> = {
       privateKey: readPrivateKey(settings, ctx.baseDir, input.name),
       clock: ctx.clock,
       logger: setupLogger,
+      redactor: ctx.redactor,
     });
     const pullLogger = ctx.logger.child({ module: 'KiteworksPuller', service: 'admin' });
-    const api = new KiteworksApi(ctx.http, settings.api_base_url, settings.api_version, tokens, pullLogger);
+    const api = new KiteworksApi(ctx.http, settings.api_base_url, settings.api_version, tokens, pullLogger, ctx.redactor);
     const service = adminService(settings);
     const stream = service
       ? new KiteworksStream({ name: 'admin', tag: KITEWORKS_TAG, settings: service, api, logger: pullLogger, clock: ctx.clock, where: `${input.name}/admin` })
