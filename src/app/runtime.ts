@@ -13,7 +13,7 @@ import { ServiceRunner } from '../core/service-runner.js';
 import { newServiceStatus, type ServiceStatus } from '../core/status.js';
 import { Redactor } from '../core/redact.js';
 import { SiphonError } from '../core/errors.js';
-import { readFile } from 'node:fs/promises';
+import { readRegularFileSync } from '../config/bounded-read.js';
 import { resolve } from 'node:path';
 import type { ConfiguredInput, SiphonConfig } from '../config/types.js';
 import type { HttpSettings, RateLimitSettings, StartTime } from '../config/fields.js';
@@ -110,11 +110,10 @@ async function tlsOptions(
   }
   if (wanted.caFile === undefined) return { rejectUnauthorized: true };
   const path = resolve(baseDir, wanted.caFile);
-  try {
-    return { rejectUnauthorized: true, ca: await readFile(path, 'utf8') };
-  } catch (err) {
-    throw new SiphonError('CONFIG_INVALID_VALUE', `inputs.${input.name}.ca_bundle_file: cannot read ${path} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
-  }
+  // A regular file only, and a bounded one: a FIFO named here must not block the collector.
+  const read = readRegularFileSync(path);
+  if (!read.ok) throw new SiphonError('CONFIG_INVALID_VALUE', `inputs.${input.name}.ca_bundle_file: cannot read ${path} (${read.code ?? read.why})`);
+  return { rejectUnauthorized: true, ca: read.text };
 }
 
 export async function buildRuntime(config: SiphonConfig, options: RuntimeOptions): Promise<Runtime> {

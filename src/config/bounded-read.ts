@@ -1,7 +1,8 @@
-// Reading the files a configuration consists of (the file itself, ${file:PATH} secrets) with
-// a size limit, so that a wrong path (a log file, a disk image, /dev/zero) ends with a clear
-// error instead of a process that grows without end, and, for secrets, only regular files,
-// so that a named pipe without a writer cannot block the start for ever.
+// Reading the files a configuration consists of (the file itself, ${file:PATH} secrets, the
+// certificates and keys it names) with a size limit, so that a wrong path (a log file, a disk
+// image, /dev/zero) ends with a clear error instead of a process that grows without end, and,
+// apart from the configuration itself, only regular files, so that a named pipe without a
+// writer cannot block the start for ever.
 
 import { closeSync, constants, fstatSync, openSync, readSync, type Stats } from 'node:fs';
 import { open } from 'node:fs/promises';
@@ -14,10 +15,11 @@ const MIB = 1024 * 1024;
  */
 export const MAX_CONFIG_FILE_BYTES = 4 * MIB;
 
-/** The largest `${file:PATH}` value: a token, a password or a PEM bundle, all far smaller. */
+/** The largest `${file:PATH}` value, certificate or key file: a token, a password or a PEM bundle, all far smaller. */
 export const MAX_SECRET_FILE_BYTES = 1 * MIB;
 
-export type BoundedRead = { ok: true; text: string } | { ok: false; why: string };
+/** `why` in words; `code` the system's error code where there was one (ENOENT...), for messages that always showed it. */
+export type BoundedRead = { ok: true; text: string } | { ok: false; why: string; code?: string };
 
 /** "4 MiB", "59.0 MiB", "812 KiB", "12 bytes". */
 export function formatBytes(bytes: number): string {
@@ -65,23 +67,22 @@ export async function readConfigFileText(path: string): Promise<BoundedRead> {
 }
 
 /**
- * A `${file:PATH}` value: a regular file of at most MAX_SECRET_FILE_BYTES. It is opened without
- * blocking and judged on what was opened (fstat), so a path swapped for a FIFO between a check
- * and the open cannot block: a FIFO, a device, a socket or a folder is refused.
+ * A `${file:PATH}` value, a certificate or a key: a regular file of at most `limit` bytes. It is
+ * opened without blocking and judged on what was opened (fstat), so a path swapped for a FIFO
+ * between a check and the open cannot block: a FIFO, a device, a socket or a folder is refused.
  */
-export function readSecretFileSync(path: string): BoundedRead {
-  const limit = MAX_SECRET_FILE_BYTES;
+export function readRegularFileSync(path: string, limit = MAX_SECRET_FILE_BYTES): BoundedRead {
   let fd: number;
   try {
     // O_NONBLOCK: opening a FIFO for reading would otherwise wait for a writer. (Windows has no such flag, nor FIFOs.)
     fd = openSync(path, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0));
   } catch (err) {
-    return { ok: false, why: describeFsError(err) };
+    return failed(err);
   }
   try {
     const stats = fstatSync(fd);
     if (!stats.isFile()) return { ok: false, why: `${notRegular(stats)}, not a regular file` };
-    if (stats.size > limit) return { ok: false, why: `it is ${formatBytes(stats.size)}, more than the ${formatBytes(limit)} a secret file may take` };
+    if (stats.size > limit) return { ok: false, why: `it is ${formatBytes(stats.size)}, more than the limit of ${formatBytes(limit)}` };
     // Up to one byte past the limit: the file may have grown since fstat.
     const buffer = Buffer.alloc(limit + 1);
     let total = 0;
@@ -90,13 +91,18 @@ export function readSecretFileSync(path: string): BoundedRead {
       if (n === 0) break;
       total += n;
     }
-    if (total > limit) return { ok: false, why: `it is more than the ${formatBytes(limit)} a secret file may take` };
+    if (total > limit) return { ok: false, why: `it is more than the limit of ${formatBytes(limit)}` };
     return { ok: true, text: buffer.subarray(0, total).toString('utf8') };
   } catch (err) {
-    return { ok: false, why: describeFsError(err) };
+    return failed(err);
   } finally {
     closeSync(fd);
   }
+}
+
+function failed(err: unknown): BoundedRead {
+  const code = (err as NodeJS.ErrnoException).code;
+  return code === undefined ? { ok: false, why: describeFsError(err) } : { ok: false, why: describeFsError(err), code };
 }
 
 function notRegular(stats: Stats): string {

@@ -3,7 +3,7 @@
 // logger can redact them; failures name the variable or file, never a value.
 
 import { resolve } from 'node:path';
-import { readSecretFileSync } from './bounded-read.js';
+import { readRegularFileSync } from './bounded-read.js';
 
 export interface SecretContext {
   env: NodeJS.ProcessEnv;
@@ -52,7 +52,7 @@ function fromEnv(name: string, ctx: SecretContext): Resolved {
 function fromFile(name: string, ctx: SecretContext): Resolved {
   if (name === '') return { failure: '${file:} names no file' };
   const full = resolve(ctx.baseDir, name);
-  const read = readSecretFileSync(full);
+  const read = readRegularFileSync(full);
   if (!read.ok) return { failure: `the file ${full} cannot be read: ${read.why}` };
   // Files written by editors and `echo` end with a newline that is not part of the secret.
   return { value: read.text.replace(/(\r?\n)+$/, '') };

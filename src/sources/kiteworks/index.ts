@@ -1,10 +1,10 @@
 // The Kiteworks admin activities connector: factory, setup (token + one test request) and its service.
 
 import { createPrivateKey, type KeyObject } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { CommonServiceSettings, ConnectorDefinition, Source } from '../../core/contracts.js';
 import { SiphonError } from '../../core/errors.js';
+import { readRegularFileSync } from '../../config/bounded-read.js';
 import { KiteworksApi } from './api.js';
 import { adminService, flowOf, KITEWORKS_TAG, kiteworksSchema, type KiteworksSettings } from './settings.js';
 import { KiteworksStream } from './stream.js';
@@ -15,8 +15,11 @@ function readPrivateKey(settings: KiteworksSettings, baseDir: string, inputName:
   const file = settings.credentials.private_key_file;
   if (file === undefined) return undefined;
   const path = resolve(baseDir, file);
+  // A regular file only, and a bounded one: a FIFO named here must not block the collector.
+  const read = readRegularFileSync(path);
+  if (!read.ok) throw new SiphonError('CONFIG_INVALID_VALUE', `inputs.${inputName}.credentials.private_key_file: cannot use ${path} (${read.code ?? read.why})`);
   try {
-    return createPrivateKey(readFileSync(path, 'utf8'));
+    return createPrivateKey(read.text);
   } catch (err) {
     const reason = (err as NodeJS.ErrnoException).code ?? 'not a PEM private key';
     throw new SiphonError('CONFIG_INVALID_VALUE', `inputs.${inputName}.credentials.private_key_file: cannot use ${path} (${reason})`);
