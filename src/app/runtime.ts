@@ -13,7 +13,7 @@ import { ServiceRunner } from '../core/service-runner.js';
 import { newServiceStatus, type ServiceStatus } from '../core/status.js';
 import { Redactor } from '../core/redact.js';
 import { SiphonError } from '../core/errors.js';
-import { readFile } from 'node:fs/promises';
+import { readRegularFileSync } from '../config/bounded-read.js';
 import { resolve } from 'node:path';
 import type { ConfiguredInput, SiphonConfig } from '../config/types.js';
 import { commonInputSettings, type StartTime } from '../config/fields.js';
@@ -37,6 +37,11 @@ export interface RuntimeOptions {
   outputs?: Output[];
   /** --once: an output that keeps failing ends the run instead of being waited for. */
   once?: boolean;
+  /**
+   * The command's redactor (what it prints goes through it): the configuration's secrets are
+   * registered with it, so printed lines and log lines hide the same. Default: a new one.
+   */
+  redactor?: Redactor;
 }
 
 /** Failed writes of one batch before a --once run gives up on an output (1+2+4+8 s of back-off). */
@@ -61,8 +66,8 @@ export interface Runtime {
 }
 
 /** `config.secrets` already holds every resolved reference, each connector's credentials and the hash key. */
-export function createRedactor(config: SiphonConfig): Redactor {
-  const redactor = new Redactor();
+function redactorFor(config: SiphonConfig, given: Redactor | undefined): Redactor {
+  const redactor = given ?? new Redactor();
   redactor.add(...config.secrets);
   return redactor;
 }
@@ -98,16 +103,15 @@ async function tlsOptions(
   }
   if (wanted.caFile === undefined) return { rejectUnauthorized: true };
   const path = resolve(baseDir, wanted.caFile);
-  try {
-    return { rejectUnauthorized: true, ca: await readFile(path, 'utf8') };
-  } catch (err) {
-    throw new SiphonError('CONFIG_INVALID_VALUE', `inputs.${input.name}.ca_bundle_file: cannot read ${path} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
-  }
+  // A regular file only, and a bounded one: a FIFO named here must not block the collector.
+  const read = readRegularFileSync(path);
+  if (!read.ok) throw new SiphonError('CONFIG_INVALID_VALUE', `inputs.${input.name}.ca_bundle_file: cannot read ${path} (${read.code ?? read.why})`);
+  return { rejectUnauthorized: true, ca: read.text };
 }
 
 export async function buildRuntime(config: SiphonConfig, options: RuntimeOptions): Promise<Runtime> {
   const { clock, signal } = options;
-  const redactor = createRedactor(config);
+  const redactor = redactorFor(config, options.redactor);
   const logListeners: Array<(record: LogRecord) => void> = [];
   const logger = createRootLogger(config, redactor, options, logListeners);
 
@@ -190,7 +194,7 @@ export async function buildRuntime(config: SiphonConfig, options: RuntimeOptions
       ...(tls ? { tls } : {}),
     });
     closers.push(() => http.close());
-    const source = definition.create({ name: input.name, id: input.id, settings: input.settings }, { logger: inputLogger, clock, http, signal, baseDir: config.baseDir });
+    const source = definition.create({ name: input.name, id: input.id, settings: input.settings }, { logger: inputLogger, clock, http, signal, baseDir: config.baseDir, redactor });
 
     const serviceSettings = definition.serviceSettings(input.settings);
     const runners: ServiceRunner[] = [];

@@ -2,9 +2,10 @@
 import { Command, CommanderError, Option } from 'commander';
 import { EXIT } from '../core/errors.js';
 import { SIPHON_VERSION } from '../core/version.js';
+import { Redactor } from '../core/redact.js';
 import type { LogFormat } from '../telemetry/logger.js';
 import { loadOrReport } from './config-loading.js';
-import { processIo, type CliIo } from './io.js';
+import { processIo, redactingIo, type CliIo } from './io.js';
 import { abortOnSignals } from './shutdown.js';
 import { runCollector } from './commands/run.js';
 import { checkCollector } from './commands/check.js';
@@ -21,8 +22,12 @@ function parsePort(value: string): number {
   return n;
 }
 
-export async function main(argv: string[], io: CliIo = processIo): Promise<number> {
+export async function main(argv: string[], rawIo: CliIo = processIo): Promise<number> {
   let exitCode: number = EXIT.OK;
+  // One redactor for the whole command: it learns the configuration's secrets once loaded,
+  // and every line printed, by any command, goes through it.
+  const redactor = new Redactor();
+  const io = redactingIo(rawIo, redactor);
   const program = new Command();
   program
     .name('siphon')
@@ -38,11 +43,11 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
     .option('--once', 'pull each service until caught up, flush, save state, then exit')
     .addOption(logFormatOption())
     .action(async (opts: { config: string; once?: boolean; logFormat?: LogFormat }) => {
-      const config = await loadOrReport(opts.config, io);
+      const config = await loadOrReport(opts.config, io, redactor);
       if (!config) return void (exitCode = EXIT.CONFIG);
       const stop = abortOnSignals(io);
       try {
-        exitCode = await runCollector(config, { once: Boolean(opts.once), logFormat: opts.logFormat, signal: stop.signal }, io);
+        exitCode = await runCollector(config, { once: Boolean(opts.once), logFormat: opts.logFormat, signal: stop.signal, redactor }, io);
       } finally {
         stop.dispose();
       }
@@ -53,7 +58,7 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
     .description('validate a configuration and exit')
     .requiredOption('-c, --config <file>', 'configuration file')
     .action(async (opts: { config: string }) => {
-      const config = await loadOrReport(opts.config, io);
+      const config = await loadOrReport(opts.config, io, redactor);
       if (!config) return void (exitCode = EXIT.CONFIG);
       const services = config.inputs.reduce((n, i) => n + Object.keys(i.definition.serviceSettings(i.settings)).length, 0);
       io.out(`${opts.config}: valid (${config.inputs.length} input(s), ${services} enabled service(s), ${config.outputs.length} output(s))`);
@@ -65,11 +70,11 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
     .requiredOption('-c, --config <file>', 'configuration file')
     .addOption(logFormatOption())
     .action(async (opts: { config: string; logFormat?: LogFormat }) => {
-      const config = await loadOrReport(opts.config, io);
+      const config = await loadOrReport(opts.config, io, redactor);
       if (!config) return void (exitCode = EXIT.CONFIG);
       const stop = abortOnSignals(io);
       try {
-        exitCode = await checkCollector(config, io, stop.signal, opts.logFormat);
+        exitCode = await checkCollector(config, io, stop.signal, redactor, opts.logFormat);
       } finally {
         stop.dispose();
       }
@@ -84,7 +89,7 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
     .action(async (opts: { once?: boolean; dir: string; logFormat?: LogFormat }) => {
       const stop = abortOnSignals(io);
       try {
-        exitCode = await runDemo({ once: Boolean(opts.once), dir: opts.dir, logFormat: opts.logFormat, signal: stop.signal }, io);
+        exitCode = await runDemo({ once: Boolean(opts.once), dir: opts.dir, logFormat: opts.logFormat, signal: stop.signal, redactor }, io);
       } finally {
         stop.dispose();
       }
@@ -114,7 +119,7 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
     .requiredOption('-c, --config <file>', 'configuration file')
     .option('--json', 'one JSON object per service')
     .action(async (opts: { config: string; json?: boolean }) => {
-      const config = await loadOrReport(opts.config, io);
+      const config = await loadOrReport(opts.config, io, redactor);
       if (!config) return void (exitCode = EXIT.CONFIG);
       exitCode = await showState(config, io, Boolean(opts.json));
     });
@@ -124,7 +129,7 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
     .requiredOption('--input <name>', 'input name')
     .requiredOption('--service <name>', 'service name')
     .action(async (opts: { config: string; input: string; service: string }) => {
-      const config = await loadOrReport(opts.config, io);
+      const config = await loadOrReport(opts.config, io, redactor);
       if (!config) return void (exitCode = EXIT.CONFIG);
       exitCode = await resetState(config, io, opts.input, opts.service);
     });

@@ -2,9 +2,9 @@
 // YAML with positions, secret references, then every block validated, with every
 // problem reported at once and placed at its line:column.
 
-import { readFile } from 'node:fs/promises';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { Redactor } from '../core/redact.js';
+import { readConfigFileText } from './bounded-read.js';
 import { yamlTypeOf } from './describe.js';
 import { readGlobals } from './globals.js';
 import { readInputs } from './inputs.js';
@@ -23,16 +23,12 @@ const TOP_LEVEL_KEYS = ['globals', 'outputs', 'inputs'];
 
 export async function loadConfigFile(path: string, registries: Registries, options: LoadOptions = {}): Promise<LoadResult> {
   const full = resolve(path);
-  let text: string;
-  try {
-    text = await readFile(full, 'utf8');
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' ? 'it does not exist' : code === 'EACCES' || code === 'EPERM' ? 'permission denied' : (code ?? String(err));
-    const problem: ConfigProblem = { code: 'CONFIG_SYNTAX', path: '', line: 0, column: 0, message: `cannot read the configuration file ${full}: ${why}` };
+  const read = await readConfigFileText(full);
+  if (!read.ok) {
+    const problem: ConfigProblem = { code: 'CONFIG_SYNTAX', path: '', line: 0, column: 0, message: `cannot read the configuration file ${full}: ${read.why}` };
     return { ok: false, problems: [problem], warnings: [] };
   }
-  return loadConfigText(text, full, dirname(full), registries, options);
+  return loadConfigText(read.text, full, dirname(full), registries, options);
 }
 
 /**

@@ -2,8 +2,8 @@
 // embedded; `$${` writes a literal `${`. Resolved values are returned apart so the
 // logger can redact them; failures name the variable or file, never a value.
 
-import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { readRegularFileSync } from './bounded-read.js';
 
 export interface SecretContext {
   env: NodeJS.ProcessEnv;
@@ -52,25 +52,8 @@ function fromEnv(name: string, ctx: SecretContext): Resolved {
 function fromFile(name: string, ctx: SecretContext): Resolved {
   if (name === '') return { failure: '${file:} names no file' };
   const full = resolve(ctx.baseDir, name);
-  try {
-    // Files written by editors and `echo` end with a newline that is not part of the secret.
-    return { value: readFileSync(full, 'utf8').replace(/(\r?\n)+$/, '') };
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code ?? 'unknown error';
-    return { failure: `the file ${full} cannot be read: ${describeFsError(code)}` };
-  }
-}
-
-function describeFsError(code: string): string {
-  switch (code) {
-    case 'ENOENT':
-      return 'it does not exist';
-    case 'EACCES':
-    case 'EPERM':
-      return 'permission denied';
-    case 'EISDIR':
-      return 'it is a folder';
-    default:
-      return code;
-  }
+  const read = readRegularFileSync(full);
+  if (!read.ok) return { failure: `the file ${full} cannot be read: ${read.why}` };
+  // Files written by editors and `echo` end with a newline that is not part of the secret.
+  return { value: read.text.replace(/(\r?\n)+$/, '') };
 }

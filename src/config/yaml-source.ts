@@ -38,27 +38,33 @@ export class YamlSource {
     private readonly doc: Document.Parsed,
     private readonly lines: LineCounter,
     private readonly text: string,
+    /** Offsets of keys that repeat an earlier key of the same mapping. */
+    private readonly duplicateKeyOffsets: readonly number[],
   ) {}
 
-  /** Parses with the YAML 1.2 core schema (timestamps stay strings), duplicate keys as errors. */
+  /**
+   * Parses with the YAML 1.2 core schema (timestamps stay strings), duplicate keys as errors.
+   * The parser's own duplicate check compares each key with every earlier one (80,000 keys:
+   * minutes), so it is off and `findDuplicateKeys` does the same check with one set per mapping.
+   */
   static parse(text: string): YamlSource {
     const lines = new LineCounter();
     const doc = parseDocument(text, {
       lineCounter: lines,
       version: '1.2',
       schema: 'core',
-      uniqueKeys: true,
+      uniqueKeys: false,
       prettyErrors: false,
     });
-    return new YamlSource(doc, lines, text);
+    return new YamlSource(doc, lines, text, findDuplicateKeys(doc));
   }
 
   errors(): SourceProblem[] {
-    const all = this.doc.errors.map((e) => ({
-      path: '',
-      ...this.positionAt(e.pos[0]),
-      message: (FRIENDLIER[e.code] ?? plainMessage(e.message)) + this.unquotedReferenceHint(e.pos[0]),
-    }));
+    const found = [
+      ...this.doc.errors.map((e) => ({ offset: e.pos[0], message: (FRIENDLIER[e.code] ?? plainMessage(e.message)) + this.unquotedReferenceHint(e.pos[0]) })),
+      ...this.duplicateKeyOffsets.map((offset) => ({ offset, message: DUPLICATE_KEY })),
+    ].sort((a, b) => a.offset - b.offset);
+    const all = found.map(({ offset, message }) => ({ path: '', ...this.positionAt(offset), message }));
     if (all.length <= MAX_SYNTAX_ERRORS) return all;
     // One YAML mistake (an unquoted `${...}` in a flow mapping, say) cascades into dozens of
     // errors; past the first few they only hide the cause.
@@ -199,9 +205,37 @@ export class YamlSource {
 
 class TooLarge extends Error {}
 
+/**
+ * Where a mapping repeats a key, as the parser's own check judges keys (scalars by value,
+ * anything else by identity), in linear time. Aliases are not followed: the node they name
+ * is checked where it is written.
+ */
+function findDuplicateKeys(doc: Document.Parsed): number[] {
+  const offsets: number[] = [];
+  const pending: unknown[] = [doc.contents];
+  while (pending.length > 0) {
+    const node = pending.pop();
+    if (isSeq(node)) {
+      for (const item of node.items) pending.push(item);
+    } else if (isMap(node)) {
+      const seen = new Set<unknown>();
+      for (const pair of node.items) {
+        const key = pair.key;
+        const identity = isScalar(key) ? key.value : key;
+        if (seen.has(identity)) offsets.push(isScalar(key) || isMap(key) || isSeq(key) ? (key.range?.[0] ?? 0) : 0);
+        else seen.add(identity);
+        pending.push(key, pair.value);
+      }
+    }
+  }
+  return offsets;
+}
+
+const DUPLICATE_KEY = 'this key already appears earlier in the same mapping (duplicate keys are not allowed)';
+
 /** Parser messages that read better in the words of a configuration file. */
 const FRIENDLIER: Partial<Record<string, string>> = {
-  DUPLICATE_KEY: 'this key already appears earlier in the same mapping (duplicate keys are not allowed)',
+  DUPLICATE_KEY,
   MULTIPLE_DOCS: 'the file holds more than one YAML document (a second `---`); put everything in one',
 };
 

@@ -2,6 +2,7 @@
 // stores and the HTTP client implement them. Nothing here imports an implementation.
 
 import type { ZodType } from 'zod';
+import type { Redactor } from './redact.js';
 
 // ---------------------------------------------------------------------------
 // Events
@@ -234,6 +235,11 @@ export interface ConnectorContext {
   readonly signal: AbortSignal;
   /** The configuration file's folder: relative file settings (a private key) start here. */
   readonly baseDir: string;
+  /**
+   * The collector's redactor: vendor text quoted in an error goes through `excerpt()` with it,
+   * redacted before it is cut (a cut secret would no longer be recognised).
+   */
+  readonly redactor: Redactor;
 }
 
 /** Where a service resumes: the saved cursor and what the framework knows of delivered data. */

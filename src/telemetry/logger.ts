@@ -5,7 +5,7 @@
 // the Redactor before it is written: secrets never reach a log.
 
 import type { LogContext, LogLevel, Logger } from '../core/contracts.js';
-import { Redactor, redactAuthHeaders } from '../core/redact.js';
+import { redactAll, type Redactor } from '../core/redact.js';
 
 export type LogFormat = 'text' | 'json';
 
@@ -104,7 +104,7 @@ class SiphonLogger implements Logger {
             errorReplacer,
           )
         : `${textTime(time)} ${TEXT_LEVEL[level]} ${describeContext(this.context)} -> ${msg}${stringifyFields(fields)}`;
-    const line = redactAuthHeaders(this.options.redactor.redact(raw));
+    const line = redactAll(raw, this.options.redactor);
     (this.options.sink ?? stderrSink).write(`${line}\n`);
     const listeners = this.options.listeners;
     if (listeners && listeners.length > 0) {

@@ -1,14 +1,20 @@
 // `siphon check` with a devo_platform output, through the CLI, against the local Devo-relay
 // imitation (real TLS with client certificates): good certificates pass; a certificate from
-// another CA and a relay certificate for another host fail with their reasons and exit 3.
+// another CA, no certificate, and a relay certificate for another host fail with their reasons
+// and exit 3. A relay refuses a client certificate inside the handshake under TLS 1.2, and
+// right after it under TLS 1.3 (with an alert, a bare close, or, behind a balancer that
+// answers with an unencrypted alert, OpenSSL's "bad record type"): all read the same.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import net from 'node:net';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { rm } from 'node:fs/promises';
 import { startOnePasswordSimulator, type OnePasswordSimulator } from '../../src/simulators/onepassword/index.js';
 import { makeTestPki, type TestPki } from '../support/certs.js';
 import { DevoReceiver, type DevoReceiverTls } from '../support/devo-receiver.js';
+import { AlertingFront } from '../support/alerting-front.js';
 import { runSiphon, tempDir, writeConfig } from './harness.js';
 
 const TOKEN = 'op-devo-check-token-77aa01be';
@@ -19,8 +25,8 @@ interface DevoFiles {
   key: string;
 }
 
-/** A collector with one 1Password input and a devo_platform output; file paths relative to the config. */
-function configYaml(simUrl: string, port: number, files: DevoFiles): string {
+/** A collector with one 1Password input and a devo_platform output; file paths relative to the config (none: no client certificate). */
+function configYaml(simUrl: string, port: number, files: DevoFiles | undefined): string {
   return `globals:
   name: e2e-devo
   persistence: {type: filesystem, config: {directory_name: ./state}}
@@ -31,9 +37,7 @@ outputs:
       address: 127.0.0.1
       port: ${port}
       type: SSL
-      cert: ${files.cert}
-      key: ${files.key}
-      chain: ./pki/ca.crt
+${files ? `      cert: ${files.cert}\n      key: ${files.key}\n` : ''}      chain: ./pki/ca.crt
 inputs:
   onepassword:
     id: 10001
@@ -84,14 +88,46 @@ describe('siphon check with a Devo output', () => {
     assert.equal(receiver.frames().length, 0, 'check sends no event, and no internal record either');
   });
 
-  test('a client certificate from another CA: exit 3, FAIL saying the certificate was rejected', async () => {
+  const FAIL_LINE = String.raw`FAIL {2}output devo_1 \(devo_platform\): \[OutputError 400\] Output devo_1: 127\.0\.0\.1:\d+: the relay `;
+  const REFUSED = String.raw`, most likely refusing our client certificate; check ${'`'}cert${'`'}, ${'`'}key${'`'} and ${'`'}chain${'`'}`;
+  const NONE_GIVEN = String.raw`, most likely because it requires a client certificate and none is configured; set ${'`'}cert${'`'} and ${'`'}key${'`'}`;
+  const refusals: Array<{ name: string; version: 'TLSv1.3' | 'TLSv1.2'; files: DevoFiles | undefined; front?: boolean; expect: RegExp }> = [
+    { name: 'a client certificate from another CA', version: 'TLSv1.3', files: ROGUE, expect: new RegExp(`${FAIL_LINE}closed the session right after the TLS handshake${REFUSED} \\(seen: a close without an alert\\)`) },
+    {
+      name: 'a client certificate from another CA, behind a balancer that answers with an unencrypted alert (ERR_SSL_BAD_RECORD_TYPE)',
+      version: 'TLSv1.3',
+      files: ROGUE,
+      front: true,
+      expect: new RegExp(`${FAIL_LINE}closed the session right after the TLS handshake${REFUSED} \\(seen: ERR_SSL_BAD_RECORD_TYPE\\)`),
+    },
+    { name: 'no client certificate', version: 'TLSv1.3', files: undefined, expect: new RegExp(`${FAIL_LINE}closed the session right after the TLS handshake${NONE_GIVEN} \\(seen: the alert "certificate required"\\)`) },
+    { name: 'no client certificate, behind the balancer', version: 'TLSv1.3', files: undefined, front: true, expect: new RegExp(`${FAIL_LINE}closed the session right after the TLS handshake${NONE_GIVEN}`) },
+    { name: 'a client certificate from another CA', version: 'TLSv1.2', files: ROGUE, expect: new RegExp(`${FAIL_LINE}cut the connection during the TLS handshake \\(ECONNRESET\\)${REFUSED}`) },
+    { name: 'no client certificate', version: 'TLSv1.2', files: undefined, expect: new RegExp(`${FAIL_LINE}refused the TLS handshake with the alert "handshake failure"${NONE_GIVEN}`) },
+  ];
+  for (const r of refusals) {
+    test(`${r.version}, ${r.name}: exit 3, FAIL saying the relay most likely refused our certificate`, async () => {
+      const receiver = await relay({ maxVersion: r.version });
+      const front = r.front ? await AlertingFront.start(receiver.port) : undefined;
+      try {
+        const config = await writeConfig(dir, configYaml(sim.url, front?.port ?? receiver.port, r.files));
+        const check = await runSiphon(['check', '--config', config], ENV);
+        assert.equal(check.code, 3, check.stdout + check.stderr);
+        assert.match(check.stdout, r.expect);
+        assert.match(check.stdout, /PASS {2}input onepassword/, 'the input still passes');
+      } finally {
+        await front?.stop();
+      }
+    });
+  }
+
+  test('a client certificate that names a FIFO: exit 3, FAIL at once naming the setting (reading it would block)', async () => {
+    await promisify(execFile)('mkfifo', [join(dir, 'pki', 'client.fifo')]);
     const receiver = await relay();
-    const config = await writeConfig(dir, configYaml(sim.url, receiver.port, ROGUE));
+    const config = await writeConfig(dir, configYaml(sim.url, receiver.port, { cert: './pki/client.fifo', key: GOOD.key }));
     const check = await runSiphon(['check', '--config', config], ENV);
     assert.equal(check.code, 3, check.stdout + check.stderr);
-    // A Node-based relay closes without a TLS alert; an OpenSSL one sends "unknown ca": either way the words name the certificate.
-    assert.match(check.stdout, /FAIL {2}output devo_1 \(devo_platform\): .*certificate rejected by the server/);
-    assert.match(check.stdout, /PASS {2}input onepassword/, 'the input still passes');
+    assert.match(check.stdout, /FAIL {2}output devo_1 \(devo_platform\): .*config\.cert: cannot read .*client\.fifo \(it is a named pipe \(FIFO\), not a regular file\)/);
   });
 
   test('a certificate without its key: configuration error naming the missing setting, exit 2', async () => {

@@ -110,6 +110,23 @@ test('auth: cid as a number or a string; a wrong hash or cid gets Authorization 
   });
 });
 
+test('faults: quoteRequestInErrors quotes the request body in FAIL answers, Authorization Error and the HTML error pages', async () => {
+  await withSim({ initialEvents: 5 }, async (sim) => {
+    sim.faults.quoteRequestInErrors(true);
+    const refused = { ...creds(sim), provhash: 'not-the-hash', cmd: 'reporting', data: EVERYTHING };
+    const raw = JSON.stringify(refused);
+    assert.deepEqual(JSON.parse((await post(sim, raw)).text), { status: 'FAIL', error: ['Authorization Error', `Request: ${raw}`] });
+    sim.faults.serverErrorNext(1, 502);
+    const page = await post(sim, raw);
+    assert.equal(page.status, 502);
+    assert.ok(page.text.includes(`<p>Request: ${raw}</p>`), page.text);
+    // Good credentials still get their page.
+    assert.equal((await report(sim, EVERYTHING)).status, 'OK');
+    sim.faults.reset();
+    assert.deepEqual(JSON.parse((await post(sim, raw)).text), { status: 'FAIL', error: ['Authorization Error'] });
+  });
+});
+
 test('requests: unknown cmd, non-JSON body, other paths and methods; the query string is ignored', async () => {
   await withSim({ initialEvents: 5 }, async (sim) => {
     const unknown = await post(sim, { ...creds(sim), cmd: 'getuserdata', data: {} });

@@ -443,6 +443,22 @@ test('faults: errorShape switches error bodies to {"status","message"}; reset re
   });
 });
 
+test('faults: quoteTokenInRefusals quotes the refused token in the 401, in each error shape (text: a plain body)', async () => {
+  await withSim({ initialEvents: { itemusages: 3 } }, async (sim) => {
+    const res = await fetch(`${sim.url}/__sim/faults`, { method: 'POST', body: JSON.stringify({ quoteTokenInRefusals: true }) });
+    assert.equal(res.status, 200);
+    const json = await call(sim, 'POST', '/api/v2/itemusages', { token: 'wrong-token', body: ALL_TIME });
+    assert.deepEqual(JSON.parse(json.text), { Error: { Message: 'Unauthorized: the bearer token wrong-token is not valid for this account' } });
+    sim.faults.errorShape('text');
+    const text = await call(sim, 'POST', '/api/v2/itemusages', { token: 'wrong-token', body: ALL_TIME });
+    assert.equal(text.status, 401);
+    assert.equal(text.text, '401 Unauthorized: the bearer token wrong-token is not valid for this account\n');
+    assert.match(text.headers.get('content-type') ?? '', /^text\/plain/);
+    sim.faults.reset();
+    assert.deepEqual(JSON.parse((await call(sim, 'POST', '/api/v2/itemusages', { token: 'wrong-token', body: ALL_TIME })).text), UNAUTHORIZED);
+  });
+});
+
 test('HTTP controls: POST /__sim/faults, GET /__sim/stats, POST and GET /__sim/events', async () => {
   await withSim({ initialEvents: { itemusages: 4, auditevents: 2, signinattempts: 2 } }, async (sim) => {
     const control = async (method: 'GET' | 'POST', path: string, body?: unknown): Promise<{ status: number; json: unknown }> => {

@@ -17,6 +17,8 @@ export interface DevoReceiverTls {
   readonly ca: string;
   /** Default true, as a Devo relay: a client without a certificate from `ca` is turned away. */
   readonly requireClientCert?: boolean;
+  /** Default TLS 1.3; 'TLSv1.2' to see how a TLS 1.2 relay refuses a certificate (inside the handshake). */
+  readonly maxVersion?: 'TLSv1.2' | 'TLSv1.3';
 }
 
 export interface DevoReceiverOptions {
@@ -113,7 +115,7 @@ export class DevoReceiver {
 
   private tlsServer(t: DevoReceiverTls, allowHalfOpen: boolean): tls.Server {
     const require = t.requireClientCert ?? true;
-    const server = tls.createServer({ key: t.key, cert: t.cert, ca: t.ca, requestCert: require, rejectUnauthorized: require, allowHalfOpen }, (socket) =>
+    const server = tls.createServer({ key: t.key, cert: t.cert, ca: t.ca, requestCert: require, rejectUnauthorized: require, allowHalfOpen, maxVersion: t.maxVersion ?? 'TLSv1.3' }, (socket) =>
       this.accept(socket, socket.authorized),
     );
     server.on('tlsClientError', (err) => this.tlsErrors.push(err.message));

@@ -6,12 +6,14 @@ import { systemClock } from '../../core/time.js';
 import type { SiphonConfig } from '../../config/types.js';
 import { buildRuntime } from '../../app/runtime.js';
 import type { LogFormat } from '../../telemetry/logger.js';
+import type { Redactor } from '../../core/redact.js';
 import type { CliIo } from '../io.js';
 
-export async function checkCollector(config: SiphonConfig, io: CliIo, signal: AbortSignal, logFormat?: LogFormat): Promise<number> {
+/** `io` prints through `redactor` (vendors may quote a credential in a refusal); the runtime registers its secrets with it. */
+export async function checkCollector(config: SiphonConfig, io: CliIo, signal: AbortSignal, redactor: Redactor, logFormat?: LogFormat): Promise<number> {
   let runtime;
   try {
-    runtime = await buildRuntime(config, { clock: systemClock, signal, lockState: false, logFormat });
+    runtime = await buildRuntime(config, { clock: systemClock, signal, lockState: false, logFormat, redactor });
   } catch (err) {
     const error = toSiphonError(err);
     io.err(error.describe());

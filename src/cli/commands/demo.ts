@@ -13,6 +13,7 @@ import { startLarkSimulator } from '../../simulators/lark/index.js';
 import { startLastPassSimulator } from '../../simulators/lastpass/index.js';
 import { startOnePasswordSimulator } from '../../simulators/onepassword/index.js';
 import type { LogFormat } from '../../telemetry/logger.js';
+import type { Redactor } from '../../core/redact.js';
 import type { CliIo } from '../io.js';
 import { runCollector } from './run.js';
 
@@ -21,6 +22,8 @@ export interface DemoOptions {
   dir: string;
   logFormat?: LogFormat;
   signal: AbortSignal;
+  /** The redactor `io` prints through; the demo's secrets are registered with it once its configuration is loaded. */
+  redactor: Redactor;
 }
 
 const DEMO_TOKEN = 'demo-events-token-not-a-secret';
@@ -152,7 +155,8 @@ export async function runDemo(options: DemoOptions, io: CliIo): Promise<number> 
       for (const problem of result.problems) io.err(formatProblem(problem, configPath));
       return EXIT.CONFIG;
     }
-    return await runCollector(result.config, { once: options.once, logFormat: options.logFormat, signal: options.signal }, io);
+    options.redactor.add(...result.config.secrets);
+    return await runCollector(result.config, { once: options.once, logFormat: options.logFormat, signal: options.signal, redactor: options.redactor }, io);
   } finally {
     await Promise.all([onePassword.close(), lastPass.close(), lark.close(), kiteworks.close()]);
   }

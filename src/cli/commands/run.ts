@@ -7,6 +7,7 @@ import { buildRuntime, type Runtime } from '../../app/runtime.js';
 import { SIPHON_VERSION } from '../../core/version.js';
 import { runMemoryReporter } from '../../telemetry/memory-report.js';
 import type { LogFormat } from '../../telemetry/logger.js';
+import type { Redactor } from '../../core/redact.js';
 import type { CliIo } from '../io.js';
 
 export interface RunOptions {
@@ -14,6 +15,8 @@ export interface RunOptions {
   logFormat?: LogFormat;
   signal: AbortSignal;
   outputs?: Output[];
+  /** The redactor `io` prints through: the runtime registers the configuration's secrets with it, so logs and printed lines hide the same. */
+  redactor: Redactor;
 }
 
 /**
@@ -64,7 +67,7 @@ export async function runCollector(config: SiphonConfig, options: RunOptions, io
   const clock = systemClock;
   let runtime: Runtime;
   try {
-    runtime = await buildRuntime(config, { clock, signal: options.signal, logFormat: options.logFormat, outputs: options.outputs, once: options.once });
+    runtime = await buildRuntime(config, { clock, signal: options.signal, logFormat: options.logFormat, outputs: options.outputs, once: options.once, redactor: options.redactor });
   } catch (err) {
     const error = toSiphonError(err);
     io.err(error.describe());

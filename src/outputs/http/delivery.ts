@@ -3,7 +3,7 @@
 // any other status fails the write at once, so the pipeline sends the batch again later.
 
 import type { Clock, Logger } from '../../core/contracts.js';
-import type { Redactor } from '../../core/redact.js';
+import { excerpt as redactedExcerpt, type Redactor } from '../../core/redact.js';
 import { backoffDelayMs } from '../../http/backoff.js';
 import { parseRetryAfterMs } from '../../http/retry-after.js';
 import { AttemptFailure, type Answer } from './transport.js';
@@ -13,10 +13,9 @@ export type Verdict = { kind: 'ok' } | { kind: 'retry'; reason: string } | { kin
 /** Longest excerpt of an answer's body put in a message. */
 const MAX_EXCERPT_CHARS = 300;
 
-/** The start of an answer's body for a message: one line, secrets hidden, at most 300 characters. */
+/** The start of an answer's body for a message: one line, secrets hidden (before the cut), at most 300 characters. */
 export function excerpt(body: string, redactor: Redactor): string {
-  const line = redactor.redact(body.replace(/\s+/g, ' ').trim());
-  return line.length > MAX_EXCERPT_CHARS ? `${line.slice(0, MAX_EXCERPT_CHARS)}…` : line;
+  return redactedExcerpt(body, redactor, { maxChars: MAX_EXCERPT_CHARS });
 }
 
 /** `HTTP 400: {"error":"bad"}`, or `HTTP 400` for an empty body. */

@@ -119,6 +119,7 @@ export class StreamOutputConnection {
           verifyServer: true,
           verifyHostname: s.tls.verifyHostname,
           minVersion: s.tls.minVersion,
+          refusalWords: { receiver: s.receiver, cert: settingName(s.tls, 'cert'), key: settingName(s.tls, 'key'), ca: settingName(s.tls, 'ca') },
         },
       };
     }
@@ -136,4 +137,9 @@ export class StreamOutputConnection {
       () => this.ctx.clock.now(),
     );
   }
+}
+
+/** A setting's name as written inside the output's `config` block ("chain", not "config.chain"). */
+function settingName(t: StreamOutputTls, which: keyof PemFiles): string {
+  return t.settingOf(which).replace(/^config\./, '');
 }

@@ -13,7 +13,7 @@
 import net from 'node:net';
 import tls from 'node:tls';
 import type { Logger } from '../../core/contracts.js';
-import { codedError, connectError } from './connect-error.js';
+import { codedError, connectError, DEFAULT_REFUSAL_WORDS, duringHandshake, refusedAfterHandshake, type TlsRefusalWords } from './connect-error.js';
 
 export interface TlsClientSettings {
   /** PEM text of the CA certificates that sign the receiver's certificate (Devo's `chain`); default: system CAs. */
@@ -26,6 +26,8 @@ export interface TlsClientSettings {
   /** Verify that the certificate names the host we connect to. */
   readonly verifyHostname: boolean;
   readonly minVersion: 'TLSv1.2' | 'TLSv1.3';
+  /** How a refusal of our certificate names the receiver and the settings to check; default "receiver", cert, key, ca. */
+  readonly refusalWords?: TlsRefusalWords;
 }
 
 export interface StreamEndpoint {
@@ -73,6 +75,14 @@ function destroyOnStop(socket: net.Socket, stop: AbortSignal | undefined, onStop
 /** After a TLS handshake, how long to watch for the receiver refusing us: twice the handshake's time, within these bounds. */
 const VERDICT_MIN_MS = 10;
 const VERDICT_MAX_MS = 2_000;
+/** `siphon check` is in no hurry, and a refusal arriving after the wait would read as a PASS: it waits at least this long. */
+const CHECK_VERDICT_MIN_MS = 250;
+
+/**
+ * What a failure of a fresh connection's first exchange means: the error seen, or undefined
+ * when the receiver closed without confirming the end of the data. Returns the error to report.
+ */
+type FirstExchangeFailure = (seen: Error | undefined) => unknown;
 
 interface OpenConnection {
   socket: net.Socket;
@@ -113,7 +123,11 @@ export class StreamSender {
     if (chunks.length === 0) return;
     if (this.options.ack === 'close') {
       const socket = await this.connect(stop);
-      await this.writeAndClose(socket, chunks, stop);
+      await this.writeAndClose(socket, chunks, stop, (seen) => {
+        // A TLS error in the first batch of a connection is the receiver's late verdict on our certificate; a reset may be anything.
+        const tls = this.refusalTerms();
+        return tls && /^ERR_SSL_/.test((seen as NodeJS.ErrnoException | undefined)?.code ?? '') ? refusedAfterHandshake(seen, tls.words, tls.offersCertificate) : seen;
+      });
       return;
     }
     const connection = await this.liveConnection(stop);
@@ -128,9 +142,11 @@ export class StreamSender {
 
   /** For `siphon check`: connects (TLS: handshake, and the server's verdict on our certificate), then closes gracefully; says what was proven. */
   async check(): Promise<string> {
-    const socket = await this.connect(undefined);
+    const socket = await this.connect(undefined, CHECK_VERDICT_MIN_MS);
     const protocol = socket instanceof tls.TLSSocket ? socket.getProtocol() : undefined;
-    await this.writeAndClose(socket, [], undefined);
+    // Nothing is sent: a TLS session that ends any other way than by the receiver's own close is refused.
+    const terms = this.refusalTerms();
+    await this.writeAndClose(socket, [], undefined, terms ? (seen) => refusedAfterHandshake(seen, terms.words, terms.offersCertificate) : undefined);
     return protocol ? `${protocol} handshake with ${this.address} completed${this.endpoint.tls?.cert ? ', client certificate accepted' : ''}` : `TCP connection to ${this.address} opened`;
   }
 
@@ -203,14 +219,25 @@ export class StreamSender {
     return this.secureContext;
   }
 
-  /** Opens a connection; for TLS, resolves only after the server has accepted our certificate. */
-  private connect(stop: AbortSignal | undefined): Promise<net.Socket> {
+  /** For TLS: how a refusal names the receiver and the settings, and whether we offer a certificate. */
+  private refusalTerms(): { words: TlsRefusalWords; offersCertificate: boolean } | undefined {
+    const t = this.endpoint.tls;
+    return t ? { words: t.refusalWords ?? DEFAULT_REFUSAL_WORDS, offersCertificate: t.cert !== undefined } : undefined;
+  }
+
+  /**
+   * Opens a connection; for TLS, resolves only after the server has accepted our certificate, as
+   * far as `verdictMinMs` (or twice the handshake's time, if longer) after the handshake can tell.
+   */
+  private connect(stop: AbortSignal | undefined, verdictMinMs = VERDICT_MIN_MS): Promise<net.Socket> {
     const { host, port, tls: t } = this.endpoint;
     if (stop?.aborted) return Promise.reject(connectError(this.output, this.address, stoppedError()));
     return new Promise<net.Socket>((resolve, reject) => {
       let settled = false;
       let socket: net.Socket;
       const onStop = (): void => fail(stoppedError());
+      /** What a socket error before success means; TLS refines it by the handshake's progress. */
+      let onError = (err: Error): void => fail(err);
       const fail = (err: unknown): void => {
         if (settled) return;
         settled = true;
@@ -224,7 +251,7 @@ export class StreamSender {
         settled = true;
         clearTimeout(timer);
         stop?.removeEventListener('abort', onStop);
-        socket.off('error', fail);
+        socket.off('error', onError);
         // Errors after this point belong to whoever uses the socket; keep one listener so none is unhandled.
         socket.on('error', () => undefined);
         resolve(socket);
@@ -252,25 +279,31 @@ export class StreamSender {
           checkServerIdentity: t.verifyHostname ? tls.checkServerIdentity : () => undefined,
         });
         const handshakeStarted = this.now();
+        const words = t.refusalWords ?? DEFAULT_REFUSAL_WORDS;
+        const offersCertificate = t.cert !== undefined;
+        let handshakeDone = false;
+        // Errors before the verdict below are the receiver's answer to our certificate (or its absence).
+        onError = (err) => fail(handshakeDone ? refusedAfterHandshake(err, words, offersCertificate) : duringHandshake(err, words, offersCertificate));
         socket.once('secureConnect', () => {
+          handshakeDone = true;
           // A receiver may judge our certificate (or its absence) only after the handshake:
           // TLS 1.3 servers check it after our last handshake message, and rsyslog's
           // x509/certvalid mode after the handshake altogether, closing with or without an
           // alert. Either way the refusal comes within a round trip or two; wait that long,
           // so a refusal is never taken for the receiver's end-of-data close.
-          const settleMs = Math.min(VERDICT_MAX_MS, Math.max(VERDICT_MIN_MS, 2 * (this.now() - handshakeStarted)));
+          const settleMs = Math.min(Math.max(VERDICT_MAX_MS, verdictMinMs), Math.max(verdictMinMs, 2 * (this.now() - handshakeStarted)));
           socket.resume();
           const verdict = setTimeout(succeed, settleMs);
           socket.once('close', () => {
             clearTimeout(verdict);
-            fail(codedError('SIPHON_CLIENT_CERT_CLOSED', 'the receiver closed the connection right after the handshake'));
+            fail(refusedAfterHandshake(undefined, words, offersCertificate));
           });
         });
       } else {
         socket = net.connect({ host, port });
         socket.once('connect', succeed);
       }
-      socket.once('error', fail);
+      socket.once('error', onError);
       socket.setNoDelay(true);
       stop?.addEventListener('abort', onStop, { once: true });
     });
@@ -302,13 +335,18 @@ export class StreamSender {
     });
   }
 
-  /** Writes, half-closes and waits for the receiver to close: it has then read every byte. */
-  private writeAndClose(socket: net.Socket, chunks: readonly Chunk[], stop: AbortSignal | undefined): Promise<void> {
+  /**
+   * Writes, half-closes and waits for the receiver to close: it has then read every byte.
+   * `firstExchange` says what a failure means on a connection opened for this (not a timeout).
+   */
+  private writeAndClose(socket: net.Socket, chunks: readonly Chunk[], stop: AbortSignal | undefined, firstExchange?: FirstExchangeFailure): Promise<void> {
     return new Promise<void>((resolve, reject) => {
       let receiverEnded = false;
       let failure: Error | undefined;
+      let timedOut = false;
       const forget = destroyOnStop(socket, stop, () => (failure ??= stoppedError()));
       const timer = setTimeout(() => {
+        timedOut = true;
         failure = codedError(
           'SIPHON_CLOSED',
           `the receiver did not close the connection within ${this.options.closeTimeoutMs / 1000} s after the end of the data, so its reading of every byte is not confirmed ` +
@@ -327,7 +365,8 @@ export class StreamSender {
         clearTimeout(timer);
         forget();
         if (failure || !receiverEnded) {
-          reject(connectError(this.output, this.address, failure ?? codedError('SIPHON_CLOSED', 'the connection was cut before the receiver confirmed the end of the data')));
+          const seen = !timedOut && firstExchange ? firstExchange(failure) : failure;
+          reject(connectError(this.output, this.address, seen ?? codedError('SIPHON_CLOSED', 'the connection was cut before the receiver confirmed the end of the data')));
         } else {
           resolve();
         }

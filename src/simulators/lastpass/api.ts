@@ -49,7 +49,7 @@ export class EnterpriseApi {
     this.d.stats.arrived(at);
     const body = req.method === 'POST' ? parseBody(req.body) : undefined;
     await this.d.delays.wait(this.d.faults.delayMs);
-    const result = this.respond(req.method, body);
+    const result = this.respond(req.method, body, this.d.faults.quotesRequest ? (req.body ?? '') : undefined);
     this.d.stats.answered({
       at,
       ...describeRequest(body),
@@ -60,29 +60,30 @@ export class EnterpriseApi {
     return result.response;
   }
 
-  private respond(method: string, body: Json | undefined): Outcome {
+  /** `quoted`: the raw request body, when error answers quote it (the quoteRequestInErrors fault). */
+  private respond(method: string, body: Json | undefined, quoted: string | undefined): Outcome {
     const { faults, credentials } = this.d;
     if (method !== 'POST') return { response: failWith(405, 'Method Not Allowed', { Allow: 'POST' }), outcome: 'invalid' };
 
     const injected = faults.take();
     if (injected?.kind === 'rate-limit') {
       const after = injected.retryAfterSeconds;
-      return { response: htmlErrorResponse(429, after === undefined ? {} : { 'Retry-After': String(Math.ceil(after)) }), outcome: 'rate-limit' };
+      return { response: htmlErrorResponse(429, after === undefined ? {} : { 'Retry-After': String(Math.ceil(after)) }, quoted), outcome: 'rate-limit' };
     }
-    if (injected?.kind === 'server-error') return { response: htmlErrorResponse(injected.status), outcome: 'server-error' };
-    if (injected?.kind === 'fail') return { response: failResponse(injected.message), outcome: 'fail' };
+    if (injected?.kind === 'server-error') return { response: htmlErrorResponse(injected.status, {}, quoted), outcome: 'server-error' };
+    if (injected?.kind === 'fail') return { response: failResponse(injected.message, quoted), outcome: 'fail' };
     if (injected?.kind === 'malformed') return { response: malformedResponse(injected.variant), outcome: 'malformed' };
 
-    if (!body) return { response: failResponse('Invalid request: expected a JSON body'), outcome: 'invalid' };
-    if (body.cmd !== 'reporting') return { response: failResponse('Unknown command'), outcome: 'fail' };
-    if (!credentials.accepts(body.cid, body.provhash)) return { response: authErrorResponse(faults.authAsText), outcome: 'auth' };
+    if (!body) return { response: failResponse('Invalid request: expected a JSON body', quoted), outcome: 'invalid' };
+    if (body.cmd !== 'reporting') return { response: failResponse('Unknown command', quoted), outcome: 'fail' };
+    if (!credentials.accepts(body.cid, body.provhash)) return { response: authErrorResponse(faults.authAsText, quoted), outcome: 'auth' };
     // The budget is per account, so only requests that identify the account use it.
     if (this.d.limiter && !this.d.limiter.tryAcquire(this.d.now())) {
-      return { response: htmlErrorResponse(429, { 'Retry-After': String(this.d.limiterRetryAfterSeconds) }), outcome: 'rate-limit' };
+      return { response: htmlErrorResponse(429, { 'Retry-After': String(this.d.limiterRetryAfterSeconds) }, quoted), outcome: 'rate-limit' };
     }
 
     const parsed = parseReporting(body, this.d.zone);
-    if (!parsed.ok) return { response: failResponse(parsed.error), outcome: 'fail' };
+    if (!parsed.ok) return { response: failResponse(parsed.error, quoted), outcome: 'fail' };
     return this.reporting(parsed.value);
   }
 

@@ -15,6 +15,7 @@ export class FaultState extends FaultQueue implements LastPassFaults {
   private fails = 0;
   private failMessage = DEFAULT_FAIL_MESSAGE;
   private authText = false;
+  private quoteRequest = false;
   private nextText = false;
   private emptyShape: EmptyDataShape = 'object';
 
@@ -38,6 +39,10 @@ export class FaultState extends FaultQueue implements LastPassFaults {
     this.authText = on;
   }
 
+  quoteRequestInErrors(on: boolean): void {
+    this.quoteRequest = on;
+  }
+
   nextAsString(on: boolean): void {
     this.nextText = on;
   }
@@ -52,6 +57,7 @@ export class FaultState extends FaultQueue implements LastPassFaults {
     this.fails = 0;
     this.failMessage = DEFAULT_FAIL_MESSAGE;
     this.authText = false;
+    this.quoteRequest = false;
     this.nextText = false;
     this.emptyShape = 'object';
   }
@@ -65,6 +71,10 @@ export class FaultState extends FaultQueue implements LastPassFaults {
 
   get authAsText(): boolean {
     return this.authText;
+  }
+
+  get quotesRequest(): boolean {
+    return this.quoteRequest;
   }
 
   get nextIsString(): boolean {
@@ -85,6 +95,7 @@ export class FaultState extends FaultQueue implements LastPassFaults {
       malformedNext,
       slowResponses,
       authErrorAsText: this.authText,
+      quoteRequestInErrors: this.quoteRequest,
       nextAsString: this.nextText,
       emptyDataShape: this.emptyShape,
       revocations: this.credentials.revocations,
@@ -108,6 +119,10 @@ export class FaultState extends FaultQueue implements LastPassFaults {
       case 'authErrorAsText': {
         const on = jsonBool(value, 'authErrorAsText');
         return () => this.authErrorAsText(on);
+      }
+      case 'quoteRequestInErrors': {
+        const on = jsonBool(value, 'quoteRequestInErrors');
+        return () => this.quoteRequestInErrors(on);
       }
       case 'nextAsString': {
         const on = jsonBool(value, 'nextAsString');

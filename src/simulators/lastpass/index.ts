@@ -17,7 +17,7 @@
 // Test controls (no auth, for a simulator in another process): GET /__sim/stats,
 // GET|POST /__sim/faults (body: {"reset":true,"rateLimitNext":{"n":2,"retryAfterSeconds":1},
 // "serverErrorNext":{"n":1,"status":503},"failNext":{"n":1,"message":"…"},"malformedNext":1,
-// "slowResponses":200,"revokeCredentials":true,"authErrorAsText":true,"nextAsString":true,
+// "slowResponses":200,"revokeCredentials":true,"authErrorAsText":true,"quoteRequestInErrors":true,"nextAsString":true,
 // "emptyDataShape":"object"|"array"|"null"|"absent"}; the snapshot includes the current
 // provisioningHash), POST /__sim/events {"n":10,"late"?:true,"at"?:ms,"identical"?:true} and
 // GET /__sim/events (every stored event, ascending sort key: the ground truth).

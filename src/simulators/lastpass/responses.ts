@@ -8,18 +8,25 @@ import type { EmptyDataShape } from './types.js';
 
 const HTML = { 'Content-Type': 'text/html; charset=UTF-8' };
 
-export function failResponse(message: string): SimResponse {
-  return jsonResponse({ status: 'FAIL', error: [message] });
+/** `quoted`: the request body as received, quoted back in the error (the quoteRequestInErrors fault). */
+export function failResponse(message: string, quoted?: string): SimResponse {
+  return jsonResponse({ status: 'FAIL', error: quoted === undefined ? [message] : [message, `Request: ${quoted}`] });
 }
 
-export function authErrorResponse(asText: boolean): SimResponse {
-  return asText ? { status: 200, body: 'Authorization Error', headers: HTML } : failResponse('Authorization Error');
+export function authErrorResponse(asText: boolean, quoted?: string): SimResponse {
+  if (!asText) return failResponse('Authorization Error', quoted);
+  return { status: 200, body: quoted === undefined ? 'Authorization Error' : `Authorization Error. Request: ${quoted}`, headers: HTML };
 }
 
-export function htmlErrorResponse(status: number, headers: Record<string, string> = {}): SimResponse {
+export function htmlErrorResponse(status: number, headers: Record<string, string> = {}, quoted?: string): SimResponse {
   const reason = STATUS_CODES[status] ?? 'Error';
-  const body = `<!DOCTYPE html>\n<html><head><title>${status} ${reason}</title></head><body><h1>${reason}</h1><p>The server could not complete your request. Please try again later.</p></body></html>\n`;
+  const request = quoted === undefined ? '' : `<p>Request: ${escapeHtml(quoted)}</p>`;
+  const body = `<!DOCTYPE html>\n<html><head><title>${status} ${reason}</title></head><body><h1>${reason}</h1><p>The server could not complete your request. Please try again later.</p>${request}</body></html>\n`;
   return { status, body, headers: { ...HTML, ...headers } };
+}
+
+function escapeHtml(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
 
 /** 200 answers a client cannot use, rotating through four kinds. */

@@ -48,6 +48,11 @@ export interface LastPassFaults {
   revokeCredentials(): string;
   /** Authorization errors as a plain-text body instead of FAIL JSON. */
   authErrorAsText(on: boolean): void;
+  /**
+   * Error answers (FAIL, Authorization Error, the HTML error pages) quote the request body as
+   * received, provisioning hash included, as a misbehaving API or web tier does: clients must not print it.
+   */
+  quoteRequestInErrors(on: boolean): void;
   /** `next` as a JSON string of digits instead of a number. */
   nextAsString(on: boolean): void;
   /** How a page with no events carries `data`; default 'object' ({}). */

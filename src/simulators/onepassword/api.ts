@@ -10,7 +10,7 @@ import { errorResponse, malformedResponse } from './responses.js';
 import type { StatsRecorder } from './stats.js';
 import type { EventLog } from './store.js';
 import type { TokenInfo } from './tokens.js';
-import type { ApiVersion, OnePasswordEventKind } from './types.js';
+import type { ApiVersion, ErrorShape, OnePasswordEventKind } from './types.js';
 
 type Route =
   | { type: 'events'; version: ApiVersion; kind: OnePasswordEventKind }
@@ -72,9 +72,10 @@ export class EventsApi {
 
     const token = bearerToken(req.headers.authorization);
     const info = token === undefined || faults.isRevoked(token) ? undefined : this.byToken.get(token);
-    if (!info) return errorResponse(shape, 401, 'Unauthorized');
+    const refused = faults.quotesRefusedToken ? `Unauthorized: the bearer token ${token ?? '(none)'} is not valid for this account` : 'Unauthorized';
+    if (!info) return errorResponse(shape, 401, refused);
     // A valid token without the endpoint's feature is refused the same way.
-    if (route.type === 'events' && !info.features.includes(route.kind)) return errorResponse(shape, 401, 'Unauthorized');
+    if (route.type === 'events' && !info.features.includes(route.kind)) return errorResponse(shape, 401, refused);
     // The budget is per account, so only requests that identify the account use it.
     if (this.d.limiter && !this.d.limiter.tryAcquire(this.d.now())) return errorResponse(shape, 429, 'Too Many Requests');
 
@@ -128,6 +129,6 @@ export class EventsApi {
 }
 
 /** The API says only "Bad Request"; the reason goes in a header to help whoever debugs a client. */
-function badRequest(shape: 'Error' | 'message', reason: string): SimResponse {
+function badRequest(shape: ErrorShape, reason: string): SimResponse {
   return errorResponse(shape, 400, 'Bad Request', { 'X-Simulator-Reason': reason });
 }

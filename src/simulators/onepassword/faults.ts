@@ -5,6 +5,8 @@
 import { FaultQueue, jsonBool, jsonNumber, type FaultStep, type QueuedFault } from '../common/fault-queue.js';
 import type { ErrorShape, FaultControls } from './types.js';
 
+const ERROR_SHAPES: readonly ErrorShape[] = ['Error', 'message', 'text'];
+
 /** A fault that replaces the next API response. */
 export type InjectedFault = QueuedFault;
 
@@ -16,6 +18,7 @@ export class FaultState extends FaultQueue implements FaultControls {
   private cursorsValidFrom: number | null = null;
   private stuck = false;
   private shape: ErrorShape = 'Error';
+  private quoteToken = false;
 
   constructor(private readonly now: () => number) {
     super();
@@ -44,8 +47,12 @@ export class FaultState extends FaultQueue implements FaultControls {
   }
 
   errorShape(shape: ErrorShape): void {
-    if (shape !== 'Error' && shape !== 'message') throw new RangeError("shape must be 'Error' or 'message'");
+    if (!ERROR_SHAPES.includes(shape)) throw new RangeError(`shape must be one of ${ERROR_SHAPES.join(', ')}`);
     this.shape = shape;
+  }
+
+  quoteTokenInRefusals(on: boolean): void {
+    this.quoteToken = on;
   }
 
   override reset(): void {
@@ -56,6 +63,7 @@ export class FaultState extends FaultQueue implements FaultControls {
     this.cursorsValidFrom = null;
     this.stuck = false;
     this.shape = 'Error';
+    this.quoteToken = false;
   }
 
   // --- read by the server -------------------------------------------------
@@ -86,6 +94,10 @@ export class FaultState extends FaultQueue implements FaultControls {
     return this.shape;
   }
 
+  get quotesRefusedToken(): boolean {
+    return this.quoteToken;
+  }
+
   override snapshot(): Record<string, unknown> {
     return {
       ...super.snapshot(),
@@ -94,6 +106,7 @@ export class FaultState extends FaultQueue implements FaultControls {
       rejectCursorsIssuedBefore: this.cursorsValidFrom,
       hasMoreWithoutProgress: this.stuck,
       errorShape: this.shape,
+      quoteTokenInRefusals: this.quoteToken,
     };
   }
 
@@ -119,8 +132,12 @@ export class FaultState extends FaultQueue implements FaultControls {
         return () => this.hasMoreWithoutProgress(on);
       }
       case 'errorShape':
-        if (value !== 'Error' && value !== 'message') throw new TypeError("errorShape must be 'Error' or 'message'");
-        return () => this.errorShape(value);
+        if (!ERROR_SHAPES.includes(value as ErrorShape)) throw new TypeError(`errorShape must be one of ${ERROR_SHAPES.join(', ')}`);
+        return () => this.errorShape(value as ErrorShape);
+      case 'quoteTokenInRefusals': {
+        const on = jsonBool(value, 'quoteTokenInRefusals');
+        return () => this.quoteTokenInRefusals(on);
+      }
       default:
         throw new TypeError(`unknown fault "${key}"`);
     }

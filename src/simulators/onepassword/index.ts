@@ -6,8 +6,8 @@
 // process): GET /__sim/stats, GET|POST /__sim/faults (body: {"reset":true,"rateLimitNext":
 // {"n":2,"retryAfterSeconds":1},"serverErrorNext":{"n":1,"status":503},"malformedNext":1,
 // "slowResponses":200,"revokeToken":"…","emptyPageAfterHasMore":true,"rejectCursorsIssuedBefore":
-// "now"|ms,"hasMoreWithoutProgress":true,"errorShape":"message"}), POST /__sim/events
-// {"kind","n","late"?,"at"?,"nestDepth"?} and
+// "now"|ms,"hasMoreWithoutProgress":true,"errorShape":"message"|"text","quoteTokenInRefusals":true}),
+// POST /__sim/events {"kind","n","late"?,"at"?,"nestDepth"?} and
 // GET /__sim/events?kind=…&version=v1|v2 (the ground truth).
 
 import { simulatorCloser } from '../common/closer.js';

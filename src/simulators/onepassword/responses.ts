@@ -7,6 +7,7 @@ import type { ErrorShape } from './types.js';
 
 export function errorResponse(shape: ErrorShape, status: number, message?: string, headers?: Record<string, string>): SimResponse {
   const text = message ?? STATUS_CODES[status] ?? 'Error';
+  if (shape === 'text') return { status, body: `${status} ${text}\n`, headers: { 'Content-Type': 'text/plain; charset=utf-8', ...headers } };
   const body = shape === 'Error' ? { Error: { Message: text } } : { status, message: text };
   return headers ? { status, body: JSON.stringify(body), headers } : { status, body: JSON.stringify(body) };
 }

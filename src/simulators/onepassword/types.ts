@@ -37,7 +37,8 @@ export interface OnePasswordSimulatorOptions {
   now?: () => number;
 }
 
-export type ErrorShape = 'Error' | 'message';
+/** Error bodies: {"Error":{"Message"}}, {"status","message"}, or plain text (as a proxy in front of the API answers). */
+export type ErrorShape = 'Error' | 'message' | 'text';
 
 export interface FaultControls {
   /** The next n API requests get 429 (with `Retry-After` when given). */
@@ -59,6 +60,8 @@ export interface FaultControls {
   hasMoreWithoutProgress(on: boolean): void;
   /** Error body shape: `{"Error":{"Message":..}}` (default) or `{"status":..,"message":..}`. */
   errorShape(shape: ErrorShape): void;
+  /** A refused token is quoted back in the 401's message, as some APIs and proxies do: clients must not print it. */
+  quoteTokenInRefusals(on: boolean): void;
   /** Turns every fault off and un-revokes tokens. */
   reset(): void;
 }

@@ -3,6 +3,7 @@
 
 import type { HttpClient, HttpResponse, Logger, VendorEvent } from '../../core/contracts.js';
 import { SiphonError, type ErrorCode } from '../../core/errors.js';
+import type { Redactor } from '../../core/redact.js';
 import { describeKiteworksError, readKiteworksError } from './errors.js';
 import { sendWithTokenRenewal } from '../common/token-retry.js';
 import { classifyKiteworksResponse, type AccessTokens, type KiteworksPhase } from './token.js';
@@ -24,6 +25,7 @@ export class KiteworksApi {
     private readonly apiVersion: number,
     private readonly tokens: AccessTokens,
     private readonly logger: Logger,
+    private readonly redactor: Redactor,
   ) {}
 
   /** One page, oldest first. A 401 renews the token once and sends the request again. */
@@ -58,7 +60,7 @@ export class KiteworksApi {
 
   private failure(res: HttpResponse, operation: string, phase: KiteworksPhase, details: Record<string, unknown>): SiphonError {
     const info = readKiteworksError(res.body);
-    const what = `${operation} answered ${describeKiteworksError(res.status, info)}`;
+    const what = `${operation} answered ${describeKiteworksError(res.status, info, this.redactor)}`;
     const all = { ...details, status: res.status, error: info.code, attempts: res.attempts };
     const setup = phase === 'setup';
     let code: ErrorCode = setup ? 'SETUP_NOT_PULLABLE' : 'PULL_HTTP_ERROR';

@@ -1,6 +1,11 @@
 // Kiteworks error bodies come in three shapes: {"errors":[{code,message}]} (REST),
 // {"error","error_description"} (OAuth) and a flat {code,message}. One reader for all.
 
+import { excerpt, type Redactor } from '../../core/redact.js';
+
+/** Longest vendor message quoted in an error. */
+const MAX_MESSAGE_CHARS = 160;
+
 export interface KiteworksErrorInfo {
   /** ERR_AUTH_UNAUTHORIZED, invalid_grant, ... or undefined. */
   code: string | undefined;
@@ -12,8 +17,8 @@ export function readKiteworksError(body: string): KiteworksErrorInfo {
   try {
     parsed = JSON.parse(body);
   } catch {
-    const text = body.replace(/<[^>]*>/g, ' ').replace(/\s+/g, ' ').trim();
-    return { code: undefined, message: text.length > 160 ? `${text.slice(0, 160)}…` : text || '(empty body)' };
+    // Not JSON (an HTML page from a proxy): the whole text, cut only once redacted (describeKiteworksError).
+    return { code: undefined, message: body.trim() === '' ? '(empty body)' : body };
   }
   if (!parsed || typeof parsed !== 'object') return { code: undefined, message: String(parsed) };
   const b = parsed as Record<string, unknown>;
@@ -27,6 +32,8 @@ export function readKiteworksError(body: string): KiteworksErrorInfo {
   return { code: typeof b['code'] === 'string' ? b['code'] : undefined, message: typeof b['message'] === 'string' ? b['message'] : '' };
 }
 
-export function describeKiteworksError(status: number, info: KiteworksErrorInfo): string {
-  return `HTTP ${status}${info.code ? ` ${info.code}` : ''}${info.message ? `: ${info.message}` : ''}`;
+/** "HTTP 401 invalid_client: ..." with the vendor's message redacted, then cut. */
+export function describeKiteworksError(status: number, info: KiteworksErrorInfo, redactor: Redactor): string {
+  const message = excerpt(info.message, redactor, { maxChars: MAX_MESSAGE_CHARS, stripMarkup: true });
+  return `HTTP ${status}${info.code ? ` ${info.code}` : ''}${message ? `: ${message}` : ''}`;
 }

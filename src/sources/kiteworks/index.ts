@@ -1,10 +1,10 @@
 // The Kiteworks admin activities connector: factory, setup (token + one test request) and its service.
 
 import { createPrivateKey, type KeyObject } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { CommonServiceSettings, ConnectorDefinition, Source } from '../../core/contracts.js';
 import { SiphonError } from '../../core/errors.js';
+import { readRegularFileSync } from '../../config/bounded-read.js';
 import { KiteworksApi } from './api.js';
 import { adminService, flowOf, KITEWORKS_TAG, kiteworksSchema, type KiteworksSettings } from './settings.js';
 import { KiteworksStream } from './stream.js';
@@ -15,8 +15,11 @@ function readPrivateKey(settings: KiteworksSettings, baseDir: string, inputName:
   const file = settings.credentials.private_key_file;
   if (file === undefined) return undefined;
   const path = resolve(baseDir, file);
+  // A regular file only, and a bounded one: a FIFO named here must not block the collector.
+  const read = readRegularFileSync(path);
+  if (!read.ok) throw new SiphonError('CONFIG_INVALID_VALUE', `inputs.${inputName}.credentials.private_key_file: cannot use ${path} (${read.code ?? read.why})`);
   try {
-    return createPrivateKey(readFileSync(path, 'utf8'));
+    return createPrivateKey(read.text);
   } catch (err) {
     const reason = (err as NodeJS.ErrnoException).code ?? 'not a PEM private key';
     throw new SiphonError('CONFIG_INVALID_VALUE', `inputs.${inputName}.credentials.private_key_file: cannot use ${path} (${reason})`);
@@ -56,9 +59,10 @@ export const kiteworksConnector: ConnectorDefinition<KiteworksSettings> = {
       privateKey: readPrivateKey(settings, ctx.baseDir, input.name),
       clock: ctx.clock,
       logger: setupLogger,
+      redactor: ctx.redactor,
     });
     const pullLogger = ctx.logger.child({ module: 'KiteworksPuller', service: 'admin' });
-    const api = new KiteworksApi(ctx.http, settings.api_base_url, settings.api_version, tokens, pullLogger);
+    const api = new KiteworksApi(ctx.http, settings.api_base_url, settings.api_version, tokens, pullLogger, ctx.redactor);
     const service = adminService(settings);
     const stream = service
       ? new KiteworksStream({ name: 'admin', tag: KITEWORKS_TAG, settings: service, api, logger: pullLogger, clock: ctx.clock, where: `${input.name}/admin` })

@@ -5,6 +5,7 @@
 import type { KeyObject } from 'node:crypto';
 import type { Clock, HttpClient, HttpResponse, Logger, RetryDecision } from '../../core/contracts.js';
 import { SiphonError, type ErrorCode } from '../../core/errors.js';
+import type { Redactor } from '../../core/redact.js';
 import { describeKiteworksError, readKiteworksError } from './errors.js';
 import { jwtAssertion, signatureFlowCode } from './grants.js';
 import { flowOf, type KiteworksCredentials } from './settings.js';
@@ -20,6 +21,8 @@ export interface AccessTokenOptions {
   readonly privateKey: KeyObject | undefined;
   readonly clock: Clock;
   readonly logger: Logger;
+  /** Hides secrets in the vendor's refusals before they are cut. */
+  readonly redactor: Redactor;
 }
 
 /** Kiteworks answers its rate limit (30 requests/s per IP) with 403: retried like a 429. */
@@ -116,7 +119,7 @@ export class AccessTokens {
     if (res.status === 400 || res.status === 401) {
       throw new SiphonError(
         phase === 'setup' ? 'SETUP_AUTH_FAILED' : 'PULL_AUTH_LOST',
-        `Kiteworks refused the ${how} (${describeKiteworksError(res.status, info)}). Check credentials.client_id, client_secret, ` +
+        `Kiteworks refused the ${how} (${describeKiteworksError(res.status, info, this.o.redactor)}). Check credentials.client_id, client_secret, ` +
           (this.flow === 'refresh' ? 'and refresh_token (it may have been revoked)' : 'user_email, redirect_uri and the signature key or private key, and that the application may use this flow'),
         { ...details, status: res.status, error: info.code },
         { permanent: true },
@@ -124,7 +127,7 @@ export class AccessTokens {
     }
     if (res.status !== 200) {
       const code: ErrorCode = phase === 'setup' ? 'SETUP_NOT_PULLABLE' : res.status === 403 ? 'PULL_RATE_LIMITED' : 'PULL_HTTP_ERROR';
-      throw new SiphonError(code, `POST /oauth/token answered ${describeKiteworksError(res.status, info)} after ${res.attempts} attempt(s)`, { ...details, status: res.status });
+      throw new SiphonError(code, `POST /oauth/token answered ${describeKiteworksError(res.status, info, this.o.redactor)} after ${res.attempts} attempt(s)`, { ...details, status: res.status });
     }
     let body: Record<string, unknown> = {};
     try {

@@ -4,6 +4,7 @@
 
 import type { HttpClient, HttpResponse, JsonObject, JsonValue, VendorEvent } from '../../core/contracts.js';
 import { SiphonError, type ErrorCode } from '../../core/errors.js';
+import { excerpt, type Redactor } from '../../core/redact.js';
 
 export interface ReportingRequest {
   /** Wall times in the account's zone, `YYYY-MM-DD HH:MM:SS`, both inclusive. */
@@ -49,6 +50,7 @@ export class LastPassApi {
     endpoint: string,
     private readonly credentials: LastPassCredentials,
     private readonly apiUser: string,
+    private readonly redactor: Redactor,
   ) {
     this.endpoint = endpoint;
   }
@@ -80,7 +82,7 @@ export class LastPassApi {
     const parsed = parseBody(res.body);
     if (parsed === undefined) {
       if (AUTH_ERROR.test(res.body)) throw new CredentialsRejectedError(this.endpoint, 'Authorization Error');
-      throw new SiphonError('PULL_MALFORMED_RESPONSE', `Error during API call to ${this.endpoint}: the answer is not a JSON object (${describeText(res.body)})`, details);
+      throw new SiphonError('PULL_MALFORMED_RESPONSE', `Error during API call to ${this.endpoint}: the answer is not a JSON object (${describeText(res.body, this.redactor)})`, details);
     }
     const status = parsed['status'];
     if (status !== 'OK') {
@@ -101,7 +103,7 @@ export class LastPassApi {
 
   private statusError(res: HttpResponse, details: Record<string, unknown>): SiphonError {
     const all = { ...details, status: res.status, attempts: res.attempts };
-    const text = describeText(res.body);
+    const text = describeText(res.body, this.redactor);
     const prefix = `Error during API call to ${this.endpoint}: HTTP ${res.status}`;
     let code: ErrorCode = 'PULL_HTTP_ERROR';
     let advice = 'if it repeats, check that the LastPass API is reachable and operational';
@@ -164,9 +166,8 @@ function vendorErrors(body: Record<string, unknown>): string {
   return parts.length > 0 ? parts.join(', ') : '(no error text)';
 }
 
-/** A short, single-line view of a body for an error message (HTML pages are cut). */
-function describeText(body: string): string {
-  const text = body.replace(/<[^>]*>/g, ' ').replace(/\s+/g, ' ').trim();
-  if (text.length === 0) return 'empty body';
-  return text.length > 160 ? `${text.slice(0, 160)}…` : text;
+/** A short, single-line view of a body for an error message (HTML pages are cut), redacted before it is cut. */
+function describeText(body: string, redactor: Redactor): string {
+  const text = excerpt(body, redactor, { maxChars: 160, stripMarkup: true });
+  return text.length === 0 ? 'empty body' : text;
 }

@@ -31,6 +31,7 @@ export const lastPassConnector: ConnectorDefinition<LastPassSettings> = {
       endpointUrl(settings.override_api_base_url),
       { companyId: settings.credentials.company_id, provisioningHash: settings.credentials.provisioning_hash },
       settings.api_user,
+      ctx.redactor,
     );
     const service = reportingService(settings);
     const services = service

@@ -2,6 +2,7 @@
 
 import type { HttpClient, HttpResponse, JsonObject, VendorEvent } from '../../core/contracts.js';
 import { SiphonError, type ErrorCode } from '../../core/errors.js';
+import { excerpt, type Redactor } from '../../core/redact.js';
 
 export interface EventsPage {
   cursor: string;
@@ -21,8 +22,16 @@ export class CursorRejectedError extends SiphonError {
   }
 }
 
-/** Reads both known error shapes: {"Error":{"Message":...}} and {"status":..,"message":...}. */
-export function vendorErrorMessage(body: string): string {
+/** Longest vendor message quoted in an error. */
+const MAX_VENDOR_MESSAGE_CHARS = 200;
+
+/** Reads both known error shapes: {"Error":{"Message":...}} and {"status":..,"message":...}; redacted, then cut. */
+export function vendorErrorMessage(body: string, redactor: Redactor): string {
+  const text = excerpt(vendorErrorText(body), redactor, { maxChars: MAX_VENDOR_MESSAGE_CHARS });
+  return text.length > 0 ? text : '(empty body)';
+}
+
+function vendorErrorText(body: string): string {
   try {
     const parsed: unknown = JSON.parse(body);
     if (parsed && typeof parsed === 'object') {
@@ -37,8 +46,7 @@ export function vendorErrorMessage(body: string): string {
   } catch {
     // Not JSON: fall through to the raw text.
   }
-  const text = body.trim().slice(0, 200);
-  return text.length > 0 ? text : '(empty body)';
+  return body;
 }
 
 export class OnePasswordApi {
@@ -47,6 +55,7 @@ export class OnePasswordApi {
     private readonly baseUrl: string,
     private readonly token: string,
     private readonly version: 'v1' | 'v2',
+    private readonly redactor: Redactor,
   ) {}
 
   private headers(): Record<string, string> {
@@ -66,7 +75,7 @@ export class OnePasswordApi {
     if (res.status === 401 || res.status === 403) {
       throw new SiphonError(
         'SETUP_AUTH_FAILED',
-        `The 1Password token was rejected by ${this.baseUrl} (HTTP ${res.status}: ${vendorErrorMessage(res.body)}). ` +
+        `The 1Password token was rejected by ${this.baseUrl} (HTTP ${res.status}: ${vendorErrorMessage(res.body, this.redactor)}). ` +
           'It may be revoked, expired, or issued for another region.',
         { operation, status: res.status },
       );
@@ -74,7 +83,7 @@ export class OnePasswordApi {
     if (res.status !== 200) {
       throw new SiphonError(
         'SETUP_NOT_PULLABLE',
-        `Failed to fetch data from ${this.baseUrl}/api/v2/auth/introspect (HTTP ${res.status}: ${vendorErrorMessage(res.body)}). Source is not pullable.`,
+        `Failed to fetch data from ${this.baseUrl}/api/v2/auth/introspect (HTTP ${res.status}: ${vendorErrorMessage(res.body, this.redactor)}). Source is not pullable.`,
         { operation, status: res.status },
       );
     }
@@ -111,7 +120,7 @@ export class OnePasswordApi {
   }
 
   private statusError(res: HttpResponse, operation: string, sentCursor: boolean): SiphonError {
-    const message = vendorErrorMessage(res.body);
+    const message = vendorErrorMessage(res.body, this.redactor);
     const details = { operation, status: res.status, attempts: res.attempts };
     if (res.status === 400 && sentCursor) return new CursorRejectedError(operation, message);
     if (res.status === 401 || res.status === 403) {

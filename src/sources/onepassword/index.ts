@@ -24,7 +24,7 @@ export const onePasswordConnector: ConnectorDefinition<OnePasswordSettings> = {
 
   create(input, ctx): Source {
     const settings = input.settings;
-    const api = new OnePasswordApi(ctx.http, settings.base_url, settings.credentials.token, settings.api_version);
+    const api = new OnePasswordApi(ctx.http, settings.base_url, settings.credentials.token, settings.api_version, ctx.redactor);
     const services = enabledServices(settings).map(
       ([name, service]) =>
         new OnePasswordStream({
