@@ -113,6 +113,8 @@ export const serviceBaseShape = {
   dedup_window_seconds: z.number().int().min(0).max(30 * 86_400).default(3_600),
   dedup_max_keys: positiveInt(1_000_000).default(50_000),
   obfuscation: z.array(obfuscationRuleSchema).default([]),
+  /** Pulls that succeed but bring no new event for this long make the stream `stale` (0: never). */
+  no_events_alarm_in_seconds: z.number().int().min(0).max(365 * 86_400).default(86_400),
 };
 
 /**
@@ -232,6 +234,14 @@ export const inputBaseShape = {
   enabled: z.boolean().default(true),
   http: httpSettingsSchema.default(httpSettingsSchema.parse({})),
   rate_limit: rateLimitSchema.default({ enabled: true }),
+  /** A small event with its own tag, sent every `interval_seconds`, so a SIEM can alert on its absence. */
+  heartbeat: z
+    .object({
+      interval_seconds: z.number().int().min(1).max(86_400),
+      tag: nonEmptyString().default('siphon.heartbeat'),
+    })
+    .strict()
+    .optional(),
 };
 
 export type HttpSettings = z.infer<typeof httpSettingsSchema>;

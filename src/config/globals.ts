@@ -10,6 +10,15 @@ import { validate, withoutNulls } from './validate.js';
 
 const DEFAULT_STATE_DIRECTORY = './state';
 
+/** "host:port" (IPv6 in brackets: "[::1]:8686") -> its parts, or undefined. */
+export function parseListen(text: string): { host: string; port: number } | undefined {
+  const match = /^(?:\[([^\]]+)\]|([^:\s]+)):(\d{1,5})$/.exec(text.trim());
+  if (!match) return undefined;
+  const port = Number(match[3]);
+  if (port > 65_535) return undefined;
+  return { host: (match[1] ?? match[2])!, port };
+}
+
 const persistenceSchema = z.discriminatedUnion('type', [
   z
     .object({
@@ -34,6 +43,18 @@ export const globalsSchema = z
     queue_max_size_in_mb: z.number().min(1).max(65_536).default(1_024),
     /** Sender statistics in the log, every N seconds (Devo: every 10 minutes); 0 turns them off. */
     sender_statistics_interval_seconds: z.number().int().min(0).default(600),
+    /** The status server (health, readiness, metrics, status page); off when absent. */
+    status_server: z
+      .object({
+        /** host:port; port 0 picks a free one. */
+        listen: nonEmptyString().refine((v) => parseListen(v) !== undefined, { message: 'must be host:port, e.g. 127.0.0.1:8686 (port 0 picks a free one)' }),
+        /** A bearer token every endpoint but /health requires. */
+        token: secretString().optional(),
+        /** Serve HTTPS with this certificate and key (PEM files, relative to the configuration). */
+        tls: z.object({ cert: nonEmptyString(), key: nonEmptyString() }).strict().optional(),
+      })
+      .strict()
+      .optional(),
   })
   .strict();
 
@@ -75,9 +96,18 @@ export function readGlobals(raw: unknown, baseDir: string, reporter: Reporter): 
 }
 
 function toGlobalSettings(block: GlobalsBlock, baseDir: string): GlobalSettings {
-  const { persistence, obfuscation, ...rest } = block;
+  const { persistence, obfuscation, status_server, ...rest } = block;
   return {
     ...rest,
+    ...(status_server
+      ? {
+          status_server: {
+            ...parseListen(status_server.listen)!,
+            ...(status_server.token !== undefined ? { token: status_server.token } : {}),
+            ...(status_server.tls ? { tls: { cert: resolve(baseDir, status_server.tls.cert), key: resolve(baseDir, status_server.tls.key) } } : {}),
+          },
+        }
+      : {}),
     persistence:
       persistence.type === 'memory' ? { type: 'memory' } : { type: 'filesystem', directory: resolve(baseDir, persistence.config.directory_name) },
     ...(obfuscation ? { obfuscation } : {}),

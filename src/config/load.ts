@@ -90,6 +90,7 @@ export function loadConfigText(
   for (const input of inputs) secrets.push(...input.definition.secrets(input.settings), ...inputProxySecrets(input.settings));
   for (const output of outputs) secrets.push(...(output.definition.secrets?.(output.settings) ?? []));
   if (globals?.obfuscation) secrets.push(globals.obfuscation.hash_key);
+  if (globals?.status_server?.token !== undefined) secrets.push(globals.status_server.token);
 
   if (reporter.problems.length > 0 || globals === undefined) return finish(reporter, secrets);
   const path = isAbsolute(sourceName) ? sourceName : resolve(base, sourceName);

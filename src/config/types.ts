@@ -31,6 +31,18 @@ export interface GlobalSettings {
   queue_max_size_in_mb: number;
   /** 0 turns the sender statistics off. */
   sender_statistics_interval_seconds: number;
+  /** The status server; absent: off. */
+  status_server?: StatusServerSettings;
+}
+
+export interface StatusServerSettings {
+  host: string;
+  /** 0: any free port (the log line says which). */
+  port: number;
+  /** Bearer token required by every endpoint but /health. */
+  token?: string;
+  /** Absolute paths of the PEM certificate and key: HTTPS instead of HTTP. */
+  tls?: { cert: string; key: string };
 }
 
 export interface ConfiguredOutput {

@@ -301,6 +301,8 @@ export interface CommonServiceSettings {
   /** Upper bound on dedup keys kept, whatever the window. */
   dedup_max_keys: number;
   obfuscation: ObfuscationRule[];
+  /** Pulls that succeed with no new event for this long turn the stream `stale`; 0: never. */
+  no_events_alarm_in_seconds: number;
 }
 
 export interface ObfuscationRule {

@@ -84,7 +84,7 @@ function makeRunner(puller: ServicePuller, outputs: Output[], store: MemoryState
   const runner = new ServiceRunner({
     key: { input: 'in', service: 'svc' },
     puller,
-    settings: { enabled: true, request_period_in_seconds: 1, dedup_window_seconds: 3600, dedup_max_keys: 1000, obfuscation: [] },
+    settings: { enabled: true, request_period_in_seconds: 1, dedup_window_seconds: 3600, dedup_max_keys: 1000, obfuscation: [], no_events_alarm_in_seconds: 0 },
     startSetting: null,
     startMs: null,
     store,
@@ -207,7 +207,7 @@ test('a changed start-time setting resets the saved state', async () => {
   const second = new ServiceRunner({
     key: { input: 'in', service: 'svc' },
     puller,
-    settings: { enabled: true, request_period_in_seconds: 1, dedup_window_seconds: 3600, dedup_max_keys: 1000, obfuscation: [] },
+    settings: { enabled: true, request_period_in_seconds: 1, dedup_window_seconds: 3600, dedup_max_keys: 1000, obfuscation: [], no_events_alarm_in_seconds: 0 },
     startSetting: '2024-01-01T00:00:00Z',
     startMs: null,
     store,
@@ -343,7 +343,7 @@ test('a service that starts afresh is re-ingested whole, even what a journaled o
       new ServiceRunner({
         key: { input: 'in', service: 'svc' },
         puller: new ScriptedPuller(script),
-        settings: { enabled: true, request_period_in_seconds: 1, dedup_window_seconds: 3600, dedup_max_keys: 1000, obfuscation: [] },
+        settings: { enabled: true, request_period_in_seconds: 1, dedup_window_seconds: 3600, dedup_max_keys: 1000, obfuscation: [], no_events_alarm_in_seconds: 0 },
         startSetting,
         startMs: null,
         store,
