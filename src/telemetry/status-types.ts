@@ -79,3 +79,9 @@ export interface StatusProvider {
   /** Prometheus text exposition. */
   metrics(): Promise<{ contentType: string; body: string }>;
 }
+
+/** The status server's routes: the deployment files (Dockerfile, Kubernetes, systemd) name them too. */
+export const STATUS_PATHS = { health: '/health', ready: '/ready', metrics: '/metrics', status: '/api/v1/status', page: '/' } as const;
+
+/** The port the documentation and deployment files use (any port works: `globals.status_server.listen`). */
+export const DEFAULT_STATUS_PORT = 8686;
