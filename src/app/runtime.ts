@@ -10,7 +10,6 @@ import { InternalRecords } from '../core/internal-records.js';
 import { SenderStatisticsReporter, senderTypeName } from '../core/sender-statistics.js';
 import { SIPHON_VERSION } from '../core/version.js';
 import { ServiceRunner } from '../core/service-runner.js';
-import { newServiceStatus, type ServiceStatus } from '../core/status.js';
 import { Redactor } from '../core/redact.js';
 import { SiphonError } from '../core/errors.js';
 import { readRegularFileSync } from '../config/bounded-read.js';
@@ -24,6 +23,7 @@ import { DeliveryJournal, deliveryJournalDirectory } from '../state/delivery-jou
 import { JournaledOutput } from './journaled-output.js';
 import { compileObfuscation } from '../stages/obfuscate.js';
 import { createLogger, type LogFormat, type LogRecord, type LogSink } from '../telemetry/logger.js';
+import { Telemetry } from '../telemetry/telemetry.js';
 
 export interface RuntimeOptions {
   clock: Clock;
@@ -42,6 +42,8 @@ export interface RuntimeOptions {
    * registered with it, so printed lines and log lines hide the same. Default: a new one.
    */
   redactor?: Redactor;
+  /** Keep Prometheus metrics even without a status server (tests). */
+  metrics?: boolean;
 }
 
 /** Failed writes of one batch before a --once run gives up on an output (1+2+4+8 s of back-off). */
@@ -58,7 +60,8 @@ export interface Runtime {
   collector: Collector;
   logger: Logger;
   redactor: Redactor;
-  statuses: ServiceStatus[];
+  /** Log lines, metrics and health of every stream, input and output; what the status server serves. */
+  telemetry: Telemetry;
   inputs: Array<{ config: ConfiguredInput; source: Source; logger: Logger }>;
   outputs: Output[];
   /** Closes HTTP clients, outputs and the state store. */
@@ -114,6 +117,13 @@ export async function buildRuntime(config: SiphonConfig, options: RuntimeOptions
   const redactor = redactorFor(config, options.redactor);
   const logListeners: Array<(record: LogRecord) => void> = [];
   const logger = createRootLogger(config, redactor, options, logListeners);
+  const telemetry = new Telemetry({
+    collectorName: config.globals.name,
+    version: SIPHON_VERSION,
+    clock,
+    metrics: options.metrics ?? config.globals.status_server !== undefined,
+    queueSize: (): { messages: number; bytes: number } => queue.size,
+  });
 
   const configured: Array<{ output: Output; readonly services: ReadonlyArray<SenderService> }> = options.outputs
     ? options.outputs.map((output) => ({ output, services: ['standard'] }))
@@ -145,8 +155,11 @@ export async function buildRuntime(config: SiphonConfig, options: RuntimeOptions
     }
   }
   const outputs = configured.map((c) => c.output);
-  const lanes = configured.map(
-    ({ output, services }) =>
+  const written = configured.map(({ output }, i) =>
+    telemetry.output(output.name, output.type, senderManagerLogger(output), (): number => lanes[i]?.queued('standard') ?? 0),
+  );
+  const lanes: OutputLane[] = configured.map(
+    ({ output, services }, i) =>
       new OutputLane(
         output,
         new Set(services),
@@ -157,11 +170,11 @@ export async function buildRuntime(config: SiphonConfig, options: RuntimeOptions
           maxAttempts: options.once ? ONCE_OUTPUT_ATTEMPTS : undefined,
           onGiveUp: (error) => queue.abort(error),
         },
-        senderManagerLogger(output),
+        written[i]!,
         clock,
       ),
   );
-  const queue = new DeliveryQueue(
+  const queue: DeliveryQueue = new DeliveryQueue(
     lanes,
     { maxMessages: config.globals.queue_max_size_in_messages, maxBytes: Math.round(config.globals.queue_max_size_in_mb * 1024 * 1024) },
     logger.child({ module: 'DeliveryQueue' }),
@@ -173,7 +186,6 @@ export async function buildRuntime(config: SiphonConfig, options: RuntimeOptions
     : undefined;
   if (internal) logListeners.push(internal.listener);
 
-  const statuses: ServiceStatus[] = [];
   const closers: Array<() => Promise<void>> = [];
   const collectorInputs: CollectorInput[] = [];
   const runtimeInputs: Runtime['inputs'] = [];
@@ -181,6 +193,8 @@ export async function buildRuntime(config: SiphonConfig, options: RuntimeOptions
   for (const input of config.inputs.filter((i) => i.enabled)) {
     const definition = input.definition;
     const inputLogger = logger.child({ input: input.name, inputId: input.id });
+    const httpLogger = inputLogger.child({ module: 'HttpClient' });
+    const inputTelemetry = telemetry.input(input.name, httpLogger);
     const common = commonInputSettings(input.settings);
     const budget = createRateBudget(definition.rateLimits, common.rate_limit, clock);
     const tls = await tlsOptions(definition, input, config.baseDir, inputLogger);
@@ -188,8 +202,10 @@ export async function buildRuntime(config: SiphonConfig, options: RuntimeOptions
       settings: common.http,
       budget,
       clock,
-      logger: inputLogger.child({ module: 'HttpClient' }),
+      logger: httpLogger,
       redactor,
+      events: inputTelemetry,
+      scope: telemetry.scope,
       environmentProxies: config.environmentProxies,
       ...(tls ? { tls } : {}),
     });
@@ -202,8 +218,16 @@ export async function buildRuntime(config: SiphonConfig, options: RuntimeOptions
       const settings = serviceSettings[puller.name] as (CommonServiceSettings & Record<string, unknown>) | undefined;
       if (!settings) continue;
       const start = settings[definition.startSetting] as StartTime | undefined;
-      const status = newServiceStatus(input.name, puller.name);
-      statuses.push(status);
+      const pullerLogger = inputLogger.child({ module: `${definition.logModule}Puller`, service: puller.name });
+      const info = {
+        input: input.name,
+        service: puller.name,
+        type: input.type,
+        tag: settings.override_tag ?? puller.tag,
+        periodSeconds: settings.request_period_in_seconds,
+        alarmSeconds: settings.no_events_alarm_in_seconds,
+        startMs: start?.ms ?? null,
+      };
       runners.push(
         new ServiceRunner({
           key: { input: input.name, service: puller.name },
@@ -214,13 +238,14 @@ export async function buildRuntime(config: SiphonConfig, options: RuntimeOptions
           store,
           delivery,
           obfuscator: compileObfuscation(settings.obfuscation, config.globals.obfuscation?.hash_key),
-          logger: inputLogger.child({ module: `${definition.logModule}Puller`, service: puller.name }),
+          logger: pullerLogger,
           clock,
-          status,
+          events: telemetry.stream(inputTelemetry, info, pullerLogger),
+          scope: telemetry.scope,
         }),
       );
     }
-    collectorInputs.push({ name: input.name, source, logger: inputLogger.child({ module: `${definition.logModule}PullerSetup` }), runners });
+    collectorInputs.push({ name: input.name, source, logger: inputLogger.child({ module: `${definition.logModule}PullerSetup` }), runners, events: inputTelemetry });
     runtimeInputs.push({ config: input, source, logger: inputLogger });
   }
 
@@ -230,10 +255,14 @@ export async function buildRuntime(config: SiphonConfig, options: RuntimeOptions
     store,
     logger,
     clock,
-    statuses,
+    phases: (phase) => telemetry.setPhase(phase),
     queue,
     internal,
-    statistics: new SenderStatisticsReporter(lanes, logger, clock),
+    statistics: new SenderStatisticsReporter(
+      lanes.map((lane, i) => ({ lane, written: written[i]! })),
+      logger,
+      clock,
+    ),
     statisticsIntervalMs: config.globals.sender_statistics_interval_seconds * 1000,
     shutdownTimeoutMs: config.globals.shutdown_timeout_seconds * 1000,
   });
@@ -241,7 +270,7 @@ export async function buildRuntime(config: SiphonConfig, options: RuntimeOptions
     collector,
     logger,
     redactor,
-    statuses,
+    telemetry,
     inputs: runtimeInputs,
     outputs,
     async close() {

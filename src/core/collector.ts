@@ -7,7 +7,7 @@ import type { Clock, Logger, Output, Source, StateStore } from './contracts.js';
 import { SiphonError, toSiphonError } from './errors.js';
 import { AbortFanOut } from './abort-fan-out.js';
 import type { ServiceRunner } from './service-runner.js';
-import type { ServiceStatus } from './status.js';
+import type { CollectorPhase, EventSink, InputEvent } from './events.js';
 import type { DeliveryQueue } from './delivery-queue.js';
 import type { InternalRecords } from './internal-records.js';
 import type { SenderStatisticsReporter } from './sender-statistics.js';
@@ -28,6 +28,8 @@ export interface CollectorInput {
   logger: Logger;
   /** Runners of this input's enabled services (built with the collector's delivery). */
   runners: ServiceRunner[];
+  /** Setup's outcome goes here (readiness). */
+  events: EventSink<InputEvent>;
 }
 
 export interface CollectorOptions {
@@ -36,7 +38,8 @@ export interface CollectorOptions {
   store: StateStore;
   logger: Logger;
   clock: Clock;
-  statuses: ServiceStatus[];
+  /** Told of each phase (setting up, opening outputs, running, stopping, stopped): readiness. */
+  phases?: (phase: CollectorPhase) => void;
   /** The one bounded queue between the services and the outputs. */
   queue: DeliveryQueue;
   /** The internal sender service (undefined when no output carries it). */
@@ -73,6 +76,7 @@ export class Collector {
     this.watchedSignal = signal;
     const note = (): void => {
       this.stopDeadlineAt ??= this.o.clock.now() + this.o.shutdownTimeoutMs;
+      this.o.phases?.('stopping');
     };
     if (signal.aborted) note();
     else signal.addEventListener('abort', note, { once: true });
@@ -81,15 +85,18 @@ export class Collector {
   /** Authenticates every input. Throws the first SetupError (after logging each). */
   async setup(signal: AbortSignal): Promise<void> {
     this.watchStop(signal);
+    this.o.phases?.('setting_up');
     const failures: SiphonError[] = [];
     for (const input of this.o.inputs) {
       for (let attempt = 1; ; attempt++) {
         try {
           await input.source.setup(signal);
+          input.events.emit({ type: 'setup_succeeded' });
           break;
         } catch (err) {
           if (signal.aborted) throw err;
           const error = toSiphonError(err, 'SETUP_NOT_PULLABLE');
+          input.events.emit({ type: 'setup_failed', error });
           // Rejected credentials will not improve; a network blip or a bad answer may.
           const transient = !error.permanent && (error.code === 'SETUP_NOT_PULLABLE' || error.code === 'SETUP_UNREACHABLE');
           if (!transient || attempt >= SETUP_ATTEMPTS) {
@@ -107,6 +114,7 @@ export class Collector {
   }
 
   async openOutputs(): Promise<void> {
+    this.o.phases?.('opening_outputs');
     for (const output of this.o.outputs) await output.open();
     this.o.internal?.start();
   }
@@ -122,6 +130,7 @@ export class Collector {
     this.watchStop(signal);
     const runners = this.o.inputs.flatMap((i) => i.runners);
     for (const runner of runners) await runner.loadState();
+    if (!signal.aborted) this.o.phases?.('running');
     const statisticsStop = new AbortController();
     const statistics = this.o.statistics.run(this.o.statisticsIntervalMs, statisticsStop.signal);
     const stopDeadline = this.armShutdownDeadline(signal);
@@ -185,6 +194,7 @@ export class Collector {
    * behind CLOSE_GRACE_MS later. State writes in flight are always waited for.
    */
   async close(): Promise<void> {
+    this.o.phases?.('stopping');
     const deadlineAt = this.stopDeadlineAt ?? this.o.clock.now() + this.o.shutdownTimeoutMs;
     const deadline = this.timerSignal(deadlineAt);
     const lastChance = this.timerSignal(Math.max(deadlineAt, this.o.clock.now()) + CLOSE_GRACE_MS);
@@ -203,6 +213,7 @@ export class Collector {
       lastChance.cancel();
     }
     await this.o.store.close();
+    this.o.phases?.('stopped');
   }
 
   private async closeOutput(output: Output, deadline: AbortSignal, lastChance: AbortSignal): Promise<void> {
@@ -229,9 +240,5 @@ export class Collector {
       );
     }
     return { signal: fired.signal, cancel: () => cancelled.abort() };
-  }
-
-  get statuses(): readonly ServiceStatus[] {
-    return this.o.statuses;
   }
 }

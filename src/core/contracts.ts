@@ -76,6 +76,8 @@ export interface HttpRequest {
   /** Short name for logs and errors, e.g. "POST /api/v2/auditevents". Defaults to method + path. */
   operation?: string;
   signal?: AbortSignal;
+  /** 'token': the request obtains an access token (counted as a token renewal when answered 2xx). */
+  purpose?: 'token';
   /**
    * Decides, for a response, whether to retry it. Default: retry 429 and 5xx.
    * Vendors that signal rate limits otherwise (Lark: 400 + code, Kiteworks: 403) pass their own.

@@ -14,16 +14,15 @@ export class OrderedCommits {
     private readonly store: StateStore,
     private readonly key: StateKey,
     private revision: number,
-    private readonly onCommitted: (saved: ServiceState) => void,
   ) {}
 
-  /** Queues the write of `state` after every write queued before it. */
-  enqueue(state: ServiceState): void {
+  /** Queues the write of `state` after every write queued before it; `onCommitted` once it is saved. */
+  enqueue(state: ServiceState, onCommitted: (saved: ServiceState) => void): void {
     this.throwIfFailed();
     this.chain = this.chain.then(async () => {
       const saved = await this.store.put(this.key, state, this.revision);
       this.revision = saved.revision;
-      this.onCommitted(saved);
+      onCommitted(saved);
     });
     this.chain.catch((error: unknown) => {
       this.failure ??= { error };

@@ -6,9 +6,9 @@
 // what it is doing, no new attempt starts, and the lane no longer waits for that write.
 
 import { untilAborted } from './abort.js';
-import type { Clock, Logger, Output, OutputRecord, SenderService } from './contracts.js';
+import type { Clock, Output, OutputRecord, SenderService } from './contracts.js';
 import { toSiphonError, type SiphonError } from './errors.js';
-import { SenderCounters } from './sender-statistics.js';
+import type { EventSink, OutputEvent } from './events.js';
 
 export interface LaneBatch {
   readonly service: SenderService;
@@ -40,17 +40,15 @@ export class OutputLane {
   private failure: SiphonError | undefined;
   /** Aborted with the lane: the output's write in flight and any back-off sleep end at once. */
   private readonly stop = new AbortController();
-  /** Messages and write time per sender service, for the sender statistics. */
-  readonly counters: Record<SenderService, SenderCounters> = { standard: new SenderCounters(), internal: new SenderCounters() };
-  /** Consecutive failed writes (0 while healthy), for health and status. */
+  /** Consecutive failed writes (0 while the output takes events). */
   consecutiveFailures = 0;
-  lastError: SiphonError | undefined;
 
   constructor(
     readonly output: Output,
     private readonly services: ReadonlySet<SenderService>,
     private readonly options: LaneOptions,
-    private readonly logger: Logger,
+    /** Writes, failures and recoveries (log lines, metrics, sender statistics: see core/events.ts). */
+    private readonly events: EventSink<OutputEvent>,
     private readonly clock: Clock,
   ) {}
 
@@ -122,7 +120,7 @@ export class OutputLane {
 
   /** Writes until the output accepts; false when the lane was aborted (or gave up) first. */
   private async writeUntilAccepted(service: SenderService, records: readonly OutputRecord[]): Promise<boolean> {
-    const { output, logger, clock, options } = this;
+    const { output, events, clock, options } = this;
     let attempt = 0;
     for (;;) {
       if (this.failure) return false;
@@ -132,32 +130,22 @@ export class OutputLane {
         // The output is asked to drop the write when the lane aborts; whether it listens or not, the lane stops waiting.
         if (records.length > 0) await untilAborted(output.write(records, this.stop.signal), this.stop.signal);
         const bytes = output.bytesSent !== undefined && bytesBefore !== undefined ? output.bytesSent - bytesBefore : estimateBytes(records);
-        this.counters[service].add(records.length, bytes, clock.now() - started);
-        if (this.consecutiveFailures > 0) {
-          logger.info(`Output ${output.name} accepts events again after ${this.consecutiveFailures} failed attempt(s); delivery resumes where it stopped`);
-        }
+        events.emit({ type: 'output_written', service, events: records.length, bytes, elapsedMs: clock.now() - started });
+        if (this.consecutiveFailures > 0) events.emit({ type: 'output_recovered', failures: this.consecutiveFailures });
         this.consecutiveFailures = 0;
-        this.lastError = undefined;
         return true;
       } catch (err) {
         attempt += 1;
         const error = toSiphonError(err, 'OUTPUT_WRITE_FAILED');
         this.consecutiveFailures += 1;
-        this.lastError = error;
         if (this.failure) return false;
         if (options.maxAttempts !== undefined && attempt >= options.maxAttempts) {
-          logger.error(`${error.describe()} Output ${output.name} failed ${attempt} time(s) in a row; giving up (nothing was acknowledged, so no checkpoint moved)`);
+          events.emit({ type: 'output_gave_up', error, attempt });
           options.onGiveUp?.(error);
           return false;
         }
         const waitMs = Math.min(options.retryMaxMs, options.retryFirstMs * 2 ** Math.min(attempt - 1, 20));
-        // One warning per failure at first, then one in ten: an outage of hours stays readable.
-        if (attempt <= 3 || attempt % 10 === 0) {
-          logger.warn(
-            `${error.describe()} ${records.length} event(s) stay queued for output ${output.name} and are sent again in ${(waitMs / 1000).toFixed(1)} s ` +
-              `(attempt ${attempt}; pulling waits while the queue is full)`,
-          );
-        }
+        events.emit({ type: 'output_write_failed', error, attempt, events: records.length, waitMs });
         await this.pause(waitMs);
       }
     }

@@ -30,15 +30,19 @@ export class SenderCounters {
   }
 }
 
-/** What the report needs of one output lane. */
+/** What the report needs of one output: its lane (what waits) and what its writes did (counted from its events). */
 export interface SenderStatisticsSource {
-  readonly outputName: string;
-  readonly outputType: string;
-  carries(service: SenderService): boolean;
-  queued(service: SenderService): number;
-  /** Failed writes in a row (0 while the output accepts events). */
-  readonly consecutiveFailures: number;
-  readonly counters: Readonly<Record<SenderService, SenderCounters>>;
+  readonly lane: {
+    readonly outputName: string;
+    readonly outputType: string;
+    carries(service: SenderService): boolean;
+    queued(service: SenderService): number;
+  };
+  readonly written: {
+    /** Failed writes in a row (0 while the output accepts events). */
+    readonly consecutiveFailures: number;
+    readonly counters: Readonly<Record<SenderService, SenderCounters>>;
+  };
 }
 
 const SERVICE_LABEL: Record<SenderService, string> = { standard: 'Standard', internal: 'Internal' };
@@ -74,19 +78,19 @@ export class SenderStatisticsReporter {
   /** Logs one report for every output and sender service it carries, and starts a new period. */
   report(): void {
     const now = this.clock.now();
-    for (const source of this.sources) {
+    for (const { lane, written } of this.sources) {
       for (const service of ['standard', 'internal'] as const) {
-        if (!source.carries(service)) continue;
-        const counters = source.counters[service];
+        if (!lane.carries(service)) continue;
+        const counters = written.counters[service];
         const period = counters.takePeriod();
-        const typeName = senderTypeName(source.outputType);
-        const log = this.logger.child({ module: `${typeName}SenderManagerMonitor(${service}_senders,${source.outputName})` });
-        const queued = source.queued(service);
+        const typeName = senderTypeName(lane.outputType);
+        const log = this.logger.child({ module: `${typeName}SenderManagerMonitor(${service}_senders,${lane.outputName})` });
+        const queued = lane.queued(service);
         log.info(`Number of available senders: 1, sender manager internal queue size: ${queued}`);
         // "is_connection_open" answers what an alert on it asks: does the output take events now?
-        const accepting = source.consecutiveFailures === 0 ? 'True' : 'False';
+        const accepting = written.consecutiveFailures === 0 ? 'True' : 'False';
         log.info(
-          `Sender: ${typeName}Sender(${service}_senders,${senderInstanceName(source.outputType)}), ` +
+          `Sender: ${typeName}Sender(${service}_senders,${senderInstanceName(lane.outputType)}), ` +
             `status: {"internal_queue_size": ${queued}, "is_connection_open": ${accepting}}`,
         );
         log.info(

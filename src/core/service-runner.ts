@@ -5,6 +5,7 @@
 import type {
   Clock,
   Page,
+  PullPosition,
   CommonServiceSettings,
   Logger,
   OutputRecord,
@@ -24,7 +25,7 @@ import { NoProgressGuard } from './no-progress.js';
 import { CycleStatistics } from './statistics.js';
 import { OrderedCommits } from './ordered-commits.js';
 import { describeState, emptyServiceState } from './service-state.js';
-import type { ServiceStatus } from './status.js';
+import type { EventSink, StreamEvent, StreamScope } from './events.js';
 
 /** Hands records to the outputs (the delivery queue). */
 export interface Delivery {
@@ -52,7 +53,10 @@ export interface ServiceRunnerOptions {
   obfuscator: Obfuscator | undefined;
   logger: Logger;
   clock: Clock;
-  status: ServiceStatus;
+  /** Where the stream's happenings go (log lines, metrics, health: see core/events.ts). */
+  events: EventSink<StreamEvent>;
+  /** Labels the stream's requests on the input's shared HTTP client; absent: unlabelled. */
+  scope?: StreamScope;
 }
 
 /** A page ready for the outputs. */
@@ -138,16 +142,18 @@ export class ServiceRunner {
 
   /** Takes a saved record as the starting point of the next pages. */
   private adopt(saved: ServiceState): void {
-    const { settings, store, key, status } = this.o;
+    const { settings, store, key, events } = this.o;
     const state = this.withoutImplausibleTimes(saved);
     this.state = state;
     this.dedup = new DedupMemory({ windowMs: settings.dedup_window_seconds * 1000, maxKeys: settings.dedup_max_keys }, state.dedup);
-    this.commits = new OrderedCommits(store, key, state.revision, (saved) => {
-      status.eventsDelivered = saved.events_delivered;
-      status.lastCommitAt = saved.updated_at;
+    this.commits = new OrderedCommits(store, key, state.revision);
+    const checkpointAt = Date.parse(state.updated_at);
+    events.emit({
+      type: 'state_loaded',
+      eventsDelivered: state.events_delivered,
+      newestEventTime: state.newest_event_time,
+      checkpointAt: Number.isFinite(checkpointAt) ? checkpointAt : null,
     });
-    status.eventsDelivered = state.events_delivered;
-    status.lastCommitAt = state.updated_at;
   }
 
   /**
@@ -198,21 +204,21 @@ export class ServiceRunner {
    * An abort stops between pages: the page in flight is either delivered and committed, or dropped.
    */
   async runCycle(signal: AbortSignal): Promise<CycleStatistics> {
-    const { puller, logger, clock, status } = this.o;
+    const { clock, events } = this.o;
     const state = this.requireState();
     const pullingId = clock.now();
     const stats = new CycleStatistics(pullingId, clock.now());
     this.acks = Promise.resolve();
     this.ackFailure = undefined;
-    logger.info('Pull Started');
-    status.phase = 'pulling';
+    events.emit({ type: 'pull_started', pullingId });
     const progress = new NoProgressGuard(state.cursor);
-    let fetching: Promise<Page> | undefined = puller.fetchPage({ cursor: state.cursor, newestEventTime: state.newest_event_time }, signal);
+    let fetching: Promise<Page> | undefined = this.fetch({ cursor: state.cursor, newestEventTime: state.newest_event_time }, signal);
     try {
       while (fetching) {
         const page = await fetching;
         fetching = undefined;
         stats.requests += page.requests;
+        events.emit({ type: 'page_fetched', events: page.events.length, requests: page.requests, hasMore: page.hasMore });
         // A vendor that keeps saying "more" without moving on would be asked for ever.
         progress.check(page);
         stats.received += page.events.length;
@@ -221,12 +227,12 @@ export class ServiceRunner {
         // commits stay in order (the next page is prepared and committed after this one).
         if (page.hasMore && !signal.aborted) {
           progress.sent(page.cursor);
-          fetching = puller.fetchPage({ cursor: page.cursor, newestEventTime: prepared.newest }, signal);
+          fetching = this.fetch({ cursor: page.cursor, newestEventTime: prepared.newest }, signal);
           fetching.catch(() => undefined); // awaited on the next turn; an error then surfaces there
         }
         await this.deliverAndCommit(prepared, stats);
         if (!page.hasMore) stats.caughtUp = true;
-        else if (logger.isDebugEnabled()) logger.debug(`(Partial) ${stats.describe(clock.now())}`);
+        else events.emit({ type: 'partial', stats });
         if (signal.aborted) break;
       }
     } catch (err) {
@@ -241,10 +247,13 @@ export class ServiceRunner {
     await this.requireCommits().flush();
     stats.finishedAt = clock.now();
     this.consecutiveErrors = 0;
-    status.lastSuccessAt = new Date(stats.finishedAt).toISOString();
-    status.lastError = undefined;
-    status.consecutiveErrors = 0;
     return stats;
+  }
+
+  /** One page from the connector, its requests labelled with this stream. */
+  private fetch(position: PullPosition, signal: AbortSignal): Promise<Page> {
+    const { puller, scope, key } = this.o;
+    return scope ? scope.run(key.service, () => puller.fetchPage(position, signal)) : puller.fetchPage(position, signal);
   }
 
   /**
@@ -254,56 +263,47 @@ export class ServiceRunner {
    * signal ended it first (for a `once` run: before it caught up).
    */
   async run(signal: AbortSignal, once: boolean): Promise<RunEnd> {
-    const { logger, clock, settings, status } = this.o;
-    while (!signal.aborted) {
-      const started = clock.now();
-      let waitMs: number;
-      try {
-        const stats = await this.runCycle(signal);
-        if (signal.aborted && !stats.caughtUp) break;
-        logger.info(stats.describe(clock.now()));
-        if (stats.caughtUp) logger.info('The data is up to date!');
-        if (once) return 'caught-up';
-        const elapsed = clock.now() - started;
-        waitMs = Math.max(0, settings.request_period_in_seconds * 1000 - elapsed);
-        logger.info(
-          `Data collection completed. Elapsed time: ${(elapsed / 1000).toFixed(3)} seconds. ` +
-            `Waiting for ${(waitMs / 1000).toFixed(3)} second(s) until the next one`,
-        );
-        status.phase = 'waiting';
-      } catch (err) {
-        await this.reload();
-        if (signal.aborted) break;
-        const error = toSiphonError(err);
-        this.consecutiveErrors += 1;
-        status.phase = 'failing';
-        status.lastError = { code: error.code, message: error.describe(), at: new Date(clock.now()).toISOString() };
-        status.consecutiveErrors = this.consecutiveErrors;
-        // --once (cron): a passing fault gets a few more tries; bad credentials or state do not.
-        if (once && (this.consecutiveErrors >= ONCE_MAX_ATTEMPTS || !isTransient(error))) throw error;
-        waitMs = Math.min(ERROR_BACKOFF_MS.max, ERROR_BACKOFF_MS.first * 2 ** (this.consecutiveErrors - 1));
-        logger.error(
-          `${error.describe()} The checkpoint did not move; retrying in ${(waitMs / 1000).toFixed(0)} second(s) ` +
-            `(consecutive failures: ${this.consecutiveErrors})`,
-          error.details,
-        );
+    const { clock, settings, events } = this.o;
+    try {
+      while (!signal.aborted) {
+        const started = clock.now();
+        let waitMs: number;
+        try {
+          const stats = await this.runCycle(signal);
+          if (signal.aborted && !stats.caughtUp) break;
+          const elapsedMs = clock.now() - started;
+          waitMs = once ? 0 : Math.max(0, settings.request_period_in_seconds * 1000 - elapsedMs);
+          events.emit({ type: 'cycle_completed', stats, elapsedMs, waitMs: once ? undefined : waitMs });
+          if (once) return 'caught-up';
+        } catch (err) {
+          await this.reload();
+          if (signal.aborted) break;
+          const error = toSiphonError(err);
+          this.consecutiveErrors += 1;
+          // --once (cron): a passing fault gets a few more tries; bad credentials or state do not.
+          const givingUp = once && (this.consecutiveErrors >= ONCE_MAX_ATTEMPTS || !isTransient(error));
+          waitMs = Math.min(ERROR_BACKOFF_MS.max, ERROR_BACKOFF_MS.first * 2 ** (this.consecutiveErrors - 1));
+          events.emit({ type: 'cycle_failed', error, consecutive: this.consecutiveErrors, waitMs: givingUp ? undefined : waitMs });
+          if (givingUp) throw error;
+        }
+        try {
+          await clock.sleep(waitMs, signal);
+        } catch {
+          break;
+        }
       }
-      status.nextRunAt = new Date(clock.now() + waitMs).toISOString();
-      try {
-        await clock.sleep(waitMs, signal);
-      } catch {
-        break;
-      }
+      return 'stopped';
+    } finally {
+      events.emit({ type: 'stopped' });
     }
-    status.phase = 'stopped';
-    return 'stopped';
   }
 
   /** Drops duplicates, injects the pulling id, obfuscates: the page as the outputs will get it. */
   private prepare(page: Page, pullingId: number, stats: CycleStatistics): PreparedPage {
-    const { puller, key } = this.o;
+    const { puller, key, events } = this.o;
     const state = this.requireState();
     const keys = page.keys;
+    const obfuscatedBefore = stats.obfuscatedFields;
     const { fresh, duplicates } = filterDuplicates(
       page.events,
       keys ? (_e, i) => keys[i] : (e) => puller.eventKey(e),
@@ -326,6 +326,7 @@ export class ServiceRunner {
         : { tag, input: key.input, service: key.service, event, key: item.key, eventJson };
       if (item.time !== undefined && (newest === null || item.time > newest)) newest = item.time;
     }
+    events.emit({ type: 'page_prepared', duplicates, obfuscatedFields: stats.obfuscatedFields - obfuscatedBefore });
     return { cursor: page.cursor, fresh, records, newest, dedupRetain: page.dedupRetain };
   }
 
@@ -340,19 +341,11 @@ export class ServiceRunner {
     const judged = judgeEventTime(item.time, bounds);
     if (judged.usable) return judged.time;
     stats.implausibleTimes += 1;
-    this.o.status.implausibleEventTimes += 1;
-    if (!this.implausibleTimeReported) {
-      this.implausibleTimeReported = true;
-      const limit = judged.why === 'future'
-        ? `more than ${EVENT_TIME_TOLERANCE_MS / 3_600_000} hours ahead of the clock`
-        : `more than ${EVENT_TIME_TOLERANCE_MS / 3_600_000} hours before the configured start ${describeEventTime(bounds.startMs ?? 0)}`;
-      this.o.logger.warn(
-        `Event ${item.key ?? '(without an id)'} has an implausible time ${describeEventTime(item.time)} (${limit}): it is delivered, ` +
-          'but its time moves no position (newest event time, cursor, dedup memory). Further such events of this stream are only ' +
-          'counted ("Number of events with an implausible time" in the cycle statistics)',
-        { key: item.key ?? null, time: item.time },
-      );
-    }
+    const limit = judged.why === 'future'
+      ? `more than ${EVENT_TIME_TOLERANCE_MS / 3_600_000} hours ahead of the clock`
+      : `more than ${EVENT_TIME_TOLERANCE_MS / 3_600_000} hours before the configured start ${describeEventTime(bounds.startMs ?? 0)}`;
+    this.o.events.emit({ type: 'implausible_time', key: item.key, time: item.time, limit, first: !this.implausibleTimeReported });
+    this.implausibleTimeReported = true;
     return undefined;
   }
 
@@ -362,7 +355,7 @@ export class ServiceRunner {
    * stand-in record (see stages/event-json.ts), reported and counted.
    */
   private serialise(item: FreshEvent<VendorEvent>, vendorTime: number | undefined, pullingId: number, stats: CycleStatistics): { event: VendorEvent; eventJson: string } {
-    const { obfuscator, logger, status } = this.o;
+    const { obfuscator, events } = this.o;
     injectPullingId(item.event, pullingId);
     try {
       if (obfuscator) stats.obfuscatedFields += obfuscator(item.event);
@@ -371,20 +364,15 @@ export class ServiceRunner {
       const reason = unserializableReason(err);
       if (reason === undefined) throw err;
       stats.unserializable += 1;
-      status.unserializableEvents += 1;
       const event = unserializableStandIn(item.key, vendorTime, reason);
       injectPullingId(event, pullingId);
-      logger.warn(
-        `Event ${item.key ?? '(without an id)'} could not be serialised: ${reason}. It is delivered as a "siphon_unserializable_event" ` +
-          'record with its id and time, so the original can be fetched from the vendor; the stream goes on',
-        { key: item.key ?? null },
-      );
+      events.emit({ type: 'unserializable_event', key: item.key, reason });
       return { event, eventJson: JSON.stringify(event) };
     }
   }
 
   private async deliverAndCommit(page: PreparedPage, stats: CycleStatistics): Promise<ServiceState> {
-    const { clock, logger, delivery } = this.o;
+    const { clock, logger, delivery, events } = this.o;
     const { cursor, fresh, records, newest, dedupRetain } = page;
     const state = this.requireState();
     const dedup = this.requireDedup();
@@ -423,7 +411,10 @@ export class ServiceRunner {
       .then(() => {
         stats.sent += sent;
         if (logger.isDebugEnabled()) logger.debug('Updating the persistence', { events: records.length });
-        commits.enqueue(next);
+        commits.enqueue(next, (saved) => {
+          const at = Date.parse(saved.updated_at);
+          events.emit({ type: 'page_committed', delivered: sent, newestEventTime: saved.newest_event_time, eventsDelivered: saved.events_delivered, at: Number.isFinite(at) ? at : clock.now() });
+        });
       });
     this.acks.catch((error: unknown) => {
       this.ackFailure ??= { error };
@@ -440,10 +431,7 @@ export class ServiceRunner {
       this.recovering = false;
       return undefined;
     }
-    this.o.logger.warn(
-      `${Math.max(...found.map((s) => s.size))} event(s) of this page had reached an output before the last stop ` +
-        'without being committed (the process ended between delivery and checkpoint); they are not sent to that output again',
-    );
+    this.o.events.emit({ type: 'recovery_skipped', records: Math.max(...found.map((s) => s.size)) });
     return found;
   }
 

@@ -9,6 +9,7 @@
 import { request as undiciRequest, type Dispatcher } from 'undici';
 import type { Clock, EnvironmentProxies, HttpClient, HttpRequest, HttpResponse, Logger, ProxyServer, RetryDecision } from '../core/contracts.js';
 import { SiphonError } from '../core/errors.js';
+import type { EventSink, InputEvent, StreamScope } from '../core/events.js';
 import { redactAuthHeaders, type Redactor } from '../core/redact.js';
 import type { HttpSettings } from '../config/fields.js';
 import { configuredProxy } from '../config/proxy.js';
@@ -38,6 +39,10 @@ export interface HttpClientOptions {
   tls?: { rejectUnauthorized?: boolean; ca?: string | Buffer };
   /** HTTPS_PROXY/HTTP_PROXY/NO_PROXY; `settings.proxy`, when set, replaces them. */
   environmentProxies?: EnvironmentProxies;
+  /** Answers, retries, throttling and token renewals go here (log lines and metrics: see core/events.ts). */
+  events: EventSink<InputEvent>;
+  /** Which stream a request is made for (its metrics label); absent: none. */
+  scope?: StreamScope;
 }
 
 export type ClosableHttpClient = HttpClient & { close(): Promise<void> };
@@ -94,6 +99,8 @@ class UndiciHttpClient implements ClosableHttpClient {
   private readonly redactor: Redactor;
   private readonly userAgent: string;
   private readonly random: () => number;
+  private readonly events: EventSink<InputEvent>;
+  private readonly scope: StreamScope | undefined;
   private sent = 0;
 
   constructor(options: HttpClientOptions) {
@@ -104,6 +111,8 @@ class UndiciHttpClient implements ClosableHttpClient {
     this.redactor = options.redactor;
     this.userAgent = options.userAgent ?? `siphon/${SIPHON_VERSION}`;
     this.random = options.random ?? Math.random;
+    this.events = options.events;
+    this.scope = options.scope;
     const responseMs = this.settings.response_timeout_seconds * 1000;
     const configured = this.settings.proxy === undefined ? undefined : configuredProxy(this.settings.proxy, PROXY_SETTING);
     const routes = proxyRoutes(configured, options.environmentProxies);
@@ -134,16 +143,21 @@ class UndiciHttpClient implements ClosableHttpClient {
     const classify = req.classify ?? defaultClassify;
     const maxAttempts = this.settings.max_retries + 1;
     const signal = req.signal;
+    const service = this.scope?.current();
+    const { operation } = p;
 
     for (let attempt = 1; ; attempt++) {
       await this.budget.acquire(signal);
       let res: HttpResponse;
       const { dispatcher, proxy } = this.dispatchers.routeFor(p.url);
+      const started = this.clock.now();
       try {
         res = await this.sendWithinDeadline(p, req.method, dispatcher, signal, attempt);
+        this.events.emit({ type: 'request_answered', service, operation, status: res.status, durationMs: this.clock.now() - started });
       } catch (err) {
         // The stop signal first: a stop is never reported as a timeout.
         if (signal?.aborted) throw signal.reason;
+        this.events.emit({ type: 'request_answered', service, operation, status: 'error', durationMs: this.clock.now() - started });
         if (err instanceof BodyTooLargeError) {
           throw new SiphonError(
             'PULL_MALFORMED_RESPONSE',
@@ -165,35 +179,28 @@ class UndiciHttpClient implements ClosableHttpClient {
           throw new SiphonError('PULL_NETWORK', `${p.operation} to ${p.url.host} failed after ${attempt} attempt${attempt === 1 ? '' : 's'}: ${reason}`, details);
         }
         const delayMs = this.backoff(attempt);
-        this.logger.warn(`${p.operation} failed (attempt ${attempt}/${maxAttempts}): ${reason}; retrying in ${seconds(delayMs)} s`, {
-          operation: p.operation,
-          attempt,
-          maxAttempts,
-          delayMs,
-          error: reason,
-        });
+        this.events.emit({ type: 'request_retry', service, operation, attempt, maxAttempts, delayMs, status: undefined, reason, rateLimited: false });
         await this.sleep(delayMs, signal);
         continue;
       }
 
       const decision = classify(res);
-      if (decision.kind === 'done') return res;
+      if (decision.kind === 'done') {
+        if (req.purpose === 'token' && res.status >= 200 && res.status < 300) this.events.emit({ type: 'token_renewed', operation });
+        return res;
+      }
 
       const delayMs = this.retryDelay(res, decision, attempt, p.operation);
       // Even when giving up, tell the budget: the vendor asked everyone to wait.
-      if (decision.rateLimited) this.budget.pauseUntil(this.clock.now() + delayMs);
+      if (decision.rateLimited) {
+        this.budget.pauseUntil(this.clock.now() + delayMs);
+        this.events.emit({ type: 'throttled', service, delayMs });
+      }
       if (attempt >= maxAttempts) {
-        this.logger.debug(`${p.operation} answered HTTP ${res.status} after ${attempt} attempts; giving up`, {
-          operation: p.operation,
-          status: res.status,
-          attempts: attempt,
-        });
+        this.events.emit({ type: 'request_gave_up', service, operation, status: res.status, attempts: attempt });
         return res;
       }
-      this.logger.warn(
-        `${p.operation} answered HTTP ${res.status}${decision.rateLimited ? ' (rate limited)' : ''} (attempt ${attempt}/${maxAttempts}); retrying in ${seconds(delayMs)} s`,
-        { operation: p.operation, status: res.status, attempt, maxAttempts, delayMs, rateLimited: decision.rateLimited },
-      );
+      this.events.emit({ type: 'request_retry', service, operation, attempt, maxAttempts, delayMs, status: res.status, reason: undefined, rateLimited: decision.rateLimited });
       await this.sleep(delayMs, signal);
     }
   }

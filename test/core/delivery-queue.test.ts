@@ -11,6 +11,7 @@ import { SenderStatisticsReporter } from '../../src/core/sender-statistics.js';
 import { systemClock } from '../../src/core/time.js';
 import { createLogger, MemorySink } from '../../src/telemetry/logger.js';
 import { Redactor } from '../../src/core/redact.js';
+import { outputEvents } from '../support/telemetry.js';
 
 /** An output whose writes wait for the test to open a gate, or fail while `down`. */
 class GatedOutput implements Output {
@@ -51,10 +52,13 @@ const page = (from: number, n: number, size = 10): OutputRecord[] => Array.from(
 function build(outputs: Array<{ output: Output; services?: SenderService[] }>, limits = { maxMessages: 100, maxBytes: 1 << 20 }, retryMs = 5) {
   const sink = new MemorySink();
   const log = logger(sink);
+  const written = outputs.map(({ output }) => outputEvents(output.name, output.type, log));
   const lanes = outputs.map(
-    ({ output, services }) => new OutputLane(output, new Set(services ?? ['standard']), { mergeMaxRecords: 1000, retryFirstMs: retryMs, retryMaxMs: retryMs }, log, systemClock),
+    ({ output, services }, i) =>
+      new OutputLane(output, new Set(services ?? ['standard']), { mergeMaxRecords: 1000, retryFirstMs: retryMs, retryMaxMs: retryMs }, written[i]!, systemClock),
   );
-  return { queue: new DeliveryQueue(lanes, limits, log, systemClock), lanes, sink };
+  const senders = lanes.map((lane, i) => ({ lane, written: written[i]! }));
+  return { queue: new DeliveryQueue(lanes, limits, log, systemClock), lanes, senders, sink };
 }
 
 /** Waits for a condition (no fixed sleep: the machine may be loaded). */
@@ -205,10 +209,10 @@ test('internal records go only to outputs carrying the internal service, and nev
 
 test('sender statistics use the seeds\' wording, per output and sender service', async () => {
   const out: Output = Object.assign(new GatedOutput('devo_1'), { type: 'devo_platform' });
-  const { queue, lanes } = build([{ output: out, services: ['standard', 'internal'] }]);
+  const { queue, senders } = build([{ output: out, services: ['standard', 'internal'] }]);
   await (await queue.submit(page(0, 7))).acked;
   const sink = new MemorySink();
-  const reporter = new SenderStatisticsReporter(lanes, logger(sink), systemClock);
+  const reporter = new SenderStatisticsReporter(senders, logger(sink), systemClock);
   reporter.report();
   const text = sink.lines.join('\n');
   assert.match(text, /DevoSenderManagerMonitor\(standard_senders,devo_1\) -> Number of available senders: 1, sender manager internal queue size: 0/);
@@ -224,11 +228,11 @@ test('sender statistics use the seeds\' wording, per output and sender service',
 test('sender statistics: an output that refuses events shows "is_connection_open": False and what waits for it', async () => {
   const gated = Object.assign(new GatedOutput('sink_1'), { type: 'syslog', down: true });
   const out: Output = gated;
-  const { queue, lanes } = build([{ output: out }]);
+  const { queue, lanes, senders } = build([{ output: out }]);
   await queue.submit(page(0, 4));
   await until(() => gated.writes >= 1 && lanes[0]!.consecutiveFailures > 0, 'the refused write');
   const sink = new MemorySink();
-  new SenderStatisticsReporter(lanes, logger(sink), systemClock).report();
+  new SenderStatisticsReporter(senders, logger(sink), systemClock).report();
   assert.match(
     sink.lines.join('\n'),
     /SyslogSenderManagerMonitor\(standard_senders,sink_1\) -> Sender: SyslogSender\(standard_senders,syslog_sender_0\), status: \{"internal_queue_size": 4, "is_connection_open": False\}/,

@@ -7,7 +7,7 @@ import { DeliveryQueue } from '../../src/core/delivery-queue.js';
 import { OutputLane } from '../../src/core/output-lane.js';
 import { ServiceRunner } from '../../src/core/service-runner.js';
 import { emptyServiceState } from '../../src/core/service-state.js';
-import { newServiceStatus } from '../../src/core/status.js';
+import { outputEvents, streamEvents } from '../support/telemetry.js';
 import { systemClock } from '../../src/core/time.js';
 import { MemoryStateStore } from '../../src/state/memory.js';
 import { compileObfuscation } from '../../src/stages/obfuscate.js';
@@ -72,7 +72,13 @@ const instantClock = { now: () => Date.now(), sleep: () => Promise.resolve() };
 function queueOf(outputs: Output[], logger = createLogger({ format: 'text', level: 'info', redactor: new Redactor(), sink: new MemorySink() })): DeliveryQueue {
   const lanes = outputs.map(
     (o) =>
-      new OutputLane(o, new Set(['standard'] as const), { mergeMaxRecords: 1000, retryFirstMs: 1, retryMaxMs: 5, maxAttempts: 5, onGiveUp: (e) => queue.abort(e) }, logger, instantClock),
+      new OutputLane(
+        o,
+        new Set(['standard'] as const),
+        { mergeMaxRecords: 1000, retryFirstMs: 1, retryMaxMs: 5, maxAttempts: 5, onGiveUp: (e) => queue.abort(e) },
+        outputEvents(o.name, o.type, logger),
+        instantClock,
+      ),
   );
   const queue = new DeliveryQueue(lanes, { maxMessages: 10_000, maxBytes: 1 << 30 }, logger, instantClock);
   return queue;
@@ -92,7 +98,7 @@ function makeRunner(puller: ServicePuller, outputs: Output[], store: MemoryState
     obfuscator: obfuscation,
     logger,
     clock: { now: () => Date.now(), sleep: () => Promise.resolve() },
-    status: newServiceStatus('in', 'svc'),
+    events: streamEvents(logger),
   });
   return { runner, sink };
 }
@@ -215,7 +221,7 @@ test('a changed start-time setting resets the saved state', async () => {
     obfuscator: undefined,
     logger: createLogger({ format: 'text', level: 'info', redactor: new Redactor(), sink }),
     clock: systemClock,
-    status: newServiceStatus('in', 'svc'),
+    events: streamEvents(createLogger({ format: 'text', level: 'info', redactor: new Redactor(), sink })),
   });
   await second.loadState();
   const saved = await store.get({ input: 'in', service: 'svc' });
@@ -351,7 +357,7 @@ test('a service that starts afresh is re-ingested whole, even what a journaled o
         obfuscator: undefined,
         logger: createLogger({ format: 'text', level: 'info', redactor: new Redactor(), sink: new MemorySink() }),
         clock: instantClock,
-        status: newServiceStatus('in', 'svc'),
+        events: streamEvents(createLogger({ format: 'text', level: 'info', redactor: new Redactor(), sink: new MemorySink() })),
       });
     const history = (): Map<number | null, Step> =>
       new Map<number | null, Step>([

@@ -1,3 +1,4 @@
+import { inputEvents } from '../support/telemetry.js';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHttpClient, type HttpClientOptions } from '../../src/http/client.js';
@@ -15,7 +16,7 @@ function setup(overrides: Partial<HttpClientOptions> = {}) {
     budget,
     clock: systemClock,
     logger,
-    redactor: new Redactor(),
+    redactor: new Redactor(), events: inputEvents(logger),
     ...overrides,
   });
   return { client, logger, budget };
@@ -387,7 +388,7 @@ test('a huge Retry-After is capped and logged; a final 429 still pauses the budg
   assert.equal(res.status, 200);
   assert.equal(res.attempts, 2);
 
-  const noRetry = createHttpClient({ settings: fastSettings({ max_retries: 0, backoff_max_seconds: 60 }), budget, clock, logger, redactor: new Redactor() });
+  const noRetry = createHttpClient({ settings: fastSettings({ max_retries: 0, backoff_max_seconds: 60 }), budget, clock, logger, redactor: new Redactor(), events: inputEvents(logger) });
   t.after(() => noRetry.close());
   const last = await noRetry.request({ method: 'GET', url: `${server.url}/x` });
   assert.equal(last.status, 429);

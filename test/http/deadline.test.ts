@@ -1,6 +1,7 @@
 // The overall deadline of one attempt (http.request_timeout_seconds), against a real server on
 // 127.0.0.1 that trickles its answer: a byte every 100 ms never trips the idle timeouts, but
 // the attempt must still end, as a timeout naming the request, and a stop must still be a stop.
+import { inputEvents } from '../support/telemetry.js';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { ServerResponse } from 'node:http';
@@ -33,7 +34,7 @@ test('a body trickled past request_timeout_seconds fails each attempt as a timeo
     budget: RateBudget.unlimited(systemClock),
     clock: systemClock,
     logger,
-    redactor: new Redactor(),
+    redactor: new Redactor(), events: inputEvents(logger),
   });
   t.after(async () => {
     await client.close();
@@ -58,12 +59,14 @@ test('a body trickled past request_timeout_seconds fails each attempt as a timeo
 test('a stop during a trickled body ends the request with the stop reason, not as a timeout', async (t) => {
   const sent = { bytes: 0 };
   const server = await startServer((_req, res) => trickle(res, 50, sent));
+  const logger = new CapturingLogger();
   const client = createHttpClient({
     settings: fastSettings({ response_timeout_seconds: 5, request_timeout_seconds: 600, max_retries: 3 }),
     budget: RateBudget.unlimited(systemClock),
     clock: systemClock,
-    logger: new CapturingLogger(),
+    logger,
     redactor: new Redactor(),
+    events: inputEvents(logger),
   });
   t.after(async () => {
     await client.close();

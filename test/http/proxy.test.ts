@@ -1,6 +1,7 @@
 // The HTTP client through a real CONNECT proxy on 127.0.0.1 (test/support/connect-proxy.ts):
 // the `http.proxy` setting, the environment's HTTPS_PROXY/HTTP_PROXY/NO_PROXY, failures that
 // name the proxy rather than the vendor, and the rules for reading those variables.
+import { inputEvents } from '../support/telemetry.js';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer } from 'node:https';
@@ -32,7 +33,7 @@ function client(proxy: ProxySettings | undefined, environmentProxies?: Environme
     budget: RateBudget.unlimited(systemClock),
     clock: systemClock,
     logger,
-    redactor,
+    redactor, events: inputEvents(logger),
     ...(environmentProxies ? { environmentProxies } : {}),
     ...(tls ? { tls } : {}),
   });

@@ -73,10 +73,10 @@ export async function runCollector(config: SiphonConfig, options: RunOptions, io
     io.err(error.describe());
     return exitCodeFor(error.code);
   }
-  const { logger, statuses } = runtime;
+  const { logger, telemetry } = runtime;
   logger.info(
     `Siphon ${SIPHON_VERSION} starting collector "${config.globals.name}": ${runtime.inputs.length} input(s), ` +
-      `${statuses.length} service(s), ${runtime.outputs.length} output(s)${options.once ? ' (--once)' : ''}`,
+      `${telemetry.streamNames.length} service(s), ${runtime.outputs.length} output(s)${options.once ? ' (--once)' : ''}`,
   );
   const disarm = armLastResort(options.signal, config.globals.shutdown_timeout_seconds, logger);
   const reporterStop = new AbortController();
@@ -101,14 +101,14 @@ export async function runCollector(config: SiphonConfig, options: RunOptions, io
 
 /** Sets up, runs every service and judges how it went. */
 async function collect(runtime: Runtime, config: SiphonConfig, options: RunOptions, reporterSignal: AbortSignal): Promise<RunOutcome> {
-  const { collector, logger, statuses } = runtime;
+  const { collector, logger, telemetry } = runtime;
   try {
     await collector.setup(options.signal);
     await collector.openOutputs();
   } catch (err) {
     if (options.signal.aborted) {
       if (!options.once) return { code: EXIT.OK };
-      return { code: EXIT.FAILURE, last: { level: 'error', line: onceStoppedLine(statuses.map((s) => `${s.input}/${s.service}`), undefined) } };
+      return { code: EXIT.FAILURE, last: { level: 'error', line: onceStoppedLine(telemetry.streamNames, undefined) } };
     }
     const error = toSiphonError(err);
     logger.error(`${error.describe()} The collector cannot start.`);

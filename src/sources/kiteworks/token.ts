@@ -109,6 +109,7 @@ export class AccessTokens {
         operation,
         signal,
         classify: classifyKiteworksResponse,
+        purpose: 'token',
       });
     } catch (err) {
       if (signal.aborted) throw err;

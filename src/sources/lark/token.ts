@@ -62,6 +62,7 @@ export class TenantTokens {
         body: { app_id: this.o.appId, app_secret: this.o.appSecret },
         operation: `POST ${path}`,
         signal,
+        purpose: 'token',
       });
     } catch (err) {
       if (signal.aborted) throw err;

@@ -1,0 +1,158 @@
+// The collector's telemetry: where every typed internal event goes (core/events.ts), and what
+// the status server reads. One object per collector (no global registry or singleton).
+// Time alone changes some states (stale, failed for lack of success), so a timer re-judges the
+// streams every second; it never keeps the process alive.
+
+import { AsyncLocalStorage } from 'node:async_hooks';
+import type { Clock, Logger } from '../core/contracts.js';
+import type { CollectorPhase, StreamScope } from '../core/events.js';
+import type { SiphonError } from '../core/errors.js';
+import { InputTelemetry } from './input-telemetry.js';
+import { SiphonMetrics } from './metrics.js';
+import { OutputTelemetry } from './output-telemetry.js';
+import type { Readiness, StatusDocument, StatusProvider } from './status-types.js';
+import { StreamTelemetry, type StreamInfo } from './stream-telemetry.js';
+
+const JUDGE_EVERY_MS = 1_000;
+
+export interface TelemetryOptions {
+  collectorName: string;
+  version: string;
+  clock: Clock;
+  /** Prometheus metrics are kept only when something reads them (the status server). */
+  metrics: boolean;
+  /** The delivery queue's size, for the queue gauges. */
+  queueSize: () => { messages: number; bytes: number };
+}
+
+/** Carries the stream a fetch is for, so the input's shared HTTP client can label its requests. */
+class AsyncStreamScope implements StreamScope {
+  private readonly storage = new AsyncLocalStorage<string>();
+  run<T>(service: string, work: () => Promise<T>): Promise<T> {
+    return this.storage.run(service, work);
+  }
+  current(): string | undefined {
+    return this.storage.getStore();
+  }
+}
+
+export class Telemetry implements StatusProvider {
+  readonly scope: StreamScope = new AsyncStreamScope();
+  /** Undefined when nothing reads the metrics (no status server). */
+  readonly prometheus: SiphonMetrics | undefined;
+  private readonly streams: StreamTelemetry[] = [];
+  private readonly inputs: InputTelemetry[] = [];
+  private readonly outputs: Array<{ telemetry: OutputTelemetry; queued: () => number }> = [];
+  private readonly startedAt: number;
+  private phase: CollectorPhase = 'starting';
+  private fatal: SiphonError | undefined;
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(private readonly o: TelemetryOptions) {
+    this.startedAt = o.clock.now();
+    this.prometheus = o.metrics
+      ? new SiphonMetrics({
+          streams: () => this.streamAges(),
+          queue: () => {
+            const size = o.queueSize();
+            return { events: size.messages, bytes: size.bytes };
+          },
+        })
+      : undefined;
+  }
+
+  /** The telemetry of one input's requests and setup. */
+  input(name: string, httpLogger: Logger): InputTelemetry {
+    const input = new InputTelemetry(name, httpLogger, this.prometheus);
+    this.inputs.push(input);
+    return input;
+  }
+
+  /** The telemetry of one stream of `input`. */
+  stream(input: InputTelemetry, info: StreamInfo, logger: Logger): StreamTelemetry {
+    const stream = new StreamTelemetry(info, logger, this.o.clock, this.prometheus, this.startedAt);
+    this.streams.push(stream);
+    input.addStream(stream);
+    return stream;
+  }
+
+  /** `input/service` of every stream. */
+  get streamNames(): string[] {
+    return this.streams.map((s) => `${s.info.input}/${s.info.service}`);
+  }
+
+  output(name: string, type: string, logger: Logger, queued: () => number): OutputTelemetry {
+    const telemetry = new OutputTelemetry(name, type, logger, this.prometheus, () => this.o.clock.now());
+    this.outputs.push({ telemetry, queued });
+    return telemetry;
+  }
+
+  /** The collector's phase, for readiness; `fatal` is why it cannot run. */
+  setPhase(phase: CollectorPhase, fatal?: SiphonError): void {
+    this.phase = phase;
+    if (fatal) this.fatal = fatal;
+    if (phase === 'stopped') for (const o of this.outputs) o.telemetry.stop();
+  }
+
+  /** Starts re-judging the streams every second (stale, failed for lack of success). */
+  start(): void {
+    if (this.timer) return;
+    this.timer = setInterval(() => this.judgeAll(), JUDGE_EVERY_MS);
+    this.timer.unref();
+  }
+
+  stop(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
+  }
+
+  private judgeAll(): void {
+    const now = this.o.clock.now();
+    for (const stream of this.streams) stream.judge(now);
+  }
+
+  private *streamAges(): Iterable<{ input: string; service: string; lagSeconds: number | null; checkpointAgeSeconds: number | null }> {
+    const now = this.o.clock.now();
+    for (const s of this.streams) yield { input: s.info.input, service: s.info.service, ...s.ages(now) };
+  }
+
+  status(): StatusDocument {
+    const now = this.o.clock.now();
+    this.judgeAll();
+    return {
+      collector: { name: this.o.collectorName, version: this.o.version, started_at: new Date(this.startedAt).toISOString() },
+      streams: this.streams.map((s) => s.status(now)),
+      outputs: this.outputs.map((o) => o.telemetry.status(o.queued())),
+    };
+  }
+
+  readiness(): Readiness {
+    const reasons: string[] = [];
+    if (this.fatal) reasons.push(`The collector cannot run: ${this.fatal.describe()}`);
+    switch (this.phase) {
+      case 'starting':
+        reasons.push('Starting: reading the state');
+        break;
+      case 'setting_up':
+        reasons.push('Setting up the inputs (authenticating)');
+        for (const input of this.inputs) if (input.setupError) reasons.push(`Input ${input.name}: ${input.setupError.describe()}`);
+        break;
+      case 'opening_outputs':
+        reasons.push('Opening the outputs');
+        break;
+      case 'stopping':
+      case 'stopped':
+        reasons.push('Shutting down');
+        break;
+      case 'running':
+        break;
+    }
+    return { ready: reasons.length === 0, reasons };
+  }
+
+  async metrics(): Promise<{ contentType: string; body: string }> {
+    if (!this.prometheus) return { contentType: 'text/plain; version=0.0.4; charset=utf-8', body: '' };
+    this.judgeAll();
+    return this.prometheus.text();
+  }
+}
