@@ -10,6 +10,7 @@ import { InternalRecords } from '../core/internal-records.js';
 import { SenderStatisticsReporter, senderTypeName } from '../core/sender-statistics.js';
 import { SIPHON_VERSION } from '../core/version.js';
 import { ServiceRunner } from '../core/service-runner.js';
+import { Heartbeat } from '../core/heartbeat.js';
 import { Redactor } from '../core/redact.js';
 import { SiphonError } from '../core/errors.js';
 import { readRegularFileSync } from '../config/bounded-read.js';
@@ -245,7 +246,26 @@ export async function buildRuntime(config: SiphonConfig, options: RuntimeOptions
         }),
       );
     }
-    collectorInputs.push({ name: input.name, source, logger: inputLogger.child({ module: `${definition.logModule}PullerSetup` }), runners, events: inputTelemetry });
+    const heartbeat = common.heartbeat
+      ? new Heartbeat({
+          input: input.name,
+          tag: common.heartbeat.tag,
+          intervalMs: common.heartbeat.interval_seconds * 1000,
+          collectorName: config.globals.name,
+          version: SIPHON_VERSION,
+          describe: () => telemetry.streamStates(input.name),
+          delivery,
+          clock,
+        })
+      : undefined;
+    collectorInputs.push({
+      name: input.name,
+      source,
+      logger: inputLogger.child({ module: `${definition.logModule}PullerSetup` }),
+      runners,
+      events: inputTelemetry,
+      ...(heartbeat ? { heartbeat } : {}),
+    });
     runtimeInputs.push({ config: input, source, logger: inputLogger });
   }
 

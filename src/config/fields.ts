@@ -248,8 +248,13 @@ export type HttpSettings = z.infer<typeof httpSettingsSchema>;
 export type RateLimitSettings = z.infer<typeof rateLimitSchema>;
 
 /** The keys every input has from `inputBaseShape`, read back from a connector's validated settings. */
-export function commonInputSettings(settings: unknown): { http: HttpSettings; rate_limit: RateLimitSettings } {
-  const s = settings as { http?: HttpSettings; rate_limit?: RateLimitSettings };
+export function commonInputSettings(settings: unknown): { http: HttpSettings; rate_limit: RateLimitSettings; heartbeat: HeartbeatSettings | undefined } {
+  const s = settings as { http?: HttpSettings; rate_limit?: RateLimitSettings; heartbeat?: HeartbeatSettings };
   if (!s.http || !s.rate_limit) throw new Error('connector schema does not include inputBaseShape');
-  return { http: s.http, rate_limit: s.rate_limit };
+  return { http: s.http, rate_limit: s.rate_limit, heartbeat: s.heartbeat };
+}
+
+export interface HeartbeatSettings {
+  interval_seconds: number;
+  tag: string;
 }

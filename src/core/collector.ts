@@ -10,6 +10,7 @@ import type { ServiceRunner } from './service-runner.js';
 import type { CollectorPhase, EventSink, InputEvent } from './events.js';
 import type { DeliveryQueue } from './delivery-queue.js';
 import type { InternalRecords } from './internal-records.js';
+import type { Heartbeat } from './heartbeat.js';
 import type { SenderStatisticsReporter } from './sender-statistics.js';
 
 /**
@@ -30,6 +31,8 @@ export interface CollectorInput {
   runners: ServiceRunner[];
   /** Setup's outcome goes here (readiness). */
   events: EventSink<InputEvent>;
+  /** Sent while the collector runs (not with `once`). */
+  heartbeat?: Heartbeat;
 }
 
 export interface CollectorOptions {
@@ -138,6 +141,8 @@ export class Collector {
     const serviceStops = new AbortFanOut(signal);
     const errors: SiphonError[] = [];
     const stopped: string[] = [];
+    const heartbeatsStop = new AbortController();
+    const heartbeats = once ? [] : this.o.inputs.flatMap((i) => (i.heartbeat ? [i.heartbeat.run(AbortSignal.any([signal, heartbeatsStop.signal]))] : []));
     try {
       await Promise.all(
         runners.map(async (runner) => {
@@ -150,6 +155,8 @@ export class Collector {
       );
     } finally {
       serviceStops.dispose();
+      heartbeatsStop.abort();
+      await Promise.all(heartbeats);
       stopDeadline();
       statisticsStop.abort();
       await statistics;

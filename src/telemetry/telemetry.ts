@@ -76,6 +76,13 @@ export class Telemetry implements StatusProvider {
     return stream;
   }
 
+  /** The state of each stream of `input`, by service (what its heartbeat says). */
+  streamStates(input: string): Record<string, string> {
+    const states: Record<string, string> = {};
+    for (const s of this.streams) if (s.info.input === input) states[s.info.service] = s.currentState;
+    return states;
+  }
+
   /** `input/service` of every stream. */
   get streamNames(): string[] {
     return this.streams.map((s) => `${s.info.input}/${s.info.service}`);
