@@ -2,6 +2,7 @@
 // a configuration for them (console + file outputs, its own state folder) and runs the
 // collector, so a newcomer sees events and statistics flowing without any account.
 import { mkdir, rm } from 'node:fs/promises';
+import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 import { EXIT } from '../../core/errors.js';
 import { loadConfigText } from '../../config/load.js';
@@ -13,6 +14,7 @@ import { startLarkSimulator } from '../../simulators/lark/index.js';
 import { startLastPassSimulator } from '../../simulators/lastpass/index.js';
 import { startOnePasswordSimulator } from '../../simulators/onepassword/index.js';
 import type { LogFormat } from '../../telemetry/logger.js';
+import { DEFAULT_STATUS_PORT } from '../../telemetry/status-types.js';
 import type { Redactor } from '../../core/redact.js';
 import type { CliIo } from '../io.js';
 import { runCollector } from './run.js';
@@ -42,12 +44,13 @@ function utcAgo(ms: number): string {
   return new Date(Date.now() - ms).toISOString().slice(0, 19).replace('T', ' ');
 }
 
-export function demoConfigYaml(sims: DemoSimulators, dir: string): string {
+export function demoConfigYaml(sims: DemoSimulators, dir: string, statusListen = `127.0.0.1:${DEFAULT_STATUS_PORT}`): string {
   return `# Written by \`siphon demo\`: the collector against its built-in simulators.
 globals:
   name: siphon-demo
   persistence: {type: filesystem, config: {directory_name: ${JSON.stringify(join(dir, 'state'))}}}
   memory_report_interval_seconds: 60
+  status_server: {listen: "${statusListen}"}
 outputs:
   console_1: {type: console, config: {max_event_chars: 160}}
   file_1: {type: file, config: {path: ${JSON.stringify(join(dir, 'events.ndjson'))}}}
@@ -102,6 +105,16 @@ inputs:
 `;
 }
 
+/** The status server's address: the usual port when it is free, else any free one (a second demo). */
+async function statusListen(): Promise<string> {
+  const free = await new Promise<boolean>((resolveFree) => {
+    const probe = createServer();
+    probe.once('error', () => resolveFree(false));
+    probe.listen(DEFAULT_STATUS_PORT, '127.0.0.1', () => probe.close(() => resolveFree(true)));
+  });
+  return `127.0.0.1:${free ? DEFAULT_STATUS_PORT : 0}`;
+}
+
 export async function runDemo(options: DemoOptions, io: CliIo): Promise<number> {
   const dir = resolve(options.dir);
   // A fresh state folder each time: the simulators generate a new history on every start.
@@ -129,6 +142,7 @@ export async function runDemo(options: DemoOptions, io: CliIo): Promise<number> 
     const yaml = demoConfigYaml(
       { onePasswordUrl: onePassword.url, lastPass, lark, kiteworks: { url: kiteworks.url, clientId: kw.clientId, userEmail: kw.users?.[0] ?? '', redirectUri: kw.redirectUri } },
       dir,
+      await statusListen(),
     );
     const configPath = join(dir, 'config.yaml');
     try {
@@ -156,7 +170,17 @@ export async function runDemo(options: DemoOptions, io: CliIo): Promise<number> 
       return EXIT.CONFIG;
     }
     options.redactor.add(...result.config.secrets);
-    return await runCollector(result.config, { once: options.once, logFormat: options.logFormat, signal: options.signal, redactor: options.redactor }, io);
+    return await runCollector(
+      result.config,
+      {
+        once: options.once,
+        logFormat: options.logFormat,
+        signal: options.signal,
+        redactor: options.redactor,
+        onStatusServer: (url) => io.err(`Status page: ${url}/ (metrics at ${url}/metrics; \`siphon status --url ${url}\` in another terminal)`),
+      },
+      io,
+    );
   } finally {
     await Promise.all([onePassword.close(), lastPass.close(), lark.close(), kiteworks.close()]);
   }

@@ -9,6 +9,7 @@ import { runMemoryReporter } from '../../telemetry/memory-report.js';
 import type { LogFormat } from '../../telemetry/logger.js';
 import type { Redactor } from '../../core/redact.js';
 import type { CliIo } from '../io.js';
+import { startStatusServer, type StatusServer } from '../../telemetry/status-server.js';
 
 export interface RunOptions {
   once: boolean;
@@ -17,6 +18,8 @@ export interface RunOptions {
   outputs?: Output[];
   /** The redactor `io` prints through: the runtime registers the configuration's secrets with it, so logs and printed lines hide the same. */
   redactor: Redactor;
+  /** Told the status server's URL once it listens (the demo prints it). */
+  onStatusServer?: (url: string) => void;
 }
 
 /**
@@ -78,6 +81,21 @@ export async function runCollector(config: SiphonConfig, options: RunOptions, io
     `Siphon ${SIPHON_VERSION} starting collector "${config.globals.name}": ${runtime.inputs.length} input(s), ` +
       `${telemetry.streamNames.length} service(s), ${runtime.outputs.length} output(s)${options.once ? ' (--once)' : ''}`,
   );
+  let server: StatusServer | undefined;
+  if (config.globals.status_server) {
+    try {
+      server = await startStatusServer(config.globals.status_server, telemetry, logger.child({ module: 'StatusServer' }), { redactor: runtime.redactor });
+    } catch (err) {
+      const error = toSiphonError(err);
+      logger.error(`${error.describe()} The collector cannot start.`);
+      await runtime.close();
+      return exitCodeFor(error.code);
+    }
+    options.onStatusServer?.(server.url);
+  }
+  telemetry.start();
+  const onStop = (): void => server?.setShuttingDown();
+  options.signal.addEventListener('abort', onStop, { once: true });
   const disarm = armLastResort(options.signal, config.globals.shutdown_timeout_seconds, logger);
   const reporterStop = new AbortController();
   const stopReporter = (): void => reporterStop.abort();
@@ -91,7 +109,11 @@ export async function runCollector(config: SiphonConfig, options: RunOptions, io
   } finally {
     reporterStop.abort();
     options.signal.removeEventListener('abort', stopReporter);
+    options.signal.removeEventListener('abort', onStop);
+    server?.setShuttingDown();
     await runtime.close();
+    telemetry.stop();
+    await server?.close();
   }
   disarm();
   // Last: after this line nothing is sent, written or logged.
