@@ -4,6 +4,7 @@ import { EXIT } from '../core/errors.js';
 import { SIPHON_VERSION } from '../core/version.js';
 import { Redactor } from '../core/redact.js';
 import type { LogFormat } from '../telemetry/logger.js';
+import type { SiphonConfig } from '../config/types.js';
 import { loadOrReport } from './config-loading.js';
 import { processIo, redactingIo, type CliIo } from './io.js';
 import { abortOnSignals } from './shutdown.js';
@@ -12,6 +13,7 @@ import { checkCollector } from './commands/check.js';
 import { resetState, showState } from './commands/state.js';
 import { runDemo } from './commands/demo.js';
 import { runSimulator, SIMULATED_VENDORS } from './commands/simulate.js';
+import { showStatus } from './commands/status.js';
 
 const logFormatOption = (): Option =>
   new Option('--log-format <format>', 'log lines as text (Devo collector style) or json').choices(['text', 'json']);
@@ -111,6 +113,25 @@ export async function main(argv: string[], rawIo: CliIo = processIo): Promise<nu
       } finally {
         stop.dispose();
       }
+    });
+
+  program
+    .command('status')
+    .description("one line per stream from the running collector's status server; exit 0 only when every stream is healthy")
+    .option('-c, --config <file>', 'configuration file: its globals.status_server says where to ask; its state store answers when no collector does')
+    .option('--url <url>', "the status server's address, e.g. http://127.0.0.1:8686 (overrides the configuration's)")
+    .option('--token <token>', 'bearer token; prefer the SIPHON_STATUS_TOKEN environment variable (other users can see arguments)')
+    .option('--json', 'one JSON object')
+    .action(async (opts: { config?: string; url?: string; token?: string; json?: boolean }) => {
+      let config: { settings: SiphonConfig; path: string } | undefined;
+      if (opts.config !== undefined) {
+        const settings = await loadOrReport(opts.config, io, redactor);
+        if (!settings) return void (exitCode = EXIT.CONFIG);
+        config = { settings, path: opts.config };
+      }
+      const token = opts.token ?? (process.env['SIPHON_STATUS_TOKEN'] || undefined);
+      redactor.add(token);
+      exitCode = await showStatus({ ...(config ? { config } : {}), ...(opts.url !== undefined ? { url: opts.url } : {}), ...(token !== undefined ? { token } : {}), json: Boolean(opts.json) }, io);
     });
 
   const state = program.command('state').description('inspect or reset saved checkpoints');

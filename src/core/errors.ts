@@ -45,6 +45,8 @@ export const ERROR_CATALOGUE = {
   PERSISTENCE_UNREADABLE: entry('PrePullError', 200, 'The saved state of a service cannot be read or is corrupt. Siphon never restarts from scratch silently.', 'Inspect the file named in the message; restore it or run `siphon state reset`.'),
   PERSISTENCE_WRITE_FAILED: entry('PrePullError', 201, 'The state of a service, or the delivery journal of an output, could not be saved (disk full, permissions).', 'Free space or fix permissions; the events will be pulled again, not lost.'),
   PERSISTENCE_CONFLICT: entry('PrePullError', 202, 'Another process changed the state of the same service at the same time.', 'Run one collector per service, or use a shared store with distinct services.'),
+  // The status server (exit code 1: the collector does not start without the server it was told to run).
+  STATUS_SERVER_UNAVAILABLE: entry('PrePullError', 203, 'The status server (globals.status_server) could not start: its address is in use, is not one of this machine\'s, or needs privileges, or its TLS certificate or key cannot be read or used.', 'Choose another `listen` address (port 0 picks a free one) or stop the program holding it; check the certificate and key files named in the message.'),
   // Pulling (the stream retries; state does not move).
   PULL_HTTP_ERROR: entry('PullError', 300, 'The vendor API answered with an error status.', 'Usually transient; if it repeats, see the status and message in the log.'),
   PULL_MALFORMED_RESPONSE: entry('PullError', 301, 'The vendor API answered with a body Siphon cannot read.', 'Usually transient; if it repeats, report it with the logged request.'),
