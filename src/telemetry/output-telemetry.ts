@@ -5,6 +5,7 @@ import type { Logger, SenderService } from '../core/contracts.js';
 import type { EventSink, OutputEvent } from '../core/events.js';
 import { SenderCounters } from '../core/sender-statistics.js';
 import type { SiphonMetrics } from './metrics.js';
+import { errorSummary } from './stream-health.js';
 import type { ErrorSummary, OutputState, OutputStatus } from './status-types.js';
 
 /** A failure's reason label: the kind the output named (refused, timeout...), else the error code. */
@@ -40,7 +41,7 @@ export class OutputTelemetry implements EventSink<OutputEvent> {
         break;
       case 'output_write_failed': {
         this.consecutiveFailures += 1;
-        this.lastError = { code: event.error.code, message: event.error.describe(), at: new Date(this.now()).toISOString() };
+        this.lastError = errorSummary(event.error, this.now());
         metrics?.outputErrors.inc({ output: name, reason: reasonOf(event.error.details, event.error.code) });
         // One warning per failure at first, then one in ten: an outage of hours stays readable.
         if (event.attempt <= 3 || event.attempt % 10 === 0) {
@@ -53,7 +54,7 @@ export class OutputTelemetry implements EventSink<OutputEvent> {
       }
       case 'output_gave_up':
         this.consecutiveFailures += 1;
-        this.lastError = { code: event.error.code, message: event.error.describe(), at: new Date(this.now()).toISOString() };
+        this.lastError = errorSummary(event.error, this.now());
         metrics?.outputErrors.inc({ output: name, reason: reasonOf(event.error.details, event.error.code) });
         logger.error(`${event.error.describe()} Output ${name} failed ${event.attempt} time(s) in a row; giving up (nothing was acknowledged, so no checkpoint moved)`);
         break;

@@ -3,7 +3,7 @@
 // stream, a refused credential fails it at once, and a stream that pulls fine but brings
 // nothing for too long is stale. Pure: it is told what happened and asked at a given time.
 
-import type { SiphonError } from '../core/errors.js';
+import { formatCode, type SiphonError } from '../core/errors.js';
 import type { ErrorSummary, StreamState } from './status-types.js';
 
 /** Failed pulls in a row that make a stream `degraded` (one is forgiven: a single 5xx). */
@@ -81,7 +81,7 @@ export class StreamHealth {
   }
 
   failed(error: SiphonError, now: number): void {
-    this.lastError = { code: error.code, message: error.describe(), at: new Date(now).toISOString() };
+    this.lastError = errorSummary(error, now);
     if (error.code === 'PULL_RATE_LIMITED') {
       // The vendor asks us to slow down: waiting is the cure, not an alarm.
       this.throttledAt = now;
@@ -98,7 +98,7 @@ export class StreamHealth {
   /** The state at `now`, with the reason in a sentence. */
   judge(now: number, startedAt: number): HealthVerdict {
     if (this.stopped) return { state: 'stopped', message: 'The collector stopped this stream' };
-    const error = this.lastError?.message ?? '';
+    const error = this.lastError ? `[${this.lastError.code}] ${this.lastError.message}` : '';
     if (this.refused) return { state: 'failed', message: `The vendor refused the credentials or their permissions: ${error}` };
     const sinceSuccess = now - (this.lastSuccessAt ?? startedAt);
     if (this.consecutiveFailures >= FAILED_AFTER_FAILURES && sinceSuccess >= FAILED_AFTER_PERIODS * this.settings.periodMs) {
@@ -120,6 +120,11 @@ export class StreamHealth {
     const once = this.consecutiveFailures === 1 ? `; the last pull failed once and is retried: ${error}` : '';
     return { state: 'healthy', message: `Up to date${once}` };
   }
+}
+
+/** An error as the status shows it: the code as the log and docs/errors.md print it ("PullError 304"), and its sentence. */
+export function errorSummary(error: SiphonError, now: number): ErrorSummary {
+  return { code: formatCode(error.code, error.devoId), message: error.message, at: new Date(now).toISOString() };
 }
 
 /** "45 s", "3 min 20 s", "2 h 5 min", "3 d 4 h". */
