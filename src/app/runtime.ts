@@ -2,14 +2,14 @@
 // registered for redaction, the state store, the outputs, one HTTP client and rate budget
 // per vendor account, and one runner per enabled service.
 
-import type { Clock, CommonServiceSettings, Logger, Output, SenderService, Source } from '../core/contracts.js';
+import type { Clock, StreamSettings, Logger, Output, Channel, Source } from '../core/contracts.js';
 import { Collector, type CollectorInput } from '../core/collector.js';
 import { DeliveryQueue } from '../core/delivery-queue.js';
 import { OutputLane } from '../core/output-lane.js';
 import { InternalRecords } from '../core/internal-records.js';
 import { SenderStatisticsReporter, senderTypeName } from '../core/sender-statistics.js';
 import { SIPHON_VERSION } from '../core/version.js';
-import { ServiceRunner } from '../core/service-runner.js';
+import { StreamRunner } from '../core/stream-runner.js';
 import { Heartbeat } from '../core/heartbeat.js';
 import { Redactor } from '../core/redact.js';
 import { SiphonError } from '../core/errors.js';
@@ -126,8 +126,8 @@ export async function buildRuntime(config: SiphonConfig, options: RuntimeOptions
     queueSize: (): { messages: number; bytes: number } => queue.size,
   });
 
-  const configured: Array<{ output: Output; readonly services: ReadonlyArray<SenderService> }> = options.outputs
-    ? options.outputs.map((output) => ({ output, services: ['standard'] }))
+  const configured: Array<{ output: Output; readonly channels: ReadonlyArray<Channel> }> = options.outputs
+    ? options.outputs.map((output) => ({ output, channels: ['standard'] }))
     : config.outputs
         .filter((o) => o.enabled)
         .map((o) => ({
@@ -137,7 +137,7 @@ export async function buildRuntime(config: SiphonConfig, options: RuntimeOptions
             baseDir: config.baseDir,
             environmentProxies: config.environmentProxies,
           }),
-          services: o.services,
+          channels: o.channels,
         }));
   const lockState = options.lockState ?? true;
   const store = await openStateStore(config.globals.persistence, { lock: lockState });
@@ -160,10 +160,10 @@ export async function buildRuntime(config: SiphonConfig, options: RuntimeOptions
     telemetry.output(output.name, output.type, senderManagerLogger(output), (): number => lanes[i]?.queued('standard') ?? 0),
   );
   const lanes: OutputLane[] = configured.map(
-    ({ output, services }, i) =>
+    ({ output, channels }, i) =>
       new OutputLane(
         output,
-        new Set(services),
+        new Set(channels),
         {
           mergeMaxRecords: MERGE_MAX_RECORDS,
           retryFirstMs: 1_000,
@@ -213,10 +213,10 @@ export async function buildRuntime(config: SiphonConfig, options: RuntimeOptions
     closers.push(() => http.close());
     const source = definition.create({ name: input.name, id: input.id, settings: input.settings }, { logger: inputLogger, clock, http, signal, baseDir: config.baseDir, redactor });
 
-    const serviceSettings = definition.serviceSettings(input.settings);
-    const runners: ServiceRunner[] = [];
-    for (const puller of source.services) {
-      const settings = serviceSettings[puller.name] as (CommonServiceSettings & Record<string, unknown>) | undefined;
+    const streamSettings = definition.streamSettings(input.settings);
+    const runners: StreamRunner[] = [];
+    for (const puller of source.streams) {
+      const settings = streamSettings[puller.name] as (StreamSettings & Record<string, unknown>) | undefined;
       if (!settings) continue;
       const start = settings[definition.startSetting] as StartTime | undefined;
       const pullerLogger = inputLogger.child({ module: `${definition.logModule}Puller`, service: puller.name });
@@ -230,7 +230,7 @@ export async function buildRuntime(config: SiphonConfig, options: RuntimeOptions
         startMs: start?.ms ?? null,
       };
       runners.push(
-        new ServiceRunner({
+        new StreamRunner({
           key: { input: input.name, service: puller.name },
           puller,
           settings,

@@ -93,10 +93,10 @@ function knownServicesOnly(
 ): Record<string, unknown> {
   const services = block['services'];
   if (!isPlainObject(services)) return block;
-  const known = Object.keys(definition.services);
+  const known = Object.keys(definition.streams);
   const kept: Record<string, unknown> = {};
   for (const [service, settings] of Object.entries(services)) {
-    if (Object.hasOwn(definition.services, service)) {
+    if (Object.hasOwn(definition.streams, service)) {
       defineKey(kept, service, settings ?? {});
       continue;
     }

@@ -107,7 +107,7 @@ function requireHashKey(rawGlobals: unknown, inputs: readonly ConfiguredInput[],
   if (written !== undefined && written !== null) return; // present: `globals` validation judged it.
   for (const input of inputs) {
     if (!input.enabled) continue;
-    for (const [service, settings] of Object.entries(input.definition.serviceSettings(input.settings))) {
+    for (const [service, settings] of Object.entries(input.definition.streamSettings(input.settings))) {
       const rule = settings.obfuscation.find((r) => r.method === 'hash');
       if (!rule) continue;
       reporter.error({

@@ -1,7 +1,7 @@
 // The `outputs` block: name -> {type, enabled?, config?}, each `config` checked by its output's schema.
 
 import { z } from 'zod';
-import type { OutputDefinition, SenderService } from '../core/contracts.js';
+import type { OutputDefinition, Channel } from '../core/contracts.js';
 import { nonEmptyString } from './fields.js';
 import type { SettingPath } from './path.js';
 import type { Reporter } from './report.js';
@@ -13,7 +13,9 @@ const outputBlockSchema = z
   .object({
     type: nonEmptyString(),
     enabled: z.boolean().default(true),
-    /** Sender services carried; default: the output type's own default. */
+    /** The channels carried (Devo's "sender services"); default: the output type's own default. */
+    channels: z.array(z.enum(['standard', 'internal'])).min(1).optional(),
+    /** The former name of `channels`, still read. */
     services: z.array(z.enum(['standard', 'internal'])).min(1).optional(),
     // Checked below with the schema of the output `type` names.
     config: z.unknown().optional(),
@@ -30,7 +32,8 @@ export function readOutputs(raw: unknown, registry: ReadonlyMap<string, OutputDe
     const path = [...PATH, name];
     const parsed = validate(outputBlockSchema, withoutNulls(block ?? {}), path, reporter);
     if (!parsed.ok) continue;
-    const { type, enabled, config, services } = parsed.data;
+    const { type, enabled, config } = parsed.data;
+    const channels = channelsOf(parsed.data, path, reporter);
     const definition = registry.get(type);
     if (!definition) {
       const known = [...registry.keys()];
@@ -43,8 +46,19 @@ export function readOutputs(raw: unknown, registry: ReadonlyMap<string, OutputDe
     }
     const settings = validate(definition.schema, config ?? {}, [...path, 'config'], reporter);
     if (settings.ok) {
-      outputs.push({ name, type, definition, settings: settings.data, enabled, services: [...new Set<SenderService>(services ?? definition.defaultServices ?? ['standard'])] });
+      outputs.push({ name, type, definition, settings: settings.data, enabled, channels: [...new Set<Channel>(channels ?? definition.defaultChannels ?? ['standard'])] });
     }
   }
   return outputs;
+}
+
+/** `channels`, or its former name `services` (read, with a warning); not both. */
+function channelsOf(block: { channels?: Channel[] | undefined; services?: Channel[] | undefined }, path: SettingPath, reporter: Reporter): Channel[] | undefined {
+  if (block.services === undefined) return block.channels;
+  if (block.channels !== undefined) {
+    reporter.error({ code: 'CONFIG_INVALID_VALUE', path: [...path, 'services'], message: '`services` is the former name of `channels`: keep only `channels`' });
+    return block.channels;
+  }
+  reporter.warn({ code: 'CONFIG_UNKNOWN_KEY', path: [...path, 'services'], at: 'key', message: '`services` on an output is now called `channels`; it is read as `channels`' });
+  return block.services;
 }

@@ -1,6 +1,6 @@
 // What the configuration loader hands to the rest of Siphon.
 
-import type { SenderService, ConnectorDefinition, EnvironmentProxies, OutputDefinition } from '../core/contracts.js';
+import type { Channel, ConnectorDefinition, EnvironmentProxies, OutputDefinition } from '../core/contracts.js';
 import type { ErrorCode } from '../core/errors.js';
 
 /** One thing wrong (or worth a warning) in the configuration file. */
@@ -52,8 +52,8 @@ export interface ConfiguredOutput {
   /** The output schema's result for the `config` block. */
   settings: unknown;
   enabled: boolean;
-  /** The sender services it carries: `standard` (pulled events), `internal` (Siphon's own log records). */
-  services: ReadonlyArray<SenderService>;
+  /** The channels it carries (Devo's "sender services"): `standard` (pulled events), `internal` (Siphon's own log records). */
+  channels: ReadonlyArray<Channel>;
 }
 
 export interface ConfiguredInput {

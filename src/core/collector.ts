@@ -6,7 +6,7 @@ import { untilAborted } from './abort.js';
 import type { Clock, Logger, Output, Source, StateStore } from './contracts.js';
 import { SiphonError, toSiphonError } from './errors.js';
 import { AbortFanOut } from './abort-fan-out.js';
-import type { ServiceRunner } from './service-runner.js';
+import type { StreamRunner } from './stream-runner.js';
 import type { CollectorPhase, EventSink, InputEvent } from './events.js';
 import type { DeliveryQueue } from './delivery-queue.js';
 import type { InternalRecords } from './internal-records.js';
@@ -28,7 +28,7 @@ export interface CollectorInput {
   source: Source;
   logger: Logger;
   /** Runners of this input's enabled services (built with the collector's delivery). */
-  runners: ServiceRunner[];
+  runners: StreamRunner[];
   /** Setup's outcome goes here (readiness). */
   events: EventSink<InputEvent>;
   /** Sent while the collector runs (not with `once`). */
@@ -45,7 +45,7 @@ export interface CollectorOptions {
   phases?: (phase: CollectorPhase) => void;
   /** The one bounded queue between the services and the outputs. */
   queue: DeliveryQueue;
-  /** The internal sender service (undefined when no output carries it). */
+  /** The internal channel (undefined when no output carries it). */
   internal: InternalRecords | undefined;
   statistics: SenderStatisticsReporter;
   /** Sender statistics period (0: none). */

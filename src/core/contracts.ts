@@ -146,7 +146,7 @@ export interface StateKey {
 }
 
 /** What the framework saves for one service, in one atomic write. Connectors never write it. */
-export interface ServiceState {
+export interface Checkpoint {
   '@persistence_version': 1;
   /** The configured start-time value this state was built from; a change resets the state. */
   start_setting: string | null;
@@ -166,12 +166,12 @@ export interface ServiceState {
 export interface StateStore {
   readonly kind: string;
   /** Returns undefined when the service has no state; throws PERSISTENCE_UNREADABLE on a corrupt record. */
-  get(key: StateKey): Promise<ServiceState | undefined>;
+  get(key: StateKey): Promise<Checkpoint | undefined>;
   /**
    * Saves atomically. `expectedRevision` is the revision read before (undefined: must not exist);
    * a mismatch throws PERSISTENCE_CONFLICT. The stored record gets revision = expectedRevision + 1.
    */
-  put(key: StateKey, state: ServiceState, expectedRevision: number | undefined): Promise<ServiceState>;
+  put(key: StateKey, state: Checkpoint, expectedRevision: number | undefined): Promise<Checkpoint>;
   delete(key: StateKey): Promise<boolean>;
   list(): Promise<StateKey[]>;
   close(): Promise<void>;
@@ -261,7 +261,7 @@ export interface Page<C extends JsonValue = JsonValue> {
   /**
    * Per event (same order as `events`), its dedup key, for vendors whose key depends on the
    * page's context (LastPass: a content hash plus the event's occurrence among identical
-   * events of its second). When absent, `ServicePuller.eventKey` is asked per event.
+   * events of its second). When absent, `StreamPuller.eventKey` is asked per event.
    */
   readonly keys?: ReadonlyArray<string | undefined>;
   /**
@@ -273,7 +273,7 @@ export interface Page<C extends JsonValue = JsonValue> {
   readonly dedupRetain?: ReadonlyArray<readonly [number, number]>;
 }
 
-export interface ServicePuller<C extends JsonValue = JsonValue> {
+export interface StreamPuller<C extends JsonValue = JsonValue> {
   readonly name: string;
   readonly tag: string;
   /** Pulls one page. Errors are thrown as SiphonError; the framework keeps the cursor. */
@@ -290,11 +290,11 @@ export interface ServicePuller<C extends JsonValue = JsonValue> {
 export interface Source {
   /** Authenticates and checks permissions. Throws SetupError codes. Logs "Source is pullable". */
   setup(signal: AbortSignal): Promise<void>;
-  readonly services: readonly ServicePuller[];
+  readonly streams: readonly StreamPuller[];
 }
 
 /** Settings every service has, whatever its connector (validated by the config module). */
-export interface CommonServiceSettings {
+export interface StreamSettings {
   enabled: boolean;
   request_period_in_seconds: number;
   override_tag?: string;
@@ -330,11 +330,11 @@ export interface ConnectorDefinition<S = unknown> {
   /** Validates the whole input block (the config module maps its issues to error codes). */
   readonly schema: ZodType<S>;
   /** Service names with their default tags. */
-  readonly services: Readonly<Record<string, { tag: string }>>;
+  readonly streams: Readonly<Record<string, { tag: string }>>;
   /** Per service: the name of its start-time setting (a change resets the service's state). */
   readonly startSetting: string;
   /** Settings of the enabled services, for the framework's common handling. */
-  serviceSettings(settings: S): Record<string, CommonServiceSettings & Record<string, unknown>>;
+  streamSettings(settings: S): Record<string, StreamSettings & Record<string, unknown>>;
   /** Every secret value in the settings, so the logger can redact them. */
   secrets(settings: S): string[];
   create(input: InputInstance<S>, ctx: ConnectorContext): Source;
@@ -349,14 +349,14 @@ export interface ConnectorDefinition<S = unknown> {
    * The text whose change resets a service's state. Default: the `startSetting` value.
    * (Kiteworks: its start setting and `reset_persistence_auth` together.)
    */
-  persistenceResetKey?(serviceSettings: CommonServiceSettings & Record<string, unknown>): string | null;
+  persistenceResetKey?(streamSettings: StreamSettings & Record<string, unknown>): string | null;
 }
 
 /**
- * Devo's collectors deliver through "sender services": `standard` for the pulled events,
+ * An output carries one or both channels (Devo's collectors call them "sender services"): `standard` for the pulled events,
  * `internal` for the collector's own log records. Each output carries one or both.
  */
-export type SenderService = 'standard' | 'internal';
+export type Channel = 'standard' | 'internal';
 
 /** What outputs get at creation. */
 export interface OutputContext {
@@ -376,6 +376,6 @@ export interface OutputDefinition<S = unknown> {
   create(name: string, settings: S, ctx: OutputContext): Output;
   /** Secret values in the settings (an HTTP token, a password), so the logger redacts them. */
   secrets?(settings: S): string[];
-  /** The sender services an output of this type carries when its block does not say (`standard`, `internal`). */
-  readonly defaultServices?: ReadonlyArray<SenderService>;
+  /** The channels an output of this type carries when its block does not say (`standard`, `internal`). */
+  readonly defaultChannels?: ReadonlyArray<Channel>;
 }

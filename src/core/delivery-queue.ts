@@ -6,7 +6,7 @@
 // Only a shutdown past its deadline (or, with --once, an output that stays down) rejects
 // acknowledgements: those pages are never committed and are pulled again next time.
 
-import type { Clock, Logger, OutputRecord, SenderService, StateKey, VendorEvent } from './contracts.js';
+import type { Clock, Logger, OutputRecord, Channel, StateKey, VendorEvent } from './contracts.js';
 import { SiphonError } from './errors.js';
 import { OutputLane, type LaneBatch } from './output-lane.js';
 
@@ -138,7 +138,7 @@ export class DeliveryQueue {
     }
   }
 
-  private enqueue(service: SenderService, records: readonly OutputRecord[], bytes: number, exclude: ReadonlyArray<ReadonlySet<number>> | undefined): Promise<void> {
+  private enqueue(service: Channel, records: readonly OutputRecord[], bytes: number, exclude: ReadonlyArray<ReadonlySet<number>> | undefined): Promise<void> {
     if (service === 'internal') this.reserve(records.length, bytes);
     const carriers = this.lanes.filter((lane) => lane.carries(service));
     let pending = carriers.length;

@@ -3,7 +3,7 @@
 // updates and its status change in one place, so the three never disagree. Core and the
 // HTTP client emit; they do not log these happenings themselves.
 
-import type { SenderService } from './contracts.js';
+import type { Channel } from './contracts.js';
 import type { SiphonError } from './errors.js';
 import type { CycleStatistics } from './statistics.js';
 
@@ -69,7 +69,7 @@ export type InputEvent =
 
 /** What happens to an output's side of the delivery. */
 export type OutputEvent =
-  | { readonly type: 'output_written'; readonly service: SenderService; readonly events: number; readonly bytes: number; readonly elapsedMs: number }
+  | { readonly type: 'output_written'; readonly service: Channel; readonly events: number; readonly bytes: number; readonly elapsedMs: number }
   | { readonly type: 'output_write_failed'; readonly error: SiphonError; readonly attempt: number; readonly events: number; readonly waitMs: number }
   | { readonly type: 'output_gave_up'; readonly error: SiphonError; readonly attempt: number }
   | { readonly type: 'output_recovered'; readonly failures: number };

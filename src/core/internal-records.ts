@@ -1,4 +1,4 @@
-// The internal sender service: Siphon's own log records at info and above, delivered to the
+// The internal channel (Devo's "internal sender service"): Siphon's own log records at info and above, delivered to the
 // outputs that carry `internal`, shaped as Devo's collectors shape theirs:
 //   tag devo.collectors.out.local.info
 //   {"msg": "Pull Started", "time": "2024-06-24T02:45:25.789Z", "level": "info", "collector_name": "lark_collector",

@@ -4,7 +4,7 @@
 // that is not delivered. After the first failure nothing more is written, and the failure
 // is raised at the next enqueue or flush.
 
-import type { ServiceState, StateKey, StateStore } from './contracts.js';
+import type { Checkpoint, StateKey, StateStore } from './contracts.js';
 
 export class OrderedCommits {
   private chain: Promise<void> = Promise.resolve();
@@ -17,7 +17,7 @@ export class OrderedCommits {
   ) {}
 
   /** Queues the write of `state` after every write queued before it; `onCommitted` once it is saved. */
-  enqueue(state: ServiceState, onCommitted: (saved: ServiceState) => void): void {
+  enqueue(state: Checkpoint, onCommitted: (saved: Checkpoint) => void): void {
     this.throwIfFailed();
     this.chain = this.chain.then(async () => {
       const saved = await this.store.put(this.key, state, this.revision);

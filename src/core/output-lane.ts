@@ -1,17 +1,17 @@
 // One output's side of the delivery queue: its batches in order, written one write() at a
-// time (consecutive batches of the same sender service are merged into one write, so a busy
+// time (consecutive batches of the same channel are merged into one write, so a busy
 // queue costs fewer round trips and fsyncs). A write that fails is retried, same records,
 // with back-off, until it succeeds: nothing is skipped and nothing after it overtakes it.
 // Once the lane is aborted (the stop's deadline passed), the write in flight is told to drop
 // what it is doing, no new attempt starts, and the lane no longer waits for that write.
 
 import { untilAborted } from './abort.js';
-import type { Clock, Output, OutputRecord, SenderService } from './contracts.js';
+import type { Clock, Output, OutputRecord, Channel } from './contracts.js';
 import { toSiphonError, type SiphonError } from './errors.js';
 import type { EventSink, OutputEvent } from './events.js';
 
 export interface LaneBatch {
-  readonly service: SenderService;
+  readonly service: Channel;
   readonly records: readonly OutputRecord[];
   /** Indexes this output already holds (crash recovery): not written again. */
   readonly skip: ReadonlySet<number> | undefined;
@@ -45,7 +45,7 @@ export class OutputLane {
 
   constructor(
     readonly output: Output,
-    private readonly services: ReadonlySet<SenderService>,
+    private readonly channels: ReadonlySet<Channel>,
     private readonly options: LaneOptions,
     /** Writes, failures and recoveries (log lines, metrics, sender statistics: see core/events.ts). */
     private readonly events: EventSink<OutputEvent>,
@@ -60,12 +60,12 @@ export class OutputLane {
     return this.output.type;
   }
 
-  carries(service: SenderService): boolean {
-    return this.services.has(service);
+  carries(channel: Channel): boolean {
+    return this.channels.has(channel);
   }
 
   /** Records of `service` waiting in this lane (the seeds' "sender manager internal queue size"). */
-  queued(service: SenderService): number {
+  queued(service: Channel): number {
     let n = 0;
     for (const batch of this.pending) if (batch.service === service) n += batch.records.length;
     return n;
@@ -119,7 +119,7 @@ export class OutputLane {
   }
 
   /** Writes until the output accepts; false when the lane was aborted (or gave up) first. */
-  private async writeUntilAccepted(service: SenderService, records: readonly OutputRecord[]): Promise<boolean> {
+  private async writeUntilAccepted(service: Channel, records: readonly OutputRecord[]): Promise<boolean> {
     const { output, events, clock, options } = this;
     let attempt = 0;
     for (;;) {

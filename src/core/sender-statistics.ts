@@ -4,7 +4,7 @@
 //   DevoSenderManagerMonitor(standard_senders,devo_1) -> Sender: DevoSender(standard_senders,devo_sender_0), status: {"internal_queue_size": 0, "is_connection_open": True}
 //   DevoSenderManagerMonitor(standard_senders,devo_1) -> Standard - Total number of messages sent: 44, messages/bytes sent since/to "…/…": 21/9843, (elapsed 0.007 seconds)
 
-import type { Clock, Logger, SenderService } from './contracts.js';
+import type { Clock, Logger, Channel } from './contracts.js';
 
 /** Messages, bytes and time spent writing, in total and since the last report. */
 export class SenderCounters {
@@ -35,17 +35,17 @@ export interface SenderStatisticsSource {
   readonly lane: {
     readonly outputName: string;
     readonly outputType: string;
-    carries(service: SenderService): boolean;
-    queued(service: SenderService): number;
+    carries(service: Channel): boolean;
+    queued(service: Channel): number;
   };
   readonly written: {
     /** Failed writes in a row (0 while the output accepts events). */
     readonly consecutiveFailures: number;
-    readonly counters: Readonly<Record<SenderService, SenderCounters>>;
+    readonly counters: Readonly<Record<Channel, SenderCounters>>;
   };
 }
 
-const SERVICE_LABEL: Record<SenderService, string> = { standard: 'Standard', internal: 'Internal' };
+const SERVICE_LABEL: Record<Channel, string> = { standard: 'Standard', internal: 'Internal' };
 
 /** "devo_platform" -> "Devo", "syslog" -> "Syslog": the prefix Devo's collectors print. */
 export function senderTypeName(outputType: string): string {
@@ -75,7 +75,7 @@ export class SenderStatisticsReporter {
     this.periodStart = clock.now();
   }
 
-  /** Logs one report for every output and sender service it carries, and starts a new period. */
+  /** Logs one report for every output and channel it carries, and starts a new period. */
   report(): void {
     const now = this.clock.now();
     for (const { lane, written } of this.sources) {

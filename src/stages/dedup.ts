@@ -67,7 +67,7 @@ export class DedupMemory {
     if (this.keys.size > this.maxKeys) this.evictOldest(this.keys.size - this.maxKeys);
   }
 
-  /** What goes into ServiceState.dedup, oldest-added first. */
+  /** What goes into Checkpoint.dedup, oldest-added first. */
   toJSON(): Array<[string, number | null]> {
     return Array.from(this.keys);
   }

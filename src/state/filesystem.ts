@@ -6,7 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, open, readdir, readFile, rename, rm, unlink } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
-import type { ServiceState, StateKey, StateStore } from '../core/contracts.js';
+import type { Checkpoint, StateKey, StateStore } from '../core/contracts.js';
 import { SiphonError } from '../core/errors.js';
 import { writeAll } from '../fs/write-all.js';
 import { KeyedQueue } from './keyed-queue.js';
@@ -60,14 +60,14 @@ export class FilesystemStateStore implements StateStore {
     return join(this.directory, encodeName(key.input), encodeName(key.service) + STATE_SUFFIX);
   }
 
-  async get(key: StateKey): Promise<ServiceState | undefined> {
+  async get(key: StateKey): Promise<Checkpoint | undefined> {
     this.assertOpen();
     const path = this.pathOf(key);
     await this.sweep(dirname(path));
     return readRecord(path, key);
   }
 
-  async put(key: StateKey, state: ServiceState, expectedRevision: number | undefined): Promise<ServiceState> {
+  async put(key: StateKey, state: Checkpoint, expectedRevision: number | undefined): Promise<Checkpoint> {
     this.assertOpen();
     const path = this.pathOf(key);
     return this.queue.run(path, async () => {
@@ -177,7 +177,7 @@ async function removeTempFiles(folder: string): Promise<void> {
   await Promise.all(names.filter((n) => TEMP_FILE.test(n)).map((n) => rm(join(folder, n), { force: true }).catch(() => undefined)));
 }
 
-async function readRecord(path: string, key: StateKey): Promise<ServiceState | undefined> {
+async function readRecord(path: string, key: StateKey): Promise<Checkpoint | undefined> {
   let text: string;
   try {
     text = await readFile(path, 'utf8');

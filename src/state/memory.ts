@@ -2,7 +2,7 @@
 // filesystem store: records are validated and stored as their JSON text, so callers
 // never share an object with the store.
 
-import type { ServiceState, StateKey, StateStore } from '../core/contracts.js';
+import type { Checkpoint, StateKey, StateStore } from '../core/contracts.js';
 import { SiphonError } from '../core/errors.js';
 import { checkServiceState, nextRecord } from './record.js';
 
@@ -11,13 +11,13 @@ export class MemoryStateStore implements StateStore {
   private readonly records = new Map<string, { key: StateKey; text: string }>();
   private closed = false;
 
-  async get(key: StateKey): Promise<ServiceState | undefined> {
+  async get(key: StateKey): Promise<Checkpoint | undefined> {
     this.assertOpen();
     const stored = this.records.get(mapKey(key));
     return stored === undefined ? undefined : parse(stored.text);
   }
 
-  async put(key: StateKey, state: ServiceState, expectedRevision: number | undefined): Promise<ServiceState> {
+  async put(key: StateKey, state: Checkpoint, expectedRevision: number | undefined): Promise<Checkpoint> {
     this.assertOpen();
     const next = nextRecord(state, expectedRevision);
     if (!next.ok) {
@@ -65,7 +65,7 @@ function mapKey(key: StateKey): string {
   return JSON.stringify([key.input, key.service]);
 }
 
-function parse(text: string): ServiceState {
+function parse(text: string): Checkpoint {
   const checked = checkServiceState(JSON.parse(text));
   // Only validated records are stored, so this cannot fail.
   if (!checked.ok) throw new SiphonError('INTERNAL', `The memory state store holds an invalid record: ${checked.reason}.`);

@@ -1,9 +1,9 @@
-// The stored form of a ServiceState: validation (on read and before write) and the
+// The stored form of a Checkpoint: validation (on read and before write) and the
 // file text. Reasons name fields only, never values: cursors may be sensitive.
 
-import type { JsonValue, ServiceState } from '../core/contracts.js';
+import type { JsonValue, Checkpoint } from '../core/contracts.js';
 
-export type CheckResult = { ok: true; state: ServiceState } | { ok: false; reason: string };
+export type CheckResult = { ok: true; state: Checkpoint } | { ok: false; reason: string };
 
 const MAX_JSON_DEPTH = 64;
 
@@ -40,7 +40,7 @@ export function isJsonValue(value: unknown, depth = 0): value is JsonValue {
 }
 
 /**
- * Checks every field of a record and returns a clean ServiceState (known fields only,
+ * Checks every field of a record and returns a clean Checkpoint (known fields only,
  * fresh dedup array). `strictCursor` also checks that the cursor is plain JSON, which a
  * parsed file always is but a caller's object may not be.
  */
@@ -103,7 +103,7 @@ export function checkServiceState(value: unknown, strictCursor = false): CheckRe
  * The file text: one field per line and one dedup entry per line, so `cat` and diffs
  * stay readable even with thousands of keys. Dedup comes last because it is long.
  */
-export function serializeState(state: ServiceState): string {
+export function serializeState(state: Checkpoint): string {
   const head: Array<[string, unknown]> = [
     ['@persistence_version', state['@persistence_version']],
     ['start_setting', state.start_setting],
@@ -126,7 +126,7 @@ export function serializeState(state: ServiceState): string {
 }
 
 /** The record a put stores: the caller's state with the next revision, validated. */
-export function nextRecord(state: ServiceState, expectedRevision: number | undefined): CheckResult {
+export function nextRecord(state: Checkpoint, expectedRevision: number | undefined): CheckResult {
   if (expectedRevision !== undefined && !isCount(expectedRevision)) {
     return { ok: false, reason: 'the expected revision is not a whole number >= 0' };
   }

@@ -23,7 +23,7 @@ export interface LoggerOptions {
   redactor: Redactor;
   sink?: LogSink;
   now?: () => number;
-  /** Observers of every record at or above `level` (internal sender services, status page). */
+  /** Observers of every record at or above `level` (the internal channel). */
   listeners?: Array<(record: LogRecord) => void>;
 }
 

@@ -1,7 +1,7 @@
 // An output's delivery events turned into their log lines, metrics, the sender statistics'
 // counters and the output's status.
 
-import type { Logger, SenderService } from '../core/contracts.js';
+import type { Logger, Channel } from '../core/contracts.js';
 import type { EventSink, OutputEvent } from '../core/events.js';
 import { SenderCounters } from '../core/sender-statistics.js';
 import type { SiphonMetrics } from './metrics.js';
@@ -15,8 +15,8 @@ function reasonOf(details: Readonly<Record<string, unknown>>, code: string): str
 }
 
 export class OutputTelemetry implements EventSink<OutputEvent> {
-  /** Messages, bytes and write time per sender service, for the sender statistics. */
-  readonly counters: Record<SenderService, SenderCounters> = { standard: new SenderCounters(), internal: new SenderCounters() };
+  /** Messages, bytes and write time per channel, for the sender statistics. */
+  readonly counters: Record<Channel, SenderCounters> = { standard: new SenderCounters(), internal: new SenderCounters() };
   /** Failed writes in a row (0 while the output takes events). */
   consecutiveFailures = 0;
   private lastError: ErrorSummary | null = null;

@@ -4,7 +4,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { z } from 'zod';
-import type { CommonServiceSettings, ConnectorDefinition, OutputDefinition } from '../../src/core/contracts.js';
+import type { StreamSettings, ConnectorDefinition, OutputDefinition } from '../../src/core/contracts.js';
 import { httpUrl, inputBaseShape, nonEmptyString, secretString, serviceBaseShape, startTime, type StartTime } from '../../src/config/fields.js';
 import { formatProblem } from '../../src/config/format.js';
 import { loadConfigFile, loadConfigText, type Registries } from '../../src/config/load.js';
@@ -31,10 +31,10 @@ function fakeConnector(type: string, serviceNames: readonly string[]): Connector
     displayName: `Fake ${type}`,
     logModule: 'Fake',
     schema,
-    services: Object.fromEntries(serviceNames.map((name) => [name, { tag: `fake.${type}.${name}` }])),
+    streams: Object.fromEntries(serviceNames.map((name) => [name, { tag: `fake.${type}.${name}` }])),
     startSetting: 'start_time_value',
-    serviceSettings(settings) {
-      const out: Record<string, CommonServiceSettings & Record<string, unknown>> = {};
+    streamSettings(settings) {
+      const out: Record<string, StreamSettings & Record<string, unknown>> = {};
       for (const [name, service] of Object.entries(settings.services)) if (service?.enabled) out[name] = service;
       return out;
     },
@@ -149,7 +149,7 @@ test('the documented example loads, with the token from the environment', () => 
     sender_statistics_interval_seconds: 600,
   });
   assert.deepEqual(
-    config.outputs.map((o) => [o.name, o.type, o.enabled, o.settings, o.services]),
+    config.outputs.map((o) => [o.name, o.type, o.enabled, o.settings, o.channels]),
     [
       ['file_1', 'file', true, { path: './events.ndjson', fsync: true }, ['standard']],
       ['console_1', 'console', true, {}, ['standard']],
@@ -601,7 +601,7 @@ test('outputs choose their sender services; the default depends on the output ty
     ),
   );
   assert.deepEqual(
-    config.outputs.map((o) => [o.name, o.services]),
+    config.outputs.map((o) => [o.name, o.channels]),
     [
       ['f', ['standard']],
       ['f_all', ['standard', 'internal']],

@@ -2,7 +2,7 @@
 // lanes that retry in order, acknowledgement only when every output has the records.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Output, OutputRecord, SenderService } from '../../src/core/contracts.js';
+import type { Output, OutputRecord, Channel } from '../../src/core/contracts.js';
 import { SiphonError } from '../../src/core/errors.js';
 import { DeliveryQueue } from '../../src/core/delivery-queue.js';
 import { OutputLane } from '../../src/core/output-lane.js';
@@ -49,7 +49,7 @@ const record = (id: number, size = 10): OutputRecord => {
 };
 const page = (from: number, n: number, size = 10): OutputRecord[] => Array.from({ length: n }, (_, i) => record(from + i, size));
 
-function build(outputs: Array<{ output: Output; services?: SenderService[] }>, limits = { maxMessages: 100, maxBytes: 1 << 20 }, retryMs = 5) {
+function build(outputs: Array<{ output: Output; services?: Channel[] }>, limits = { maxMessages: 100, maxBytes: 1 << 20 }, retryMs = 5) {
   const sink = new MemorySink();
   const log = logger(sink);
   const written = outputs.map(({ output }) => outputEvents(output.name, output.type, log));

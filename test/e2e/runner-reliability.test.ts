@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { startOnePasswordSimulator, type OnePasswordSimulator } from '../../src/simulators/onepassword/index.js';
-import type { ServiceState } from '../../src/core/contracts.js';
+import type { Checkpoint } from '../../src/core/contracts.js';
 import { fileCollectorYaml, readDelivered, runSiphon, tempDir, withoutPullingId, writeConfig, type DeliveredLine } from './harness.js';
 
 const TOKEN = 'op-reliability-token-7c1e5a90b2d4';
@@ -36,8 +36,8 @@ async function startSim(initial: number): Promise<OnePasswordSimulator> {
   });
 }
 
-async function savedState(dir: string): Promise<ServiceState> {
-  return JSON.parse(await readFile(join(dir, 'state', 'onepassword', 'audit.json'), 'utf8')) as ServiceState;
+async function savedState(dir: string): Promise<Checkpoint> {
+  return JSON.parse(await readFile(join(dir, 'state', 'onepassword', 'audit.json'), 'utf8')) as Checkpoint;
 }
 
 function uuids(lines: readonly DeliveredLine[]): unknown[] {

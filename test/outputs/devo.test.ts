@@ -89,7 +89,7 @@ describe('settings', () => {
   test('both type names are registered, with the standard and internal services by default', () => {
     assert.equal(builtinOutputs.get('devo_platform'), devoPlatformOutputDefinition);
     assert.equal(builtinOutputs.get('devo'), devoOutputDefinition);
-    assert.deepEqual(devoPlatformOutputDefinition.defaultServices, ['standard', 'internal']);
+    assert.deepEqual(devoPlatformOutputDefinition.defaultChannels, ['standard', 'internal']);
   });
 
   test('defaults, and type in any case', () => {

@@ -453,7 +453,7 @@ test('settings: defaults, and the mistakes the schema refuses', () => {
   assert.equal(s.timeout_seconds, 30);
   assert.equal(s.max_retries, 5);
   assert.equal(s.verify_tls, true);
-  assert.deepEqual(httpOutputDefinition.defaultServices, ['standard', 'internal']);
+  assert.deepEqual(httpOutputDefinition.defaultChannels, ['standard', 'internal']);
   const refused = (config: Record<string, unknown>, pattern: RegExp): void => {
     const result = httpOutputSchema.safeParse(config);
     assert.ok(!result.success, `accepted ${JSON.stringify(config)}`);

@@ -2,9 +2,9 @@
 
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { ServiceState, StateKey, StateStore } from '../../src/core/contracts.js';
+import type { Checkpoint, StateKey, StateStore } from '../../src/core/contracts.js';
 import { SiphonError } from '../../src/core/errors.js';
-import { emptyServiceState } from '../../src/core/service-state.js';
+import { emptyCheckpoint } from '../../src/core/checkpoint.js';
 
 export interface StoreFixture {
   store: StateStore;
@@ -13,9 +13,9 @@ export interface StoreFixture {
 
 const KEY: StateKey = { input: 'onepassword', service: 'audit_events' };
 
-export function sampleState(overrides: Partial<ServiceState> = {}): ServiceState {
+export function sampleState(overrides: Partial<Checkpoint> = {}): Checkpoint {
   return {
-    ...emptyServiceState('2024-05-01T00:00:00Z', '2024-05-02T10:00:00.000Z'),
+    ...emptyCheckpoint('2024-05-01T00:00:00Z', '2024-05-02T10:00:00.000Z'),
     cursor: { cursor: 'aGVsbG8=', nested: [1, 'two', null, true, { deep: 1.5 }] },
     dedup: [
       ['uuid-1', 1714557600000],
@@ -81,9 +81,9 @@ export function stateStoreSuite(name: string, open: () => Promise<StoreFixture>)
         assert.deepEqual(again?.cursor, sampleState().cursor);
       }));
 
-    it('does not store fields outside ServiceState', () =>
+    it('does not store fields outside Checkpoint', () =>
       withStore(async (store) => {
-        const withExtra = { ...sampleState(), secret_extra: 'x' } as ServiceState;
+        const withExtra = { ...sampleState(), secret_extra: 'x' } as Checkpoint;
         await store.put(KEY, withExtra, undefined);
         assert.equal(Object.hasOwn((await store.get(KEY)) ?? {}, 'secret_extra'), false);
       }));

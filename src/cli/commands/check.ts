@@ -33,7 +33,7 @@ export async function checkCollector(config: SiphonConfig, io: CliIo, signal: Ab
         report(false, `input ${input.name} (${input.type})`, toSiphonError(err).describe());
         continue;
       }
-      for (const service of source.services) {
+      for (const service of source.streams) {
         try {
           await service.probe(signal);
           report(true, `service ${input.name}/${service.name}`, 'pullable');

@@ -1,7 +1,7 @@
 // `siphon state show` and `siphon state reset`.
 import type { StateStore } from '../../core/contracts.js';
 import { EXIT, exitCodeFor, toSiphonError } from '../../core/errors.js';
-import { describeState } from '../../core/service-state.js';
+import { describeState } from '../../core/checkpoint.js';
 import type { SiphonConfig } from '../../config/types.js';
 import { openStateStore } from '../../state/index.js';
 import type { CliIo } from '../io.js';

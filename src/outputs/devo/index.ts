@@ -1,13 +1,13 @@
 // `devo_platform` output (alias `devo`): sends events to a Devo collector endpoint or relay
 // over TLS with a client certificate (or plain TCP), framed as Devo's own senders frame them
-// (./frame.ts). What "acknowledged" means is the `ack` mode of the shared StreamSender:
+// (./frame.ts). What "acknowledged" means is the `ack` mode of the shared SocketSender:
 // 'close' (default) proves the relay read every byte; 'drain' trusts the kernel. Unlike
 // Devo's senders, a batch that cannot be sent is never dropped: write() rejects and the
 // pipeline sends it again later.
 
 import type { Logger, Output, OutputContext, OutputDefinition, OutputRecord } from '../../core/contracts.js';
-import type { Chunk } from '../net/stream-sender.js';
-import { StreamOutputConnection } from '../net/stream-output.js';
+import type { Chunk } from '../net/socket-sender.js';
+import { SocketOutputConnection } from '../net/socket-output.js';
 import { DevoFramer } from './frame.js';
 import { devoOutputSchema, frameHostname, type DevoOutputSettings } from './settings.js';
 
@@ -16,7 +16,7 @@ export { devoOutputSchema, type DevoOutputSettings } from './settings.js';
 export class DevoOutput implements Output {
   private readonly logger: Logger;
   private readonly framer: DevoFramer;
-  private readonly connection: StreamOutputConnection;
+  private readonly connection: SocketOutputConnection;
 
   constructor(
     readonly name: string,
@@ -35,7 +35,7 @@ export class DevoOutput implements Output {
             minVersion: settings.tls_min_version,
           }
         : undefined;
-    this.connection = new StreamOutputConnection(name, { ...settings, tls, receiver: 'relay' }, ctx);
+    this.connection = new SocketOutputConnection(name, { ...settings, tls, receiver: 'relay' }, ctx);
   }
 
   get bytesSent(): number {
@@ -70,7 +70,7 @@ function devoDefinition(type: string): OutputDefinition<DevoOutputSettings> {
     type,
     schema: devoOutputSchema,
     create: (name, settings, ctx) => new DevoOutput(name, type, settings, ctx),
-    defaultServices: ['standard', 'internal'],
+    defaultChannels: ['standard', 'internal'],
   };
 }
 

@@ -205,5 +205,5 @@ export const httpOutputDefinition: OutputDefinition<HttpOutputSettings> = {
   schema: httpOutputSchema,
   create: (name, settings, ctx) => new HttpOutput(name, settings, ctx),
   secrets: httpOutputSecrets,
-  defaultServices: ['standard', 'internal'],
+  defaultChannels: ['standard', 'internal'],
 };

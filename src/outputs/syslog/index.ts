@@ -1,11 +1,11 @@
 // `syslog` output: each event as one syslog message (RFC 5424 or RFC 3164, ./format.ts) to
 // a syslog daemon over TCP, TLS (RFC 5425) or UDP (RFC 5426). The Devo tag travels as
-// APP-NAME / TAG. TCP and TLS go through the shared StreamSender, whose `ack` mode says what
+// APP-NAME / TAG. TCP and TLS go through the shared SocketSender, whose `ack` mode says what
 // "acknowledged" means ('close': the daemon read every byte; 'drain': the kernel took them);
 // UDP acknowledges once every datagram is handed to the kernel, which proves nothing more.
 
 import type { Logger, Output, OutputContext, OutputDefinition, OutputRecord } from '../../core/contracts.js';
-import { StreamOutputConnection } from '../net/stream-output.js';
+import { SocketOutputConnection } from '../net/socket-output.js';
 import { SyslogFormatter, streamChunks, udpDatagrams } from './format.js';
 import { priority, syslogOutputSchema, type SyslogOutputSettings } from './settings.js';
 import { UdpSender } from './udp-sender.js';
@@ -17,7 +17,7 @@ export class SyslogOutput implements Output {
   private readonly logger: Logger;
   private readonly formatter: SyslogFormatter;
   /** TCP or TLS; UDP has its own sender. */
-  private readonly stream: StreamOutputConnection | undefined;
+  private readonly stream: SocketOutputConnection | undefined;
   private udp: UdpSender | undefined;
   private bytesOfClosedUdp = 0;
 
@@ -46,7 +46,7 @@ export class SyslogOutput implements Output {
               minVersion: settings.tls_min_version,
             }
           : undefined;
-      this.stream = new StreamOutputConnection(name, { ...settings, tls, receiver: 'daemon' }, ctx);
+      this.stream = new SocketOutputConnection(name, { ...settings, tls, receiver: 'daemon' }, ctx);
     }
   }
 
@@ -103,5 +103,5 @@ export const syslogOutputDefinition: OutputDefinition<SyslogOutputSettings> = {
   type: 'syslog',
   schema: syslogOutputSchema,
   create: (name, settings, ctx) => new SyslogOutput(name, settings, ctx),
-  defaultServices: ['standard', 'internal'],
+  defaultChannels: ['standard', 'internal'],
 };

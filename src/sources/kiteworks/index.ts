@@ -2,7 +2,7 @@
 
 import { createPrivateKey, type KeyObject } from 'node:crypto';
 import { resolve } from 'node:path';
-import type { CommonServiceSettings, ConnectorDefinition, Source } from '../../core/contracts.js';
+import type { StreamSettings, ConnectorDefinition, Source } from '../../core/contracts.js';
 import { SiphonError } from '../../core/errors.js';
 import { readRegularFileSync } from '../../config/bounded-read.js';
 import { KiteworksApi } from './api.js';
@@ -31,11 +31,11 @@ export const kiteworksConnector: ConnectorDefinition<KiteworksSettings> = {
   displayName: 'Kiteworks admin activities',
   logModule: 'Kiteworks',
   schema: kiteworksSchema,
-  services: { admin: { tag: KITEWORKS_TAG } },
+  streams: { admin: { tag: KITEWORKS_TAG } },
   startSetting: 'historical_poll_datetime',
   // 30 requests/s per IP is Kiteworks' limit; a collector needs far less and leaves room for other clients.
   rateLimits: [{ limit: 300, perMs: 60_000 }],
-  serviceSettings: (settings): Record<string, CommonServiceSettings & Record<string, unknown>> => {
+  streamSettings: (settings): Record<string, StreamSettings & Record<string, unknown>> => {
     const service = adminService(settings);
     return service ? { admin: { ...service, dedup_window_seconds: service.overlap_in_seconds } } : {};
   },
@@ -68,7 +68,7 @@ export const kiteworksConnector: ConnectorDefinition<KiteworksSettings> = {
       ? new KiteworksStream({ name: 'admin', tag: KITEWORKS_TAG, settings: service, api, logger: pullLogger, clock: ctx.clock, where: `${input.name}/admin` })
       : undefined;
     return {
-      services: stream ? [stream] : [],
+      streams: stream ? [stream] : [],
       async setup(signal) {
         await tokens.get(signal, 'setup');
         if (stream) await stream.probe(signal);

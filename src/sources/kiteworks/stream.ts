@@ -2,7 +2,7 @@
 // minus a lag, each re-reading an overlap of the previous one, read oldest first with
 // offset paging until a short page. The framework owns state.
 
-import type { Clock, Logger, Page, PullPosition, ServicePuller, VendorEvent } from '../../core/contracts.js';
+import type { Clock, Logger, Page, PullPosition, StreamPuller, VendorEvent } from '../../core/contracts.js';
 import { toRfc3339Seconds } from '../../core/time.js';
 import { DEFAULT_FIRST_START_BACK_MS, dedupRetainRanges, newestEventTime, nextWindow } from '../common/time-windows.js';
 import type { KiteworksApi } from './api.js';
@@ -28,7 +28,7 @@ export function parseCreated(value: unknown): number | undefined {
   return Number.isNaN(ms) ? undefined : ms;
 }
 
-export class KiteworksStream implements ServicePuller<KiteworksCursor> {
+export class KiteworksStream implements StreamPuller<KiteworksCursor> {
   readonly name: string;
   readonly tag: string;
   private readonly lagMs: number;

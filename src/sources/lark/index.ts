@@ -1,6 +1,6 @@
 // The Lark (Larksuite / Feishu) admin audit log connector: factory, setup and its service.
 
-import type { CommonServiceSettings, ConnectorDefinition, Source } from '../../core/contracts.js';
+import type { StreamSettings, ConnectorDefinition, Source } from '../../core/contracts.js';
 import { LarkApi } from './api.js';
 import { auditInfosService, LARK_TAG, larkSchema, type LarkSettings } from './settings.js';
 import { LarkStream } from './stream.js';
@@ -11,11 +11,11 @@ export const larkConnector: ConnectorDefinition<LarkSettings> = {
   displayName: 'Lark admin audit logs (audit_infos)',
   logModule: 'LarkBase',
   schema: larkSchema,
-  services: { audit_infos: { tag: LARK_TAG } },
+  streams: { audit_infos: { tag: LARK_TAG } },
   startSetting: 'initial_start_time_in_utc_value',
   // The API's published frequency limit: 100 requests a minute per app.
   rateLimits: [{ limit: 100, perMs: 60_000 }],
-  serviceSettings: (settings): Record<string, CommonServiceSettings & Record<string, unknown>> => {
+  streamSettings: (settings): Record<string, StreamSettings & Record<string, unknown>> => {
     const service = auditInfosService(settings);
     return service ? { audit_infos: { ...service, dedup_window_seconds: service.overlap_in_seconds } } : {};
   },
@@ -47,7 +47,7 @@ export const larkConnector: ConnectorDefinition<LarkSettings> = {
       : undefined;
 
     return {
-      services: stream ? [stream] : [],
+      streams: stream ? [stream] : [],
       async setup(signal) {
         await tokens.get(signal, 'setup');
         if (stream) {

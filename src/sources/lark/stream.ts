@@ -2,7 +2,7 @@
 // older than the 180-day retention, each re-reading an overlap of the previous one, paged
 // with page_token. The framework owns state; this turns a saved position into the next page.
 
-import type { Clock, Logger, Page, PullPosition, ServicePuller, VendorEvent } from '../../core/contracts.js';
+import type { Clock, Logger, Page, PullPosition, StreamPuller, VendorEvent } from '../../core/contracts.js';
 import { SiphonError } from '../../core/errors.js';
 import { toRfc3339Seconds } from '../../core/time.js';
 import { DEFAULT_FIRST_START_BACK_MS, dedupRetainRanges, newestEventTime, nextWindow } from '../common/time-windows.js';
@@ -25,7 +25,7 @@ export interface LarkStreamOptions {
 
 const seconds = (ms: number): number => Math.floor(ms / 1000);
 
-export class LarkStream implements ServicePuller<LarkCursor> {
+export class LarkStream implements StreamPuller<LarkCursor> {
   readonly name: string;
   readonly tag: string;
   private readonly lagMs: number;

@@ -1,6 +1,6 @@
 // The LastPass Enterprise API connector (event reporting): factory, setup and its one service.
 
-import type { CommonServiceSettings, ConnectorDefinition, Source } from '../../core/contracts.js';
+import type { StreamSettings, ConnectorDefinition, Source } from '../../core/contracts.js';
 import { WallClockZone } from '../../core/zoned-time.js';
 import { LastPassApi } from './api.js';
 import { endpointUrl, LASTPASS_TAG, lastPassSchema, reportingService, type LastPassSettings } from './settings.js';
@@ -12,12 +12,12 @@ export const lastPassConnector: ConnectorDefinition<LastPassSettings> = {
   displayName: 'LastPass Enterprise API (reporting)',
   logModule: 'LastPass',
   schema: lastPassSchema,
-  services: { reporting: { tag: LASTPASS_TAG } },
+  streams: { reporting: { tag: LASTPASS_TAG } },
   startSetting: 'start_time_in_utc',
   // LastPass publishes no limit. Conservative: one request a second on average, which a
   // back-fill of a year in one-day windows still finishes in minutes.
   rateLimits: [{ limit: 60, perMs: 60_000 }],
-  serviceSettings: (settings): Record<string, CommonServiceSettings & Record<string, unknown>> => {
+  streamSettings: (settings): Record<string, StreamSettings & Record<string, unknown>> => {
     const service = reportingService(settings);
     // The overlap, not a window of keys, bounds what LastPass re-reads (see stream.ts).
     return service ? { reporting: { ...service, dedup_window_seconds: service.overlap_in_seconds } } : {};
@@ -51,7 +51,7 @@ export const lastPassConnector: ConnectorDefinition<LastPassSettings> = {
     const zone = new WallClockZone(service?.time_zone ?? 'America/New_York');
 
     return {
-      services,
+      streams: services,
       async setup(signal) {
         await validateAccess(api, zone, ctx.clock.now(), signal, { input: input.name });
         setupLogger.info('Successfully tested fetch data for cmd reporting. Source is pullable.');

@@ -4,7 +4,7 @@
 // autumn hour are read the way the API filters them; the framework owns state, and this
 // turns a saved position into the next page.
 
-import type { Clock, Logger, Page, PullPosition, ServicePuller, VendorEvent } from '../../core/contracts.js';
+import type { Clock, Logger, Page, PullPosition, StreamPuller, VendorEvent } from '../../core/contracts.js';
 import { SiphonError } from '../../core/errors.js';
 import { formatWallTime, parseWallTime, WallClockZone } from '../../core/zoned-time.js';
 import type { LastPassApi } from './api.js';
@@ -27,7 +27,7 @@ export interface LastPassStreamOptions {
   readonly where: string;
 }
 
-export class LastPassStream implements ServicePuller<LastPassCursor> {
+export class LastPassStream implements StreamPuller<LastPassCursor> {
   readonly name: string;
   readonly tag: string;
   private readonly zone: WallClockZone;

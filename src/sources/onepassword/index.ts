@@ -12,14 +12,14 @@ export const onePasswordConnector: ConnectorDefinition<OnePasswordSettings> = {
   displayName: '1Password Events Reporting',
   logModule: 'OnePassword',
   schema: onePasswordSchema,
-  services: Object.fromEntries(Object.entries(ONEPASSWORD_SERVICES).map(([name, s]) => [name, { tag: s.tag }])),
+  streams: Object.fromEntries(Object.entries(ONEPASSWORD_SERVICES).map(([name, s]) => [name, { tag: s.tag }])),
   startSetting: 'start_time_value',
   // Published limits, per account: 600 requests/min and 30,000/h.
   rateLimits: [
     { limit: 600, perMs: 60_000 },
     { limit: 30_000, perMs: 3_600_000 },
   ],
-  serviceSettings: (settings) => Object.fromEntries(enabledServices(settings)),
+  streamSettings: (settings) => Object.fromEntries(enabledServices(settings)),
   secrets: (settings) => [settings.credentials.token],
 
   create(input, ctx): Source {
@@ -41,7 +41,7 @@ export const onePasswordConnector: ConnectorDefinition<OnePasswordSettings> = {
     const setupLogger = ctx.logger.child({ module: 'OnePasswordPullerSetup' });
 
     return {
-      services,
+      streams: services,
       async setup(signal) {
         const audience = tokenAudienceHost(settings.credentials.token);
         const host = new URL(settings.base_url).host;

@@ -1,7 +1,7 @@
 // One 1Password event stream (audit, item_usage or sign_in_attempts): the cursor logic.
 // The framework owns state; this only turns a saved position into the next page.
 
-import type { Clock, Logger, Page, PullPosition, ServicePuller, VendorEvent } from '../../core/contracts.js';
+import type { Clock, Logger, Page, PullPosition, StreamPuller, VendorEvent } from '../../core/contracts.js';
 import { SiphonError } from '../../core/errors.js';
 import { parseVendorTimestamp, toRfc3339Seconds } from '../../core/time.js';
 import { CursorRejectedError, type OnePasswordApi } from './api.js';
@@ -21,7 +21,7 @@ export interface OnePasswordStreamOptions {
   clock: Clock;
 }
 
-export class OnePasswordStream implements ServicePuller<string> {
+export class OnePasswordStream implements StreamPuller<string> {
   readonly name: string;
   readonly tag: string;
 

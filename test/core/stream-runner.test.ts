@@ -1,12 +1,12 @@
 // The pipeline's invariants, with a scripted puller and real outputs/stores in memory.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Output, OutputRecord, Page, PullPosition, ServicePuller, VendorEvent } from '../../src/core/contracts.js';
+import type { Output, OutputRecord, Page, PullPosition, StreamPuller, VendorEvent } from '../../src/core/contracts.js';
 import { SiphonError } from '../../src/core/errors.js';
 import { DeliveryQueue } from '../../src/core/delivery-queue.js';
 import { OutputLane } from '../../src/core/output-lane.js';
-import { ServiceRunner } from '../../src/core/service-runner.js';
-import { emptyServiceState } from '../../src/core/service-state.js';
+import { StreamRunner } from '../../src/core/stream-runner.js';
+import { emptyCheckpoint } from '../../src/core/checkpoint.js';
 import { outputEvents, streamEvents } from '../support/telemetry.js';
 import { systemClock } from '../../src/core/time.js';
 import { MemoryStateStore } from '../../src/state/memory.js';
@@ -22,7 +22,7 @@ import { join } from 'node:path';
 type Step = { events: VendorEvent[]; cursor: number; hasMore: boolean } | Error;
 
 /** Serves scripted pages keyed by cursor: cursor n -> script[n]. */
-class ScriptedPuller implements ServicePuller<number> {
+class ScriptedPuller implements StreamPuller<number> {
   readonly name = 'svc';
   readonly tag = 'test.tag';
   readonly seen: Array<number | null> = [];
@@ -84,10 +84,10 @@ function queueOf(outputs: Output[], logger = createLogger({ format: 'text', leve
   return queue;
 }
 
-function makeRunner(puller: ServicePuller, outputs: Output[], store: MemoryStateStore, obfuscation = compileObfuscation([], undefined)) {
+function makeRunner(puller: StreamPuller, outputs: Output[], store: MemoryStateStore, obfuscation = compileObfuscation([], undefined)) {
   const sink = new MemorySink();
   const logger = createLogger({ format: 'text', level: 'debug', redactor: new Redactor(), sink });
-  const runner = new ServiceRunner({
+  const runner = new StreamRunner({
     key: { input: 'in', service: 'svc' },
     puller,
     settings: { enabled: true, request_period_in_seconds: 1, dedup_window_seconds: 3600, dedup_max_keys: 1000, obfuscation: [], no_events_alarm_in_seconds: 0 },
@@ -180,7 +180,7 @@ test('after a crash between delivery and commit, the replayed page is not delive
   );
   // Its state was saved before the first page (as loadState does), with no cursor yet.
   const store = new MemoryStateStore();
-  await store.put({ input: 'in', service: 'svc' }, emptyServiceState(null, new Date().toISOString()), undefined);
+  await store.put({ input: 'in', service: 'svc' }, emptyCheckpoint(null, new Date().toISOString()), undefined);
   const { runner, sink } = makeRunner(new ScriptedPuller(script), [out], store);
   await runner.loadState();
   const stats = await runner.runCycle(new AbortController().signal);
@@ -210,7 +210,7 @@ test('a changed start-time setting resets the saved state', async () => {
   await first.loadState();
   await first.runCycle(new AbortController().signal);
   const sink = new MemorySink();
-  const second = new ServiceRunner({
+  const second = new StreamRunner({
     key: { input: 'in', service: 'svc' },
     puller,
     settings: { enabled: true, request_period_in_seconds: 1, dedup_window_seconds: 3600, dedup_max_keys: 1000, obfuscation: [], no_events_alarm_in_seconds: 0 },
@@ -299,7 +299,7 @@ test('a vendor error while a checkpoint is still being written: the next cycle r
 test('page-supplied keys and retain ranges: records carry the keys; the memory keeps only the ranges', async () => {
   // A content-keyed vendor (LastPass-like): two identical events are distinct occurrences.
   const twin = { who: 'x', t: 5_000 };
-  const puller: ServicePuller<number> = {
+  const puller: StreamPuller<number> = {
     name: 'svc',
     tag: 'test.tag',
     async fetchPage(position) {
@@ -345,8 +345,8 @@ test('a service that starts afresh is re-ingested whole, even what a journaled o
       const journal = await DeliveryJournal.open(join(dir, 'journal'), 1_000, createLogger({ format: 'text', level: 'info', redactor: new Redactor(), sink: new MemorySink() }));
       return { output: new JournaledOutput(blind, journal), got };
     };
-    const runner = (script: Map<number | null, Step>, startSetting: string | null, output: Output): ServiceRunner =>
-      new ServiceRunner({
+    const runner = (script: Map<number | null, Step>, startSetting: string | null, output: Output): StreamRunner =>
+      new StreamRunner({
         key: { input: 'in', service: 'svc' },
         puller: new ScriptedPuller(script),
         settings: { enabled: true, request_period_in_seconds: 1, dedup_window_seconds: 3600, dedup_max_keys: 1000, obfuscation: [], no_events_alarm_in_seconds: 0 },
@@ -398,7 +398,7 @@ test('a service that starts afresh is re-ingested whole, even what a journaled o
 test('an absurd event time moves no position, with connector retain ranges too; it is reported once and counted', async () => {
   const year9999 = Date.UTC(9999, 11, 31, 23, 59, 59);
   const now = Date.now();
-  const puller: ServicePuller<number> = {
+  const puller: StreamPuller<number> = {
     name: 'svc',
     tag: 'test.tag',
     async fetchPage(position) {

@@ -1,10 +1,10 @@
-// The saved record of one service (ServiceState): how a new one looks, and how it is
+// The saved record of one service (Checkpoint): how a new one looks, and how it is
 // summarised in logs and `siphon state show` (the dedup list is long and the cursor opaque).
 
-import type { ServiceState } from './contracts.js';
+import type { Checkpoint } from './contracts.js';
 
 /** The state of a service that has pulled nothing yet. */
-export function emptyServiceState(startSetting: string | null, nowIso: string): ServiceState {
+export function emptyCheckpoint(startSetting: string | null, nowIso: string): Checkpoint {
   return {
     '@persistence_version': 1,
     start_setting: startSetting,
@@ -25,7 +25,7 @@ const CURSOR_SHOWN_CHARS = 2_000;
  * structured cursor (LastPass: times, paging key) is shown as is; an opaque token (1Password)
  * or an outsized cursor only by its length.
  */
-export function describeState(state: ServiceState): string {
+export function describeState(state: Checkpoint): string {
   const cursorText = JSON.stringify(state.cursor);
   const structured = state.cursor !== null && typeof state.cursor === 'object' && cursorText.length <= CURSOR_SHOWN_CHARS;
   return JSON.stringify({

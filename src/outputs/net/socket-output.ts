@@ -1,14 +1,14 @@
 // The connection side shared by the outputs that write to a TCP/TLS receiver (Devo relays,
 // syslog daemons): reads the certificate files once (again after a failure), warns when
-// host-name checks are off, builds the StreamSender, and keeps a shared 'drain' connection
+// host-name checks are off, builds the SocketSender, and keeps a shared 'drain' connection
 // to one batch at a time ('close' opens a connection per batch, so batches may overlap).
 
 import type { Logger, OutputContext } from '../../core/contracts.js';
 import { SerialQueue } from '../serial-writer.js';
-import { StreamSender, type AckMode, type Chunk, type StreamEndpoint } from './stream-sender.js';
+import { SocketSender, type AckMode, type Chunk, type SocketEndpoint } from './socket-sender.js';
 import { readPemFiles, type PemFiles } from './tls-files.js';
 
-export interface StreamOutputTls {
+export interface SocketOutputTls {
   /** The files named in the settings, and the setting name of each for error messages. */
   readonly files: PemFiles;
   readonly settingOf: (which: keyof PemFiles) => string;
@@ -16,11 +16,11 @@ export interface StreamOutputTls {
   readonly minVersion: 'TLSv1.2' | 'TLSv1.3';
 }
 
-export interface StreamOutputSettings {
+export interface SocketOutputSettings {
   readonly address: string;
   readonly port: number;
   /** Absent: plain TCP. */
-  readonly tls: StreamOutputTls | undefined;
+  readonly tls: SocketOutputTls | undefined;
   readonly ack: AckMode;
   readonly connect_timeout_seconds: number;
   readonly idle_timeout_seconds: number;
@@ -30,16 +30,16 @@ export interface StreamOutputSettings {
   readonly receiver: string;
 }
 
-export class StreamOutputConnection {
+export class SocketOutputConnection {
   private readonly queue: SerialQueue | undefined;
-  private sender: Promise<StreamSender> | undefined;
-  private openSender: StreamSender | undefined;
+  private sender: Promise<SocketSender> | undefined;
+  private openSender: SocketSender | undefined;
   private bytesOfClosedSenders = 0;
   private readonly logger: Logger;
 
   constructor(
     private readonly output: string,
-    private readonly settings: StreamOutputSettings,
+    private readonly settings: SocketOutputSettings,
     private readonly ctx: OutputContext,
   ) {
     this.logger = ctx.logger;
@@ -72,7 +72,7 @@ export class StreamOutputConnection {
     const pending = this.sender;
     this.sender = undefined;
     if (!pending) return;
-    let sender: StreamSender;
+    let sender: SocketSender;
     try {
       sender = await pending;
     } catch {
@@ -85,7 +85,7 @@ export class StreamOutputConnection {
   }
 
   /** Builds the sender once (again after a failure). */
-  private prepare(): Promise<StreamSender> {
+  private prepare(): Promise<SocketSender> {
     if (!this.sender) {
       const building = this.buildSender();
       this.sender = building;
@@ -99,9 +99,9 @@ export class StreamOutputConnection {
     return this.sender;
   }
 
-  private async buildSender(): Promise<StreamSender> {
+  private async buildSender(): Promise<SocketSender> {
     const s = this.settings;
-    let endpoint: StreamEndpoint = { host: s.address, port: s.port };
+    let endpoint: SocketEndpoint = { host: s.address, port: s.port };
     if (s.tls) {
       const pem = await readPemFiles(this.output, this.ctx.baseDir, s.tls.files, s.tls.settingOf);
       if (!s.tls.verifyHostname) {
@@ -123,7 +123,7 @@ export class StreamOutputConnection {
         },
       };
     }
-    return new StreamSender(
+    return new SocketSender(
       this.output,
       endpoint,
       {
@@ -140,6 +140,6 @@ export class StreamOutputConnection {
 }
 
 /** A setting's name as written inside the output's `config` block ("chain", not "config.chain"). */
-function settingName(t: StreamOutputTls, which: keyof PemFiles): string {
+function settingName(t: SocketOutputTls, which: keyof PemFiles): string {
   return t.settingOf(which).replace(/^config\./, '');
 }

@@ -6,11 +6,11 @@ import type {
   Clock,
   Page,
   PullPosition,
-  CommonServiceSettings,
+  StreamSettings,
   Logger,
   OutputRecord,
-  ServicePuller,
-  ServiceState,
+  StreamPuller,
+  Checkpoint,
   StateKey,
   StateStore,
   VendorEvent,
@@ -24,7 +24,7 @@ import { describeEventTime, EVENT_TIME_TOLERANCE_MS, judgeEventTime, usableEvent
 import { NoProgressGuard } from './no-progress.js';
 import { CycleStatistics } from './statistics.js';
 import { OrderedCommits } from './ordered-commits.js';
-import { describeState, emptyServiceState } from './service-state.js';
+import { describeState, emptyCheckpoint } from './checkpoint.js';
 import type { EventSink, StreamEvent, StreamScope } from './events.js';
 
 /** Hands records to the outputs (the delivery queue). */
@@ -40,10 +40,10 @@ export interface Delivery {
   forgetDelivered(key: StateKey): Promise<void>;
 }
 
-export interface ServiceRunnerOptions {
+export interface StreamRunnerOptions {
   key: StateKey;
-  puller: ServicePuller;
-  settings: CommonServiceSettings;
+  puller: StreamPuller;
+  settings: StreamSettings;
   /** The configured start-time value (its text), or null when the connector default applies. */
   startSetting: string | null;
   /** The configured start time (ms), or null: events far before it move no position. */
@@ -61,7 +61,7 @@ export interface ServiceRunnerOptions {
 
 /** A page ready for the outputs. */
 interface PreparedPage {
-  cursor: ServiceState['cursor'];
+  cursor: Checkpoint['cursor'];
   fresh: Array<FreshEvent<VendorEvent>>;
   records: OutputRecord[];
   newest: number | null;
@@ -84,8 +84,8 @@ function isTransient(error: SiphonError): boolean {
   return (family === 'PullError' && error.code !== 'PULL_AUTH_LOST') || family === 'OutputError';
 }
 
-export class ServiceRunner {
-  private state: ServiceState | undefined;
+export class StreamRunner {
+  private state: Checkpoint | undefined;
   private dedup: DedupMemory | undefined;
   private consecutiveErrors = 0;
   /**
@@ -103,7 +103,7 @@ export class ServiceRunner {
   /** An absurd event time is reported once per stream (with the first such event); later ones are counted. */
   private implausibleTimeReported = false;
 
-  constructor(private readonly o: ServiceRunnerOptions) {}
+  constructor(private readonly o: StreamRunnerOptions) {}
 
   get name(): string {
     return `${this.o.key.input}/${this.o.key.service}`;
@@ -124,7 +124,7 @@ export class ServiceRunner {
           `The start-time setting changed (was ${JSON.stringify(state.start_setting)}, now ${JSON.stringify(startSetting)}): ` +
             'the persistence of this service has been reset and pulling starts again from the configured start time',
         );
-        state = await this.writeState(emptyServiceState(startSetting, new Date(clock.now()).toISOString()), state.revision);
+        state = await this.writeState(emptyCheckpoint(startSetting, new Date(clock.now()).toISOString()), state.revision);
         // A deliberate re-ingestion: events already in the outputs are wanted again.
         this.recovering = false;
       } else {
@@ -133,7 +133,7 @@ export class ServiceRunner {
     } else {
       logger.info('No persisted data found: pulling starts from the configured start time');
       await this.o.delivery.forgetDelivered(key);
-      state = await this.writeState(emptyServiceState(startSetting, new Date(clock.now()).toISOString()), undefined);
+      state = await this.writeState(emptyCheckpoint(startSetting, new Date(clock.now()).toISOString()), undefined);
       // No state (first start, or `siphon state reset`): nothing can be half-delivered.
       this.recovering = false;
     }
@@ -141,7 +141,7 @@ export class ServiceRunner {
   }
 
   /** Takes a saved record as the starting point of the next pages. */
-  private adopt(saved: ServiceState): void {
+  private adopt(saved: Checkpoint): void {
     const { settings, store, key, events } = this.o;
     const state = this.withoutImplausibleTimes(saved);
     this.state = state;
@@ -162,7 +162,7 @@ export class ServiceRunner {
    * the far future and prune every other key. Such times are set aside here; the next commit
    * saves the repaired record.
    */
-  private withoutImplausibleTimes(state: ServiceState): ServiceState {
+  private withoutImplausibleTimes(state: Checkpoint): Checkpoint {
     const bounds = this.timeBounds();
     let repaired = false;
     const dedup = state.dedup.map(([k, t]): [string, number | null] => {
@@ -371,7 +371,7 @@ export class ServiceRunner {
     }
   }
 
-  private async deliverAndCommit(page: PreparedPage, stats: CycleStatistics): Promise<ServiceState> {
+  private async deliverAndCommit(page: PreparedPage, stats: CycleStatistics): Promise<Checkpoint> {
     const { clock, logger, delivery, events } = this.o;
     const { cursor, fresh, records, newest, dedupRetain } = page;
     const state = this.requireState();
@@ -394,7 +394,7 @@ export class ServiceRunner {
       if (item.key !== undefined && DedupMemory.retains(dedupRetain, item.time ?? null)) dedup.add(item.key, item.time ?? null);
     }
     dedup.prune(dedupRetain);
-    const next: ServiceState = {
+    const next: Checkpoint = {
       ...state,
       cursor,
       dedup: dedup.toJSON(),
@@ -435,11 +435,11 @@ export class ServiceRunner {
     return found;
   }
 
-  private async writeState(state: ServiceState, expectedRevision: number | undefined): Promise<ServiceState> {
+  private async writeState(state: Checkpoint, expectedRevision: number | undefined): Promise<Checkpoint> {
     return this.o.store.put(this.o.key, state, expectedRevision);
   }
 
-  private requireState(): ServiceState {
+  private requireState(): Checkpoint {
     if (!this.state) throw new SiphonError('INTERNAL', `${this.name}: state used before loadState()`);
     return this.state;
   }

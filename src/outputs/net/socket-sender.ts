@@ -30,7 +30,7 @@ export interface TlsClientSettings {
   readonly refusalWords?: TlsRefusalWords;
 }
 
-export interface StreamEndpoint {
+export interface SocketEndpoint {
   readonly host: string;
   readonly port: number;
   /** Absent: plain TCP. */
@@ -39,7 +39,7 @@ export interface StreamEndpoint {
 
 export type AckMode = 'close' | 'drain';
 
-export interface StreamSenderOptions {
+export interface SocketSenderOptions {
   readonly ack: AckMode;
   readonly connectTimeoutMs: number;
   /** 'drain': a connection idle this long is replaced before use (balancers drop idle ones silently). */
@@ -92,7 +92,7 @@ interface OpenConnection {
   dead: boolean;
 }
 
-export class StreamSender {
+export class SocketSender {
   private connection: OpenConnection | undefined;
   private sent = 0;
   private secureContext: tls.SecureContext | undefined;
@@ -100,8 +100,8 @@ export class StreamSender {
 
   constructor(
     private readonly output: string,
-    private readonly endpoint: StreamEndpoint,
-    private readonly options: StreamSenderOptions,
+    private readonly endpoint: SocketEndpoint,
+    private readonly options: SocketSenderOptions,
     private readonly logger: Logger,
     private readonly now: () => number = Date.now,
   ) {
