@@ -86,7 +86,11 @@ export interface HttpRequest {
 }
 
 export type RetryDecision =
-  | { kind: 'done' }
+  /**
+   * The answer stands. `pauseUntil` (ms since the epoch): the vendor announced that the account's
+   * allowance is used up until then (rate-limit headers), so its budget waits before a 429 happens.
+   */
+  | { kind: 'done'; pauseUntil?: number }
   /** Retry after back-off; `rateLimited` pauses the whole account's budget, `delayMs` overrides the back-off. */
   | { kind: 'retry'; rateLimited: boolean; delayMs?: number };
 

@@ -186,6 +186,7 @@ class UndiciHttpClient implements ClosableHttpClient {
 
       const decision = classify(res);
       if (decision.kind === 'done') {
+        if (decision.pauseUntil !== undefined && decision.pauseUntil > this.clock.now()) this.budget.pauseUntil(decision.pauseUntil);
         if (req.purpose === 'token' && res.status >= 200 && res.status < 300) this.events.emit({ type: 'token_renewed', operation });
         return res;
       }

@@ -5,6 +5,7 @@ import { createHttpClient, type HttpClientOptions } from '../../src/http/client.
 import { RateBudget } from '../../src/http/rate-budget.js';
 import { Redactor } from '../../src/core/redact.js';
 import { SiphonError } from '../../src/core/errors.js';
+import type { RetryDecision } from '../../src/core/contracts.js';
 import { systemClock } from '../../src/core/time.js';
 import { CapturingLogger, FakeClock, closedPort, fastSettings, flush, startServer } from './helpers.js';
 
@@ -395,4 +396,25 @@ test('a huge Retry-After is capped and logged; a final 429 still pauses the budg
   assert.equal(last.attempts, 1);
   await flush();
   assert.equal(budget.snapshot().pausedUntil, clock.now() + cap, 'the next cycle will hold back too');
+});
+
+test('an answer that announces the allowance is used up pauses the account before a 429 happens', async (t) => {
+  const server = await startServer((_req, res) => {
+    res.setHeader('x-left', '0');
+    res.end('ok');
+  });
+  const budget = new RateBudget([{ limit: 600, perMs: 60_000 }], systemClock);
+  const { client } = setup({ budget });
+  t.after(async () => {
+    await client.close();
+    await server.close();
+  });
+  const resumeAt = Date.now() + 400;
+  const classify = (res: { headers: Readonly<Record<string, string>> }): RetryDecision => (res.headers['x-left'] === '0' ? { kind: 'done', pauseUntil: resumeAt } : { kind: 'done' });
+  const first = await client.request({ method: 'GET', url: `${server.url}/first`, classify });
+  assert.equal(first.status, 200);
+  assert.equal(budget.snapshot().pausedUntil, resumeAt);
+  await client.request({ method: 'GET', url: `${server.url}/second`, classify });
+  const secondAt = server.seen.find((s) => s.url === '/second')?.at ?? 0;
+  assert.ok(secondAt >= resumeAt - 50, `the next request went ${resumeAt - secondAt} ms before the announced reset`);
 });

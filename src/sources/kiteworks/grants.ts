@@ -2,7 +2,8 @@
 // authorization code and the JWT bearer assertion. Pure functions of their inputs (and the
 // clock and randomness they are given), so they can be checked on their own.
 
-import { createHmac, randomInt, randomUUID, sign, type KeyObject } from 'node:crypto';
+import { createHmac, randomInt, randomUUID, type KeyObject } from 'node:crypto';
+import { signJwt } from '../common/jwt.js';
 
 const SEP = '|@@|';
 
@@ -19,9 +20,6 @@ export function signatureFlowCode(o: { clientId: string; userEmail: string; sign
 /** A JWT bearer assertion (RS256/RS512) for the JWT flow: short-lived, single-use (jti). */
 export function jwtAssertion(o: { clientId: string; userEmail: string; audience: string; privateKey: KeyObject; algorithm: 'RS256' | 'RS512'; nowMs: number }): string {
   const now = Math.floor(o.nowMs / 1000);
-  const encode = (value: object): string => Buffer.from(JSON.stringify(value)).toString('base64url');
-  const header = encode({ alg: o.algorithm, typ: 'JWT' });
-  const claims = encode({ iss: o.clientId, sub: o.userEmail, aud: o.audience, iat: now, nbf: now - 60, exp: now + 300, jti: randomUUID() });
-  const signature = sign(o.algorithm === 'RS256' ? 'sha256' : 'sha512', Buffer.from(`${header}.${claims}`), o.privateKey).toString('base64url');
-  return `${header}.${claims}.${signature}`;
+  const claims = { iss: o.clientId, sub: o.userEmail, aud: o.audience, iat: now, nbf: now - 60, exp: now + 300, jti: randomUUID() };
+  return signJwt({ algorithm: o.algorithm, claims, privateKey: o.privateKey });
 }
