@@ -76,6 +76,30 @@ export function startTime(now: () => number = Date.now, devoIds: StartTimeDevoId
   });
 }
 
+/**
+ * A file a setting names (a private key, a CA bundle): the path as written, relative to the
+ * configuration's folder, and its content, which the loader reads before anything runs, so
+ * an unreadable file is a configuration error with the setting's path, not a failure later.
+ */
+export class FileSetting {
+  #text: string | undefined;
+  constructor(readonly path: string) {}
+  /** The file's content. */
+  get text(): string {
+    if (this.#text === undefined) throw new Error(`${this.path} was not read by the configuration loader`);
+    return this.#text;
+  }
+  /** The loader's: the content it read. */
+  loaded(text: string): void {
+    this.#text = text;
+  }
+}
+
+/** A file path setting (see FileSetting). */
+export function fileSetting() {
+  return nonEmptyString().transform((path) => new FileSetting(path));
+}
+
 /** An http(s) URL; trailing slashes are removed so paths can be appended. */
 export function httpUrl() {
   return nonEmptyString().transform((text, ctx) => {
