@@ -8,7 +8,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BENCH_CASES, siphonConfig, type BenchCase, type RunningCase } from './cases.js';
-import type { ChildReport } from './child-report.js';
+import type { ChildReport } from '../src/simulators/common/baseline-report.js';
 import type { Contender, Delivery } from './destinations.js';
 
 const EVENTS = Number(process.env['SIPHON_BENCH_EVENTS'] ?? 200_000);

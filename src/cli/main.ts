@@ -62,7 +62,7 @@ export async function main(argv: string[], rawIo: CliIo = processIo): Promise<nu
     .action(async (opts: { config: string }) => {
       const config = await loadOrReport(opts.config, io, redactor);
       if (!config) return void (exitCode = EXIT.CONFIG);
-      const services = config.inputs.reduce((n, i) => n + Object.keys(i.definition.streamSettings(i.settings)).length, 0);
+      const services = config.inputs.reduce((n, i) => n + Object.keys(i.settings.streams).length, 0);
       io.out(`${opts.config}: valid (${config.inputs.length} input(s), ${services} enabled service(s), ${config.outputs.length} output(s))`);
     });
 

@@ -258,6 +258,11 @@ export const inputBaseShape = {
   enabled: z.boolean().default(true),
   http: httpSettingsSchema.default(httpSettingsSchema.parse({})),
   rate_limit: rateLimitSchema.default({ enabled: true }),
+  /** How the vendor's host is trusted: a private authority's bundle, or (tests only) no verification. */
+  tls: z
+    .object({ ca_file: fileSetting().optional(), verify: z.boolean().default(true) })
+    .strict()
+    .default({ verify: true }),
   /** A small event with its own tag, sent every `interval_seconds`, so a SIEM can alert on its absence. */
   heartbeat: z
     .object({
@@ -270,13 +275,6 @@ export const inputBaseShape = {
 
 export type HttpSettings = z.infer<typeof httpSettingsSchema>;
 export type RateLimitSettings = z.infer<typeof rateLimitSchema>;
-
-/** The keys every input has from `inputBaseShape`, read back from a connector's validated settings. */
-export function commonInputSettings(settings: unknown): { http: HttpSettings; rate_limit: RateLimitSettings; heartbeat: HeartbeatSettings | undefined } {
-  const s = settings as { http?: HttpSettings; rate_limit?: RateLimitSettings; heartbeat?: HeartbeatSettings };
-  if (!s.http || !s.rate_limit) throw new Error('connector schema does not include inputBaseShape');
-  return { http: s.http, rate_limit: s.rate_limit, heartbeat: s.heartbeat };
-}
 
 export interface HeartbeatSettings {
   interval_seconds: number;
