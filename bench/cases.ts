@@ -20,6 +20,8 @@ export interface RunningCase {
   readonly baseline: { script: string; args: string[] };
   /** Siphon's `inputs:` entries (YAML, indented by two spaces); globals and outputs are added by the runner. */
   readonly siphonInputs: string;
+  /** The environment the inputs' `${env:...}` references need. */
+  readonly env: Readonly<Record<string, string>>;
   /** Where both contenders deliver. */
   readonly destination: Destination;
   close(): Promise<void>;
@@ -60,6 +62,7 @@ async function startKit(kit: SimulatorKit, events: number, options: { title?: st
     events,
     baseline: { script: options.baselineScript ?? fileURLToPath(kit.bench.baseline), args: sim.baselineArgs() },
     siphonInputs: sim.inputYaml({ name: kit.name, ...kit.bench.input }),
+    env: sim.env,
     destination: dest.destination,
     close: async () => {
       await sim.close();
