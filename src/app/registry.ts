@@ -6,6 +6,6 @@ import { builtinOutputs } from '../outputs/index.js';
 import type { Registries } from '../config/load.js';
 import { VENDORS } from './vendors.js';
 
-export const builtinConnectors: ReadonlyMap<string, Connector> = new Map(VENDORS.map((vendor) => [vendor.connector.type, vendor.connector]));
+const builtinConnectors: ReadonlyMap<string, Connector> = new Map(VENDORS.map((vendor) => [vendor.connector.type, vendor.connector]));
 
 export const builtinRegistries: Registries = { connectors: builtinConnectors, outputs: builtinOutputs };

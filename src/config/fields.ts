@@ -122,7 +122,7 @@ export function positiveInt(max = Number.MAX_SAFE_INTEGER) {
   return z.number().int().min(1).max(max);
 }
 
-export const obfuscationRuleSchema = z
+const obfuscationRuleSchema = z
   .object({
     path: nonEmptyString(),
     method: z.enum(['hash', 'mask', 'drop']),
@@ -208,7 +208,7 @@ export type ProxySettings = z.infer<typeof proxySettingsSchema>;
  * An attempt's overall deadline when `request_timeout_seconds` is not written: a few minutes,
  * and never less than the response timeout (a slow but steady answer must still fit).
  */
-export const DEFAULT_REQUEST_TIMEOUT_SECONDS = 300;
+const DEFAULT_REQUEST_TIMEOUT_SECONDS = 300;
 
 /** HTTP behaviour an input may tune (all optional). */
 export const httpSettingsSchema = z
@@ -242,7 +242,7 @@ export const httpSettingsSchema = z
   })
   .transform((s) => ({ ...s, request_timeout_seconds: s.request_timeout_seconds ?? Math.max(DEFAULT_REQUEST_TIMEOUT_SECONDS, s.response_timeout_seconds) }));
 
-export const rateLimitSchema = z
+const rateLimitSchema = z
   .object({
     requests_per_minute: positiveInt().optional(),
     requests_per_hour: positiveInt().optional(),

@@ -29,7 +29,7 @@ export interface DemoOptions {
 const DAY_MS = 86_400_000;
 
 /** The demo's configuration: globals, console and file outputs, and one input per simulator. */
-export function demoConfigYaml(inputs: readonly string[], dir: string, statusListen = `127.0.0.1:${DEFAULT_STATUS_PORT}`): string {
+function demoConfigYaml(inputs: readonly string[], dir: string, statusListen = `127.0.0.1:${DEFAULT_STATUS_PORT}`): string {
   return `# Written by \`siphon demo\`: the collector against its built-in simulators.
 globals:
   name: siphon-demo

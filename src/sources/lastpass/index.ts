@@ -2,7 +2,7 @@
 
 import { defineConnector } from '../../core/connector.js';
 import type { Source } from '../../core/contracts.js';
-import { WallClockZone } from '../../core/zoned-time.js';
+import { WallClockZone } from './zoned-time.js';
 import { LastPassApi } from './api.js';
 import { endpointUrl, LASTPASS_TAG, lastPassSchema, reportingService, type LastPassSettings } from './settings.js';
 import { LastPassStream } from './stream.js';
