@@ -8,7 +8,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BENCH_CASES, siphonConfig, type BenchCase, type RunningCase } from './cases.js';
-import type { ChildReport } from './child-report.js';
+import type { ChildReport } from '../src/simulators/common/baseline-report.js';
 import type { Contender, Delivery } from './destinations.js';
 
 const EVENTS = Number(process.env['SIPHON_BENCH_EVENTS'] ?? 200_000);
@@ -20,9 +20,9 @@ const VERBOSE = process.env['SIPHON_BENCH_VERBOSE'] === '1';
 /** A folder: the Siphon child runs under `node --cpu-prof` and leaves its profiles there (figures then include the profiler's cost). */
 const PROFILE_DIR = process.env['SIPHON_BENCH_PROFILE'];
 
-function runChild(script: string, args: string[], nodeArgs: string[] = []): Promise<ChildReport> {
+function runChild(script: string, args: string[], nodeArgs: string[] = [], env: Readonly<Record<string, string>> = {}): Promise<ChildReport> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [...nodeArgs, script, ...args], { stdio: ['ignore', 'pipe', VERBOSE ? 'inherit' : 'ignore'] });
+    const child = spawn(process.execPath, [...nodeArgs, script, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', VERBOSE ? 'inherit' : 'ignore'] });
     let out = '';
     child.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
     child.on('error', reject);
@@ -51,7 +51,7 @@ async function runOnce(running: RunningCase, dir: string, contender: Contender):
     } else {
       const config = join(dir, 'config.yaml');
       await writeFile(config, siphonConfig(dir, destination.siphonOutputs, running.siphonInputs));
-      report = await runChild('dist/bench/siphon-child.js', [config], PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`] : []);
+      report = await runChild('dist/bench/siphon-child.js', [config], PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`] : [], running.env);
     }
   } finally {
     // Always, so that a receiver process never outlives a failed run.

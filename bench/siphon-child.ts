@@ -2,7 +2,7 @@
 // The parent counts the delivered lines afterwards (counting here would inflate peak RSS).
 // Usage: node dist/bench/siphon-child.js <config>
 import { main } from '../src/cli/main.js';
-import { reportSelf } from './child-report.js';
+import { reportSelf } from '../src/simulators/common/baseline-report.js';
 
 const [config] = process.argv.slice(2);
 if (!config) throw new Error('usage: siphon-child <config>');

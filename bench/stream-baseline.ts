@@ -4,8 +4,8 @@
 // state, no durability, no reconnects.
 import { once } from 'node:events';
 import type net from 'node:net';
-import { reportSelf } from './child-report.js';
-import { onePasswordPages } from './onepassword-pages.js';
+import { reportSelf } from '../src/simulators/common/baseline-report.js';
+import { onePasswordPages } from '../src/simulators/onepassword/baseline-pages.js';
 
 export interface StreamBaselineArgs {
   readonly url: string;

@@ -1,19 +1,11 @@
-// The composition root's list of what Siphon ships. A new vendor is a folder under
-// src/sources plus one line here; a new output, one line in src/outputs/index.ts.
+// The composition root's registries: the connectors of the vendors' plug-in records
+// (src/app/vendors.ts) and the outputs (src/outputs/index.ts), by the `type` that picks them.
 
-import type { ConnectorDefinition } from '../core/contracts.js';
+import type { Connector } from '../core/connector.js';
 import { builtinOutputs } from '../outputs/index.js';
-import { kiteworksConnector } from '../sources/kiteworks/index.js';
-import { larkConnector } from '../sources/lark/index.js';
-import { lastPassConnector } from '../sources/lastpass/index.js';
-import { onePasswordConnector } from '../sources/onepassword/index.js';
 import type { Registries } from '../config/load.js';
+import { VENDORS } from './vendors.js';
 
-export const builtinConnectors: ReadonlyMap<string, ConnectorDefinition<unknown>> = new Map<string, ConnectorDefinition<unknown>>([
-  [onePasswordConnector.type, onePasswordConnector as ConnectorDefinition<unknown>],
-  [lastPassConnector.type, lastPassConnector as ConnectorDefinition<unknown>],
-  [larkConnector.type, larkConnector as ConnectorDefinition<unknown>],
-  [kiteworksConnector.type, kiteworksConnector as ConnectorDefinition<unknown>],
-]);
+const builtinConnectors: ReadonlyMap<string, Connector> = new Map(VENDORS.map((vendor) => [vendor.connector.type, vendor.connector]));
 
 export const builtinRegistries: Registries = { connectors: builtinConnectors, outputs: builtinOutputs };

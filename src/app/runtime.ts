@@ -2,7 +2,7 @@
 // registered for redaction, the state store, the outputs, one HTTP client and rate budget
 // per vendor account, and one runner per enabled service.
 
-import type { Clock, StreamSettings, Logger, Output, Channel, Source } from '../core/contracts.js';
+import type { Clock, Logger, Output, Channel, Source } from '../core/contracts.js';
 import { Collector, type CollectorInput } from '../core/collector.js';
 import { DeliveryQueue } from '../core/delivery-queue.js';
 import { OutputLane } from '../core/output-lane.js';
@@ -12,11 +12,7 @@ import { SIPHON_VERSION } from '../core/version.js';
 import { StreamRunner } from '../core/stream-runner.js';
 import { Heartbeat } from '../core/heartbeat.js';
 import { Redactor } from '../core/redact.js';
-import { SiphonError } from '../core/errors.js';
-import { readRegularFileSync } from '../config/bounded-read.js';
-import { resolve } from 'node:path';
 import type { ConfiguredInput, SiphonConfig } from '../config/types.js';
-import { commonInputSettings, type StartTime } from '../config/fields.js';
 import { createHttpClient } from '../http/client.js';
 import { createRateBudget } from '../http/budget-from-settings.js';
 import { openStateStore } from '../state/index.js';
@@ -92,25 +88,14 @@ export function createRootLogger(
   });
 }
 
-/** The connector's TLS wishes for its host: verification (a warning when off) and a private CA read from its file. */
-async function tlsOptions(
-  definition: ConfiguredInput['definition'],
-  input: ConfiguredInput,
-  baseDir: string,
-  logger: Logger,
-): Promise<{ rejectUnauthorized: boolean; ca?: string } | undefined> {
-  const wanted = definition.httpTls?.(input.settings);
-  if (!wanted) return undefined;
-  if (!wanted.verify) {
-    logger.warn(`Certificate verification of ${input.name}'s host is off (verify_host_ssl_cert: false): anyone on the path can read the credentials`);
+/** How the input's host is trusted: verification (a warning when off) and a private CA (read by the loader). */
+function tlsOptions(input: ConfiguredInput, logger: Logger): { rejectUnauthorized: boolean; ca?: string } | undefined {
+  const tls = input.settings.common.tls;
+  if (!tls.verify) {
+    logger.warn(`Certificate verification of ${input.name}'s host is off (tls.verify is false): anyone on the path can read the credentials`);
     return { rejectUnauthorized: false };
   }
-  if (wanted.caFile === undefined) return { rejectUnauthorized: true };
-  const path = resolve(baseDir, wanted.caFile);
-  // A regular file only, and a bounded one: a FIFO named here must not block the collector.
-  const read = readRegularFileSync(path);
-  if (!read.ok) throw new SiphonError('CONFIG_INVALID_VALUE', `inputs.${input.name}.ca_bundle_file: cannot read ${path} (${read.code ?? read.why})`);
-  return { rejectUnauthorized: true, ca: read.text };
+  return tls.ca_file === undefined ? undefined : { rejectUnauthorized: true, ca: tls.ca_file.text };
 }
 
 export async function buildRuntime(config: SiphonConfig, options: RuntimeOptions): Promise<Runtime> {
@@ -192,13 +177,13 @@ export async function buildRuntime(config: SiphonConfig, options: RuntimeOptions
   const runtimeInputs: Runtime['inputs'] = [];
 
   for (const input of config.inputs.filter((i) => i.enabled)) {
-    const definition = input.definition;
+    const connector = input.connector;
     const inputLogger = logger.child({ input: input.name, inputId: input.id });
     const httpLogger = inputLogger.child({ module: 'HttpClient' });
     const inputTelemetry = telemetry.input(input.name, httpLogger);
-    const common = commonInputSettings(input.settings);
-    const budget = createRateBudget(definition.rateLimits, common.rate_limit, clock);
-    const tls = await tlsOptions(definition, input, config.baseDir, inputLogger);
+    const common = input.settings.common;
+    const budget = createRateBudget(connector.rateLimits, common.rate_limit, clock);
+    const tls = tlsOptions(input, inputLogger);
     const http = createHttpClient({
       settings: common.http,
       budget,
@@ -211,15 +196,14 @@ export async function buildRuntime(config: SiphonConfig, options: RuntimeOptions
       ...(tls ? { tls } : {}),
     });
     closers.push(() => http.close());
-    const source = definition.create({ name: input.name, id: input.id, settings: input.settings }, { logger: inputLogger, clock, http, signal, baseDir: config.baseDir, redactor });
+    const source = input.settings.create({ name: input.name, id: input.id }, { logger: inputLogger, clock, http, signal, redactor });
 
-    const streamSettings = definition.streamSettings(input.settings);
     const runners: StreamRunner[] = [];
     for (const puller of source.streams) {
-      const settings = streamSettings[puller.name] as (StreamSettings & Record<string, unknown>) | undefined;
-      if (!settings) continue;
-      const start = settings[definition.startSetting] as StartTime | undefined;
-      const pullerLogger = inputLogger.child({ module: `${definition.logModule}Puller`, service: puller.name });
+      const stream = input.settings.streams[puller.name];
+      if (!stream) continue;
+      const { settings, start } = stream;
+      const pullerLogger = inputLogger.child({ module: `${connector.logModule}Puller`, service: puller.name });
       const info = {
         input: input.name,
         service: puller.name,
@@ -234,7 +218,7 @@ export async function buildRuntime(config: SiphonConfig, options: RuntimeOptions
           key: { input: input.name, service: puller.name },
           puller,
           settings,
-          startSetting: definition.persistenceResetKey ? definition.persistenceResetKey(settings) : (start?.text ?? null),
+          startSetting: stream.resetKey,
           startMs: start?.ms ?? null,
           store,
           delivery,
@@ -261,7 +245,7 @@ export async function buildRuntime(config: SiphonConfig, options: RuntimeOptions
     collectorInputs.push({
       name: input.name,
       source,
-      logger: inputLogger.child({ module: `${definition.logModule}PullerSetup` }),
+      logger: inputLogger.child({ module: `${connector.logModule}PullerSetup` }),
       runners,
       events: inputTelemetry,
       ...(heartbeat ? { heartbeat } : {}),

@@ -62,7 +62,7 @@ export async function main(argv: string[], rawIo: CliIo = processIo): Promise<nu
     .action(async (opts: { config: string }) => {
       const config = await loadOrReport(opts.config, io, redactor);
       if (!config) return void (exitCode = EXIT.CONFIG);
-      const services = config.inputs.reduce((n, i) => n + Object.keys(i.definition.streamSettings(i.settings)).length, 0);
+      const services = config.inputs.reduce((n, i) => n + Object.keys(i.settings.streams).length, 0);
       io.out(`${opts.config}: valid (${config.inputs.length} input(s), ${services} enabled service(s), ${config.outputs.length} output(s))`);
     });
 
@@ -102,10 +102,10 @@ export async function main(argv: string[], rawIo: CliIo = processIo): Promise<nu
     .description(`run a vendor simulator on its own (${SIMULATED_VENDORS.join(', ')})`)
     .argument('<vendor>', 'which simulator')
     .option('-p, --port <port>', 'port to listen on (0: any free port)', parsePort, 0)
-    .option('--token <token>', 'the credential it accepts: 1Password bearer token, LastPass provisioning hash (default: generated, printed)')
+    .option('--token <token>', 'the one credential it accepts: a token, an app secret, a provisioning hash (default: generated, printed)')
     .option('--events <n>', 'historical events per stream', (v) => Number(v))
     .option('--live <n>', 'new events per second per stream', (v) => Number(v), 1)
-    .option('--no-rate-limit', 'turn the published rate limits off (LastPass publishes none: off anyway)')
+    .option('--no-rate-limit', "turn the simulator's rate limits off")
     .action(async (vendor: string, opts: { port: number; token?: string; events?: number; live: number; rateLimit: boolean }) => {
       const stop = abortOnSignals(io);
       try {

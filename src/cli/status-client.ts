@@ -45,7 +45,7 @@ const UNREACHABLE_CODES: Record<string, string> = {
 };
 
 /** The URL of the status document below a base URL (a path prefix is kept). */
-export function statusDocumentUrl(base: URL): URL {
+function statusDocumentUrl(base: URL): URL {
   const url = new URL(base.href);
   url.search = '';
   url.hash = '';

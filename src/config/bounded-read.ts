@@ -13,16 +13,16 @@ const MIB = 1024 * 1024;
  * The largest configuration file read. A service takes a few lines, so a thousand inputs with
  * their services stay within 100-200 KB; 4 MiB is twenty times that, and still parses in seconds.
  */
-export const MAX_CONFIG_FILE_BYTES = 4 * MIB;
+const MAX_CONFIG_FILE_BYTES = 4 * MIB;
 
 /** The largest `${file:PATH}` value, certificate or key file: a token, a password or a PEM bundle, all far smaller. */
-export const MAX_SECRET_FILE_BYTES = 1 * MIB;
+const MAX_SECRET_FILE_BYTES = 1 * MIB;
 
 /** `why` in words; `code` the system's error code where there was one (ENOENT...), for messages that always showed it. */
 export type BoundedRead = { ok: true; text: string } | { ok: false; why: string; code?: string };
 
 /** "4 MiB", "59.0 MiB", "812 KiB", "12 bytes". */
-export function formatBytes(bytes: number): string {
+function formatBytes(bytes: number): string {
   if (bytes >= MIB) return `${Number.isInteger(bytes / MIB) ? bytes / MIB : (bytes / MIB).toFixed(1)} MiB`;
   if (bytes >= 1024) return `${Math.round(bytes / 1024)} KiB`;
   return `${bytes} bytes`;
@@ -113,7 +113,7 @@ function notRegular(stats: Stats): string {
   return 'it is not a file';
 }
 
-export function describeFsError(err: unknown): string {
+function describeFsError(err: unknown): string {
   const code = (err as NodeJS.ErrnoException).code ?? String(err);
   switch (code) {
     case 'ENOENT':

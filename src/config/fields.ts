@@ -122,7 +122,7 @@ export function positiveInt(max = Number.MAX_SAFE_INTEGER) {
   return z.number().int().min(1).max(max);
 }
 
-export const obfuscationRuleSchema = z
+const obfuscationRuleSchema = z
   .object({
     path: nonEmptyString(),
     method: z.enum(['hash', 'mask', 'drop']),
@@ -208,7 +208,7 @@ export type ProxySettings = z.infer<typeof proxySettingsSchema>;
  * An attempt's overall deadline when `request_timeout_seconds` is not written: a few minutes,
  * and never less than the response timeout (a slow but steady answer must still fit).
  */
-export const DEFAULT_REQUEST_TIMEOUT_SECONDS = 300;
+const DEFAULT_REQUEST_TIMEOUT_SECONDS = 300;
 
 /** HTTP behaviour an input may tune (all optional). */
 export const httpSettingsSchema = z
@@ -242,7 +242,7 @@ export const httpSettingsSchema = z
   })
   .transform((s) => ({ ...s, request_timeout_seconds: s.request_timeout_seconds ?? Math.max(DEFAULT_REQUEST_TIMEOUT_SECONDS, s.response_timeout_seconds) }));
 
-export const rateLimitSchema = z
+const rateLimitSchema = z
   .object({
     requests_per_minute: positiveInt().optional(),
     requests_per_hour: positiveInt().optional(),
@@ -258,6 +258,11 @@ export const inputBaseShape = {
   enabled: z.boolean().default(true),
   http: httpSettingsSchema.default(httpSettingsSchema.parse({})),
   rate_limit: rateLimitSchema.default({ enabled: true }),
+  /** How the vendor's host is trusted: a private authority's bundle, or (tests only) no verification. */
+  tls: z
+    .object({ ca_file: fileSetting().optional(), verify: z.boolean().default(true) })
+    .strict()
+    .default({ verify: true }),
   /** A small event with its own tag, sent every `interval_seconds`, so a SIEM can alert on its absence. */
   heartbeat: z
     .object({
@@ -270,13 +275,6 @@ export const inputBaseShape = {
 
 export type HttpSettings = z.infer<typeof httpSettingsSchema>;
 export type RateLimitSettings = z.infer<typeof rateLimitSchema>;
-
-/** The keys every input has from `inputBaseShape`, read back from a connector's validated settings. */
-export function commonInputSettings(settings: unknown): { http: HttpSettings; rate_limit: RateLimitSettings; heartbeat: HeartbeatSettings | undefined } {
-  const s = settings as { http?: HttpSettings; rate_limit?: RateLimitSettings; heartbeat?: HeartbeatSettings };
-  if (!s.http || !s.rate_limit) throw new Error('connector schema does not include inputBaseShape');
-  return { http: s.http, rate_limit: s.rate_limit, heartbeat: s.heartbeat };
-}
 
 export interface HeartbeatSettings {
   interval_seconds: number;

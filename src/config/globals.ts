@@ -61,7 +61,7 @@ export const globalsSchema = z
 export type GlobalsBlock = z.infer<typeof globalsSchema>;
 
 /** Devo collector globals that mean nothing to Siphon: accepted with a warning so Devo files load. */
-export const DEVO_ONLY_GLOBALS: readonly string[] = [
+const DEVO_ONLY_GLOBALS: readonly string[] = [
   'id',
   'requests_per_second',
   'multiprocessing',

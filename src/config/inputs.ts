@@ -2,9 +2,11 @@
 // The connector is the block's `type`, or else the input's name, so two accounts of one
 // vendor can sit side by side (`op_eu: {type: onepassword, ...}`).
 
-import type { ConnectorDefinition } from '../core/contracts.js';
+import { resolve } from 'node:path';
+import type { Connector } from '../core/connector.js';
+import { readRegularFileSync } from './bounded-read.js';
 import { yamlTypeOf } from './describe.js';
-import { futureStartTimeMessage, isStartTime } from './fields.js';
+import { FileSetting, futureStartTimeMessage, isStartTime } from './fields.js';
 import { defineKey, isPlainObject, type PathSegment, type SettingPath } from './path.js';
 import type { Reporter } from './report.js';
 import { didYouMean } from './suggest.js';
@@ -15,15 +17,16 @@ const PATH: SettingPath = ['inputs'];
 
 export function readInputs(
   raw: unknown,
-  registry: ReadonlyMap<string, ConnectorDefinition<unknown>>,
+  registry: ReadonlyMap<string, Connector>,
   now: () => number,
+  baseDir: string,
   reporter: Reporter,
 ): ConfiguredInput[] {
   const entries = namedEntries(raw, PATH, 'input', reporter);
   if (!entries) return [];
   const inputs: ConfiguredInput[] = [];
   for (const [name, block] of entries) {
-    const input = readInput(name, block ?? {}, registry, now, reporter);
+    const input = readInput(name, block ?? {}, registry, { now, baseDir }, reporter);
     if (input) inputs.push(input);
   }
   return inputs;
@@ -32,8 +35,8 @@ export function readInputs(
 function readInput(
   name: string,
   block: unknown,
-  registry: ReadonlyMap<string, ConnectorDefinition<unknown>>,
-  now: () => number,
+  registry: ReadonlyMap<string, Connector>,
+  context: { now: () => number; baseDir: string },
   reporter: Reporter,
 ): ConfiguredInput | undefined {
   const path = [...PATH, name];
@@ -43,8 +46,8 @@ function readInput(
   }
   const type = connectorType(name, block, path, reporter);
   if (type === undefined) return undefined;
-  const definition = registry.get(type);
-  if (!definition) {
+  const connector = registry.get(type);
+  if (!connector) {
     const known = [...registry.keys()];
     const written = block['type'] !== undefined;
     reporter.error({
@@ -58,14 +61,16 @@ function readInput(
     return undefined;
   }
 
-  const value = withoutNulls(knownServicesOnly(block, definition, path, reporter));
-  const result = validate(definition.schema, value, path, reporter);
-  if (!result.ok) return undefined;
-  const settings = result.data;
-  if (reportFutureStartTimes(settings, path, now, reporter) > 0) return undefined;
-  const enabled = isPlainObject(settings) && typeof settings['enabled'] === 'boolean' ? settings['enabled'] : true;
-  const id = isPlainObject(settings) ? settings['id'] : block['id'];
-  return { name, type, definition, settings, enabled, id: typeof id === 'string' || typeof id === 'number' ? id : undefined };
+  const value = withoutNulls(knownServicesOnly(block, connector, path, reporter));
+  const settings = connector.configure((schema) => {
+    const result = validate(schema, value, path, reporter);
+    if (!result.ok) return undefined;
+    if (reportFutureStartTimes(result.data, path, context.now, reporter) > 0) return undefined;
+    if (readFileSettings(result.data, path, context.baseDir, reporter) > 0) return undefined;
+    return result.data;
+  });
+  if (!settings) return undefined;
+  return { name, type, connector, settings, enabled: settings.common.enabled, id: settings.common.id };
 }
 
 function connectorType(name: string, block: Record<string, unknown>, path: SettingPath, reporter: Reporter): string | undefined {
@@ -87,7 +92,7 @@ function connectorType(name: string, block: Record<string, unknown>, path: Setti
  */
 function knownServicesOnly(
   block: Record<string, unknown>,
-  definition: ConnectorDefinition<unknown>,
+  definition: Connector,
   path: SettingPath,
   reporter: Reporter,
 ): Record<string, unknown> {
@@ -112,6 +117,37 @@ function knownServicesOnly(
   return copy;
 }
 
+/** Calls `found` for every value of the validated settings (Zod keeps keys, so a value's path in the result is its path in the file). */
+function visitValues(settings: unknown, basePath: SettingPath, found: (value: unknown, path: PathSegment[]) => boolean): void {
+  const visit = (value: unknown, path: PathSegment[], depth: number): void => {
+    if (depth > 32 || found(value, path)) return;
+    if (Array.isArray(value)) value.forEach((item, i) => visit(item, [...path, i], depth + 1));
+    else if (isPlainObject(value)) for (const [key, inner] of Object.entries(value)) visit(inner, [...path, key], depth + 1);
+  };
+  visit(settings, [...basePath], 0);
+}
+
+/**
+ * Reads the files the settings name (relative to the configuration's folder), so a missing
+ * key or CA bundle is a configuration error with its setting, before anything runs.
+ */
+function readFileSettings(settings: unknown, basePath: SettingPath, baseDir: string, reporter: Reporter): number {
+  let failed = 0;
+  visitValues(settings, basePath, (value, path) => {
+    if (!(value instanceof FileSetting)) return false;
+    const absolute = resolve(baseDir, value.path);
+    // A regular file only, and a bounded one: a FIFO named here must not block the collector.
+    const read = readRegularFileSync(absolute);
+    if (read.ok) value.loaded(read.text);
+    else {
+      failed++;
+      reporter.error({ code: 'CONFIG_INVALID_VALUE', path, message: `cannot read ${absolute} (${read.code ?? read.why})` });
+    }
+    return true;
+  });
+  return failed;
+}
+
 /**
  * "Start time in the future" with the loader's clock. Connector schemas are built once with
  * `startTime()` (which checks against Date.now); this second pass makes an injected clock
@@ -120,18 +156,13 @@ function knownServicesOnly(
 function reportFutureStartTimes(settings: unknown, basePath: SettingPath, now: () => number, reporter: Reporter): number {
   const at = now();
   let found = 0;
-  const visit = (value: unknown, path: PathSegment[], depth: number): void => {
-    if (depth > 32) return;
-    if (isStartTime(value)) {
-      if (value.ms > at) {
-        found++;
-        reporter.error({ code: 'CONFIG_FUTURE_DATE', path, message: futureStartTimeMessage(value.text), ...(value.futureDevoId === undefined ? {} : { devoId: value.futureDevoId }) });
-      }
-      return;
+  visitValues(settings, basePath, (value, path) => {
+    if (!isStartTime(value)) return false;
+    if (value.ms > at) {
+      found++;
+      reporter.error({ code: 'CONFIG_FUTURE_DATE', path, message: futureStartTimeMessage(value.text), ...(value.futureDevoId === undefined ? {} : { devoId: value.futureDevoId }) });
     }
-    if (Array.isArray(value)) value.forEach((item, i) => visit(item, [...path, i], depth + 1));
-    else if (isPlainObject(value)) for (const [key, inner] of Object.entries(value)) visit(inner, [...path, key], depth + 1);
-  };
-  visit(settings, [...basePath], 0);
+    return true;
+  });
   return found;
 }

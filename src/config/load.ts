@@ -81,13 +81,13 @@ export function loadConfigText(
 
   const globals = readGlobals(root['globals'], base, reporter);
   const outputs = readOutputs(root['outputs'], registries.outputs, reporter);
-  const inputs = readInputs(root['inputs'], registries.connectors, options.now ?? Date.now, reporter);
+  const inputs = readInputs(root['inputs'], registries.connectors, options.now ?? Date.now, base, reporter);
   requireHashKey(root['globals'], inputs, reporter);
 
   const environment = readEnvironmentProxies(secretContext.env);
   for (const problem of environment.problems) reporter.error({ code: 'CONFIG_INVALID_VALUE', path: [], message: problem });
   secrets.push(...environmentProxySecrets(environment.proxies));
-  for (const input of inputs) secrets.push(...input.definition.secrets(input.settings), ...inputProxySecrets(input.settings));
+  for (const input of inputs) secrets.push(...input.settings.secrets, ...inputProxySecrets(input.settings.common.http));
   for (const output of outputs) secrets.push(...(output.definition.secrets?.(output.settings) ?? []));
   if (globals?.obfuscation) secrets.push(globals.obfuscation.hash_key);
   if (globals?.status_server?.token !== undefined) secrets.push(globals.status_server.token);
@@ -107,8 +107,8 @@ function requireHashKey(rawGlobals: unknown, inputs: readonly ConfiguredInput[],
   if (written !== undefined && written !== null) return; // present: `globals` validation judged it.
   for (const input of inputs) {
     if (!input.enabled) continue;
-    for (const [service, settings] of Object.entries(input.definition.streamSettings(input.settings))) {
-      const rule = settings.obfuscation.find((r) => r.method === 'hash');
+    for (const [service, stream] of Object.entries(input.settings.streams)) {
+      const rule = stream.settings.obfuscation.find((r) => r.method === 'hash');
       if (!rule) continue;
       reporter.error({
         code: 'CONFIG_MISSING',

@@ -94,7 +94,7 @@ export function environmentProxySecrets(proxies: EnvironmentProxies): string[] {
 }
 
 /** The credentials of an input's `http.proxy`, in every form, for the log redactor. */
-export function inputProxySecrets(settings: unknown): string[] {
-  const proxy = (settings as { http?: Partial<HttpSettings> }).http?.proxy;
+export function inputProxySecrets(http: HttpSettings): string[] {
+  const proxy = http.proxy;
   return proxy === undefined ? [] : proxySecrets(configuredProxy(proxy, 'http.proxy'));
 }

@@ -1,6 +1,7 @@
 // What the configuration loader hands to the rest of Siphon.
 
-import type { Channel, ConnectorDefinition, EnvironmentProxies, OutputDefinition } from '../core/contracts.js';
+import type { ConfiguredSettings, Connector } from '../core/connector.js';
+import type { Channel, EnvironmentProxies, OutputDefinition } from '../core/contracts.js';
 import type { ErrorCode } from '../core/errors.js';
 
 /** One thing wrong (or worth a warning) in the configuration file. */
@@ -59,9 +60,9 @@ export interface ConfiguredOutput {
 export interface ConfiguredInput {
   name: string;
   type: string;
-  definition: ConnectorDefinition<unknown>;
-  /** The connector schema's result for the whole input block. */
-  settings: unknown;
+  connector: Connector;
+  /** The input block as its connector validated it. */
+  settings: ConfiguredSettings;
   enabled: boolean;
   id: string | number | undefined;
 }
@@ -90,7 +91,7 @@ export type LoadResult =
 
 /** The connectors and outputs the loader may pick from, by `type`. */
 export interface Registries {
-  connectors: ReadonlyMap<string, ConnectorDefinition<unknown>>;
+  connectors: ReadonlyMap<string, Connector>;
   outputs: ReadonlyMap<string, OutputDefinition<unknown>>;
 }
 

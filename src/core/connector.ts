@@ -46,7 +46,7 @@ export interface ConnectorDefinition<S extends InputSettings, T extends StreamSe
   /** Default rate budget of one account: windows of `perMs` allowing `limit` requests. */
   readonly rateLimits: ReadonlyArray<{ limit: number; perMs: number }>;
   /** Settings of the enabled streams. */
-  streamSettings(settings: S): Record<string, T>;
+  streamSettings(settings: S): Partial<Record<string, T>>;
   /** A stream's configured start time (absent: the connector's default start). Its change starts the stream afresh. */
   startTime(stream: T): StartTime | undefined;
   /** A setting whose change also starts the stream afresh (Kiteworks' `reset_persistence_auth`). */
@@ -67,6 +67,8 @@ export interface ConfiguredStream {
 /** A validated input block, its settings bound to the connector that validated them. */
 export interface ConfiguredSettings {
   readonly common: InputSettings;
+  /** The whole validated block, for diagnostics (its shape is the connector's own). */
+  readonly block: unknown;
   /** The enabled streams, by name. */
   readonly streams: Readonly<Record<string, ConfiguredStream>>;
   readonly secrets: readonly string[];
@@ -102,9 +104,10 @@ export function defineConnector<S extends InputSettings, T extends StreamSetting
       const settings = validate(definition.schema);
       if (settings === undefined) return undefined;
       const streams: Record<string, ConfiguredStream> = {};
-      for (const [name, value] of Object.entries(definition.streamSettings(settings))) streams[name] = stream(value);
+      for (const [name, value] of Object.entries(definition.streamSettings(settings))) if (value) streams[name] = stream(value);
       return {
         common: settings,
+        block: settings,
         streams,
         secrets: definition.secrets(settings),
         create: (input, ctx) => definition.create({ ...input, settings }, ctx),

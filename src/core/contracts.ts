@@ -239,8 +239,6 @@ export interface ConnectorContext {
   /** Builds the HTTP client for one vendor account, sharing one rate budget among its services. */
   readonly http: HttpClient;
   readonly signal: AbortSignal;
-  /** The configuration file's folder: relative file settings (a private key) start here. */
-  readonly baseDir: string;
   /**
    * The collector's redactor: vendor text quoted in an error goes through `excerpt()` with it,
    * redacted before it is cut (a cut secret would no longer be recognised).
@@ -315,45 +313,6 @@ export interface ObfuscationRule {
   /** Dot path; `[]` or `*` reach into arrays: "client.ip_address", "actors[].email". */
   path: string;
   method: 'hash' | 'mask' | 'drop';
-}
-
-/** One input block of the configuration, after validation by the connector's schema. */
-export interface InputInstance<S> {
-  /** The input's name in the config (key under `inputs`). */
-  readonly name: string;
-  readonly id: string | number | undefined;
-  readonly settings: S;
-}
-
-export interface ConnectorDefinition<S = unknown> {
-  /** The input `type` that picks this connector. */
-  readonly type: string;
-  readonly displayName: string;
-  /** Prefix of log module names, as the seeds print them: `OnePassword` -> `OnePasswordPuller(...)`. */
-  readonly logModule: string;
-  /** Validates the whole input block (the config module maps its issues to error codes). */
-  readonly schema: ZodType<S>;
-  /** Service names with their default tags. */
-  readonly streams: Readonly<Record<string, { tag: string }>>;
-  /** Per service: the name of its start-time setting (a change resets the service's state). */
-  readonly startSetting: string;
-  /** Settings of the enabled services, for the framework's common handling. */
-  streamSettings(settings: S): Record<string, StreamSettings & Record<string, unknown>>;
-  /** Every secret value in the settings, so the logger can redact them. */
-  secrets(settings: S): string[];
-  create(input: InputInstance<S>, ctx: ConnectorContext): Source;
-  /** Default rate budget of one account: windows of `perMs` allowing `limit` requests. */
-  readonly rateLimits: ReadonlyArray<{ limit: number; perMs: number }>;
-  /**
-   * For vendors on the customer's own host: whether to verify its certificate, and a private
-   * CA's PEM file (relative to the configuration) to verify it with. Default: verify, system CAs.
-   */
-  httpTls?(settings: S): { verify: boolean; caFile?: string | undefined };
-  /**
-   * The text whose change resets a service's state. Default: the `startSetting` value.
-   * (Kiteworks: its start setting and `reset_persistence_auth` together.)
-   */
-  persistenceResetKey?(streamSettings: StreamSettings & Record<string, unknown>): string | null;
 }
 
 /**

@@ -119,10 +119,6 @@ export class SiphonError extends Error {
   }
 }
 
-export function isSiphonError(err: unknown): err is SiphonError {
-  return err instanceof SiphonError;
-}
-
 /** Wraps anything thrown into a SiphonError without losing what it was. */
 export function toSiphonError(err: unknown, fallback: ErrorCode = 'INTERNAL'): SiphonError {
   if (err instanceof SiphonError) return err;

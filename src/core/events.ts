@@ -89,8 +89,3 @@ export interface StreamScope {
   run<T>(service: string, work: () => Promise<T>): Promise<T>;
   current(): string | undefined;
 }
-
-/** Emits nothing: for tests and tools that need no telemetry. */
-export function silentSink<E>(): EventSink<E> {
-  return { emit: () => undefined };
-}

@@ -7,7 +7,7 @@ import type { JsonValue, Page } from './contracts.js';
 import { SiphonError } from './errors.js';
 
 /** Pages in a row that may make no progress before the cycle stops. */
-export const NO_PROGRESS_LIMIT = 3;
+const NO_PROGRESS_LIMIT = 3;
 
 /** Longest piece of a cursor quoted in the error (cursors are opaque and can be long). */
 const CURSOR_QUOTE_MAX = 80;

@@ -30,9 +30,7 @@ export interface SimulatorOptions {
   secret?: string;
   /** Events each stream holds at the start (default: the simulator's own history). */
   events?: number;
-  /** When those events happened (ms since the epoch); default: the last `historyMs`. */
-  window?: { from: number; to: number };
-  /** Default: the simulator's own. */
+  /** How far back those events reach, ending now (default: the simulator's own). */
   historyMs?: number;
   /** New events per second while running (0: none). */
   liveEventsPerSecond?: number;
@@ -100,6 +98,8 @@ export interface ConformanceSetup {
   /** A simulator holding several pages of `pageSize` events per stream. */
   start(): Promise<SimulatedVendor>;
   readonly pageSize: number;
+  /** How far back the setup's events reach (the suite starts its streams an hour before). */
+  readonly historyMs: number;
   /** What a run with revoked credentials prints. */
   readonly revokedMessage: RegExp;
   /**
@@ -118,6 +118,6 @@ export interface BenchSetup {
   start(events: number): Promise<SimulatedVendor>;
   /** The Siphon input for the bench (the simulator's block with these options). */
   readonly input: Omit<InputBlock, 'name'>;
-  /** The bare client, a module path relative to this file's folder in dist (`../simulators/x/baseline.js`). */
-  readonly baseline: string;
+  /** The bare-minimum client's script: `new URL('./baseline.js', import.meta.url)`; its arguments are `baselineArgs()` then the output file. */
+  readonly baseline: URL;
 }

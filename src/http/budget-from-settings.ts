@@ -27,7 +27,7 @@ export function rateWindowsFor(defaults: readonly RateWindow[], settings: RateLi
  * of slack on each window keeps transit jitter from putting limit + 1 requests into the
  * vendor's window.
  */
-export const WINDOW_SLACK_MS = 1_000;
+const WINDOW_SLACK_MS = 1_000;
 
 export function createRateBudget(defaults: readonly RateWindow[], settings: RateLimitSettings, clock: Clock): RateBudget {
   if (!settings.enabled) return RateBudget.unlimited(clock);

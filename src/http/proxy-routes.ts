@@ -12,7 +12,7 @@ export interface ProxyRoutes {
   readonly proxies: readonly ProxyServer[];
 }
 
-export const NO_PROXIES: EnvironmentProxies = { noProxy: '' };
+const NO_PROXIES: EnvironmentProxies = { noProxy: '' };
 
 export function proxyRoutes(configured: ProxyServer | undefined, environment: EnvironmentProxies = NO_PROXIES): ProxyRoutes {
   if (configured !== undefined) return { proxyFor: () => configured, proxies: [configured] };

@@ -9,7 +9,7 @@ import { SerialQueue } from './serial-writer.js';
 import { eventText } from './event-text.js';
 import { standardOutputSink, type TextSink } from './standard-output.js';
 
-export const consoleOutputSchema = z
+const consoleOutputSchema = z
   .object({
     /** Print only the first N characters of each event (0 = whole event). */
     max_event_chars: z.number().int().min(0).default(0),
@@ -18,13 +18,13 @@ export const consoleOutputSchema = z
 
 export type ConsoleOutputSettings = z.infer<typeof consoleOutputSchema>;
 
-export function consoleLine(record: OutputRecord, maxChars: number): string {
+function consoleLine(record: OutputRecord, maxChars: number): string {
   let event = eventText(record);
   if (maxChars > 0 && event.length > maxChars) event = `${event.slice(0, maxChars)}…`;
   return `${record.tag} ${record.input}/${record.service} ${event}`;
 }
 
-export class ConsoleOutput implements Output {
+class ConsoleOutput implements Output {
   readonly type = 'console';
   private readonly queue = new SerialQueue();
 

@@ -9,7 +9,7 @@ import type { VendorEvent } from '../core/contracts.js';
 import { describeEventTime } from '../core/event-time.js';
 
 /** The stand-in's only top-level field besides @devo_pulling_id; queries and alerts can look for it. */
-export const UNSERIALIZABLE_FIELD = 'siphon_unserializable_event';
+const UNSERIALIZABLE_FIELD = 'siphon_unserializable_event';
 
 /** Why an error thrown while serialising (or obfuscating) one event means that event cannot be written; undefined for any other error. */
 export function unserializableReason(err: unknown): string | undefined {

@@ -3,7 +3,7 @@
 
 import type { VendorEvent } from '../core/contracts.js';
 
-export const PULLING_ID_FIELD = '@devo_pulling_id';
+const PULLING_ID_FIELD = '@devo_pulling_id';
 
 /** Adds the pulling id as the event's last key; an existing one is overwritten where it is. */
 export function injectPullingId(event: VendorEvent, pullingId: number): void {

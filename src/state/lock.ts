@@ -24,7 +24,7 @@ import { KernelLock } from './kernel-lock.js';
 import { describeOsError, errnoCode } from './os-errors.js';
 import { livenessOf, ownStartTicks } from './process-liveness.js';
 
-export const LOCK_FILE = '.lock';
+const LOCK_FILE = '.lock';
 const MAX_ATTEMPTS = 5;
 /**
  * A busy kernel lock whose recorded holder is dying (or not written down yet: a collector

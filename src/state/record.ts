@@ -26,7 +26,7 @@ function isCount(value: unknown): value is number {
 }
 
 /** True when `value` survives JSON.stringify/parse unchanged (depth-limited, so cycles fail). */
-export function isJsonValue(value: unknown, depth = 0): value is JsonValue {
+function isJsonValue(value: unknown, depth = 0): value is JsonValue {
   if (depth > MAX_JSON_DEPTH) return false;
   if (value === null || typeof value === 'string' || typeof value === 'boolean') return true;
   if (typeof value === 'number') return Number.isFinite(value);

@@ -35,7 +35,7 @@ export interface LogRecord {
   fields: Record<string, unknown>;
 }
 
-export const stderrSink: LogSink = { write: (line) => void process.stderr.write(line) };
+const stderrSink: LogSink = { write: (line) => void process.stderr.write(line) };
 
 /** Local ISO time without the zone, like the seeds show (UTC here). */
 function textTime(ms: number): string {

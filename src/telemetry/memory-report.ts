@@ -23,7 +23,7 @@ function readVmsBytes(): number | undefined {
   }
 }
 
-export function readMemory(): MemoryReading {
+function readMemory(): MemoryReading {
   return {
     globalPercent: ((totalmem() - freemem()) / totalmem()) * 100,
     rss: process.memoryUsage.rss(),

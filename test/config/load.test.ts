@@ -4,7 +4,8 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { z } from 'zod';
-import type { StreamSettings, ConnectorDefinition, OutputDefinition } from '../../src/core/contracts.js';
+import type { OutputDefinition } from '../../src/core/contracts.js';
+import { defineConnector, type Connector } from '../../src/core/connector.js';
 import { httpUrl, inputBaseShape, nonEmptyString, secretString, serviceBaseShape, startTime, type StartTime } from '../../src/config/fields.js';
 import { formatProblem } from '../../src/config/format.js';
 import { loadConfigFile, loadConfigText, type Registries } from '../../src/config/load.js';
@@ -14,7 +15,7 @@ import { builtinOutputs } from '../../src/outputs/index.js';
 // ---------------------------------------------------------------------------
 // A fake connector and outputs, built from the shared field vocabulary like real ones.
 
-function fakeConnector(type: string, serviceNames: readonly string[]): ConnectorDefinition<unknown> {
+function fakeConnector(type: string, serviceNames: readonly string[]): Connector {
   const serviceSchema = z.object({ ...serviceBaseShape, start_time_value: startTime().optional() }).strict();
   const services = z.object(Object.fromEntries(serviceNames.map((name) => [name, serviceSchema.optional()]))).strict().default({});
   const schema = z
@@ -26,15 +27,16 @@ function fakeConnector(type: string, serviceNames: readonly string[]): Connector
     })
     .strict();
   type Settings = z.infer<typeof schema>;
-  const definition: ConnectorDefinition<Settings> = {
+  type Service = z.infer<typeof serviceSchema>;
+  return defineConnector<Settings, Service>({
     type,
     displayName: `Fake ${type}`,
     logModule: 'Fake',
     schema,
     streams: Object.fromEntries(serviceNames.map((name) => [name, { tag: `fake.${type}.${name}` }])),
-    startSetting: 'start_time_value',
+    startTime: (service) => service.start_time_value,
     streamSettings(settings) {
-      const out: Record<string, StreamSettings & Record<string, unknown>> = {};
+      const out: Record<string, Service> = {};
       for (const [name, service] of Object.entries(settings.services)) if (service?.enabled) out[name] = service;
       return out;
     },
@@ -43,8 +45,7 @@ function fakeConnector(type: string, serviceNames: readonly string[]): Connector
       throw new Error('not used by these tests');
     },
     rateLimits: [],
-  };
-  return definition as ConnectorDefinition<unknown>;
+  });
 }
 
 function fakeOutput(type: string, schema: z.ZodType): OutputDefinition<unknown> {
@@ -162,7 +163,7 @@ test('the documented example loads, with the token from the environment', () => 
   assert.equal(input.type, 'onepassword');
   assert.equal(input.id, 10001);
   assert.equal(input.enabled, true);
-  const settings = input.settings as { credentials: { token: string }; services: Record<string, { start_time_value?: StartTime }> };
+  const settings = input.settings.block as { credentials: { token: string }; services: Record<string, { start_time_value?: StartTime }> };
   assert.equal(settings.credentials.token, TOKEN);
   // YAML 1.2 core schema: the timestamp stays a string, so startTime() sees it as written.
   assert.deepEqual(settings.services['audit']?.start_time_value, { text: '2024-05-01T00:00:00Z', ms: Date.parse('2024-05-01T00:00:00Z') });
@@ -175,7 +176,7 @@ test('defaults: no globals, memory persistence, a service written with no settin
   assert.equal(config.globals.persistence.type, 'filesystem');
   const memory = loaded(load(yaml('globals: {persistence: {type: memory}}', 'outputs: {c: {type: console}}', 'inputs: {fakevendor: {credentials: {token: x}}}')));
   assert.deepEqual(memory.globals.persistence, { type: 'memory' });
-  const settings = config.inputs[0]?.settings as { services: Record<string, { enabled: boolean }> };
+  const settings = config.inputs[0]?.settings.block as { services: Record<string, { enabled: boolean }> };
   assert.equal(settings.services['beta']?.enabled, true);
 });
 
@@ -199,7 +200,7 @@ test('${file:...} is read relative to the config folder, trailing newline trimme
     const config = loaded(result);
     assert.equal(config.path, join(dir, 'config.yaml'));
     assert.equal(config.globals.persistence.type === 'filesystem' && config.globals.persistence.directory, join(dir, 'state'));
-    const settings = config.inputs[0]?.settings as { base_url: string; credentials: { token: string } };
+    const settings = config.inputs[0]?.settings.block as { base_url: string; credentials: { token: string } };
     assert.equal(settings.credentials.token, TOKEN);
     assert.equal(settings.base_url, 'https://fake.example/api');
     assert.deepEqual(config.outputs[0]?.settings, { path: 'literal-${not-a-ref}.ndjson', fsync: true });

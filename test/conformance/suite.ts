@@ -1,8 +1,8 @@
 // The checks every connector passes, through the real CLI against its simulator:
 // exact and complete delivery, resume after a restart, kill -9 in the middle of a pull,
 // SIGTERM, a rate-limit storm waited out within the budget, rejected credentials (exit 3),
-// and the credential never written anywhere. A connector joins by providing a
-// ConformanceTarget (see onepassword.test.ts).
+// and the credential never written anywhere. Every vendor of the plug-in list runs it with
+// its simulator kit's conformance setup (see conformance.test.ts).
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
@@ -18,55 +18,24 @@ import {
   type CliResult,
   type DeliveredLine,
 } from '../e2e/harness.js';
+import type { ConformanceSetup, SimulatedVendor } from '../../src/core/plugin.js';
 
-/** A running simulator, seen through what the suite needs of it. */
-export interface ConformanceSimulator {
-  /** The `inputs:` block for this connector, pointing at the simulator; secrets as ${env:...}. */
-  inputYaml(options: { pageSize: number; rateLimitPerMinute?: number }): string;
-  /** Environment the configuration's ${env:...} references need. */
-  readonly env: Record<string, string>;
-  /** Credential values that must never appear in any output, log or state file. */
-  readonly secrets: string[];
-  /** Per service, the dedup keys of every event the vendor holds, in delivery order. */
-  expectedKeys(): Map<string, string[]>;
-  /** The dedup key of a delivered event. */
-  keyOf(service: string, event: Record<string, unknown>): string;
-  /** New events arrive at the vendor (some late, if the vendor has late events). */
-  addEvents(): void;
-  /** Every response is delayed by `ms` (0: off). */
-  slowResponses(ms: number): void;
-  /** The next `n` API requests are refused as over the rate limit, saying to retry after 1 s. */
-  rateLimitNext(n: number): void;
-  /** Times at which the vendor received API requests (ms since epoch). */
-  requestTimes(): number[];
-  /** The configured credentials stop working. */
-  revokeCredentials(): void;
-  /** Back to no faults. */
-  resetFaults(): void;
-  close(): Promise<void>;
+/** A vendor as the suite sees it: its name and its kit's conformance setup. */
+export interface ConformanceTarget extends ConformanceSetup {
+  readonly name: string;
 }
 
-export interface ConformanceTarget {
-  /** The connector type, for test names. */
-  name: string;
-  /** Starts a simulator holding enough events for several pages of `pageSize` per service. */
-  start(): Promise<ConformanceSimulator>;
-  /** A page size small enough to make many pages of the simulator's events. */
-  pageSize: number;
-  /** stderr of a run with revoked credentials matches this. */
-  revokedMessage: RegExp;
-  /**
-   * The vendor has no event ids and may hold identical events (LastPass): keys are content
-   * keys, numbered in order of appearance (#0, #1...), and compared as sets, since the
-   * delivery order within a time window is the vendor's (newest first), not the suite's.
-   */
-  contentKeyed?: boolean;
-  /** The vendor serves each time window newest first (Lark): compared as sets, not in order. */
-  unordered?: boolean;
-}
-
-function configYaml(sim: ConformanceSimulator, options: { pageSize: number; rateLimitPerMinute?: number }): string {
-  return fileCollectorYaml('conformance', sim.inputYaml(options));
+function configYaml(sim: SimulatedVendor, target: ConformanceTarget, options: { rateLimitPerMinute?: number } = {}): string {
+  const block = sim.inputYaml({
+    name: target.name,
+    id: 10001,
+    startMs: Date.now() - target.historyMs - 3_600_000,
+    pageSize: target.pageSize,
+    lagSeconds: 0,
+    fastRetries: true,
+    ...(options.rateLimitPerMinute === undefined ? {} : { rateLimit: options.rateLimitPerMinute }),
+  });
+  return fileCollectorYaml('conformance', block);
 }
 
 /** Content keys numbered by appearance: the second identical event is "key#1". */
@@ -80,13 +49,13 @@ function numbered(keys: readonly string[]): string[] {
 }
 
 /** Every service holds exactly the vendor's events, once each (in order, unless content-keyed). */
-function assertExact(lines: DeliveredLine[], sim: ConformanceSimulator, target: ConformanceTarget): void {
+function assertExact(lines: DeliveredLine[], sim: SimulatedVendor, target: ConformanceTarget): void {
   const expected = sim.expectedKeys();
   const services = new Set(lines.map((l) => l.service));
   for (const service of services) assert.ok(expected.has(service), `unexpected service ${service}`);
   for (const [service, keys] of expected) {
     const delivered = lines.filter((l) => l.service === service).map((l) => sim.keyOf(service, l.event));
-    if (target.contentKeyed || target.unordered) {
+    if (target.order !== 'exact') {
       // An event delivered twice shows up as one #n too many.
       assert.deepEqual(numbered(delivered).sort(), numbered(keys).sort(), `${service}: delivered events differ from the vendor's`);
       continue;
@@ -96,12 +65,12 @@ function assertExact(lines: DeliveredLine[], sim: ConformanceSimulator, target: 
   }
 }
 
-async function assertNoSecret(sim: ConformanceSimulator, dir: string, ...outputs: string[]): Promise<void> {
+async function assertNoSecret(sim: SimulatedVendor, dir: string, ...outputs: string[]): Promise<void> {
   const everything = outputs.join('\n') + (await readAllFiles(dir));
   for (const secret of sim.secrets) assert.ok(!everything.includes(secret), 'a credential appears in an output, a log or a state file');
 }
 
-const total = (sim: ConformanceSimulator): number => [...sim.expectedKeys().values()].reduce((n, keys) => n + keys.length, 0);
+const total = (sim: SimulatedVendor): number => [...sim.expectedKeys().values()].reduce((n, keys) => n + keys.length, 0);
 
 /**
  * Starts `siphon run` against a slowed simulator, sends `signal` once 1/`fraction` of the
@@ -113,7 +82,7 @@ async function interruptThenResume(target: ConformanceTarget, runArgs: string[],
   try {
     sim.slowResponses(100);
     const dir = await tempDir();
-    const config = await writeConfig(dir, configYaml(sim, { pageSize: target.pageSize }));
+    const config = await writeConfig(dir, configYaml(sim, target));
     const { child, done } = startSiphon(['run', '--config', config, ...runArgs], sim.env);
     const some = Math.floor(total(sim) / fraction);
     await waitFor(async () => (await readDelivered(join(dir, 'events.ndjson'))).length >= some, 180_000, 'a part of the events');
@@ -137,7 +106,7 @@ export function conformanceSuite(target: ConformanceTarget): void {
       const sim = await target.start();
       try {
         const dir = await tempDir();
-        const config = await writeConfig(dir, configYaml(sim, { pageSize: target.pageSize }));
+        const config = await writeConfig(dir, configYaml(sim, target));
         const first = await runSiphon(['run', '--config', config, '--once'], sim.env);
         assert.equal(first.code, 0, first.stderr);
         assert.match(first.stderr, /The data is up to date!/);
@@ -169,7 +138,7 @@ export function conformanceSuite(target: ConformanceTarget): void {
         sim.rateLimitNext(5);
         const started = Date.now();
         const dir = await tempDir();
-        const config = await writeConfig(dir, configYaml(sim, { pageSize: target.pageSize, rateLimitPerMinute: budget }));
+        const config = await writeConfig(dir, configYaml(sim, target, { rateLimitPerMinute: budget }));
         const result = await runSiphon(['run', '--config', config, '--once'], sim.env, 240_000);
         assert.equal(result.code, 0, result.stderr);
         assertExact(await readDelivered(join(dir, 'events.ndjson')), sim, target);
@@ -189,7 +158,7 @@ export function conformanceSuite(target: ConformanceTarget): void {
       try {
         sim.revokeCredentials();
         const dir = await tempDir();
-        const config = await writeConfig(dir, configYaml(sim, { pageSize: target.pageSize }));
+        const config = await writeConfig(dir, configYaml(sim, target));
         const run = await runSiphon(['run', '--config', config, '--once'], sim.env);
         assert.equal(run.code, 3, run.stderr);
         assert.match(run.stderr, target.revokedMessage);

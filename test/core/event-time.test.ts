@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { EVENT_TIME_TOLERANCE_MS, describeEventTime, judgeEventTime, usableEventTime } from '../../src/core/event-time.js';
 import { newestEventTime } from '../../src/sources/common/time-windows.js';
 import { newestUtcTime } from '../../src/sources/lastpass/newest-time.js';
-import { WallClockZone } from '../../src/core/zoned-time.js';
+import { WallClockZone } from '../../src/sources/lastpass/zoned-time.js';
 
 const NOW = Date.UTC(2025, 5, 1, 12, 0, 0);
 const START = Date.UTC(2025, 0, 1);

@@ -8,7 +8,7 @@ import {
 } from '../../src/simulators/lastpass/index.js';
 import { ACTIONS, ADMIN_ACTIONS } from '../../src/simulators/lastpass/vocabulary.js';
 import { FastWallClock } from '../../src/simulators/lastpass/wallclock.js';
-import { WallClockZone, formatWallTime } from '../../src/core/zoned-time.js';
+import { WallClockZone, formatWallTime } from '../../src/sources/lastpass/zoned-time.js';
 import { assertLiveFeedAddsEvents } from './live-feed-check.js';
 
 interface Reply {
@@ -289,7 +289,7 @@ test('time zone: the repeated autumn hour prints twice; nothing is stamped in th
   });
 });
 
-test('wall clock fast path matches core/zoned-time exactly', () => {
+test('wall clock fast path matches sources/lastpass/zoned-time exactly', () => {
   const zone = new WallClockZone('America/New_York');
   const fast = new FastWallClock(zone);
   for (let t = Date.UTC(2024, 2, 10, 5); t < Date.UTC(2024, 2, 10, 9); t += 61_001) assert.equal(fast.toWall(t), zone.toWall(t));

@@ -4,7 +4,7 @@
 import { FilesystemStateStore } from '../../src/state/filesystem.js';
 import { DeliveryJournal } from '../../src/state/delivery-journal.js';
 import { IncompleteWriteError, writeAll } from '../../src/fs/write-all.js';
-import { isSiphonError } from '../../src/core/errors.js';
+import { SiphonError } from '../../src/core/errors.js';
 import { createLogger, MemorySink } from '../../src/telemetry/logger.js';
 import { Redactor } from '../../src/core/redact.js';
 import type { OutputRecord } from '../../src/core/contracts.js';
@@ -19,7 +19,7 @@ function outcome(promise: Promise<unknown>): Promise<string> {
   return promise.then(
     () => 'resolved',
     (err: unknown) => {
-      if (isSiphonError(err)) return err.describe();
+      if (err instanceof SiphonError) return err.describe();
       if (err instanceof IncompleteWriteError) return `IncompleteWriteError ${err.code} written=${err.written}: ${err.message}`;
       return String(err);
     },

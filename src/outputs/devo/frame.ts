@@ -11,8 +11,8 @@ import { gzipSync } from 'node:zlib';
 import type { OutputRecord } from '../../core/contracts.js';
 import { eventText } from '../event-text.js';
 
-export const FRAME_PRI = 14;
-export const FRAME_DATE = 'Jan  1 00:00:00';
+const FRAME_PRI = 14;
+const FRAME_DATE = 'Jan  1 00:00:00';
 
 /** Plain frames are joined into strings of about this many characters: few socket writes, no huge string. */
 const PLAIN_CHUNK_CHARS = 1 << 20;
@@ -20,12 +20,12 @@ const PLAIN_CHUNK_CHARS = 1 << 20;
 const MAX_CACHED_HEADERS = 1_000;
 
 /** Everything before the message: `<14>Jan  1 00:00:00 HOSTNAME TAG: `. */
-export function frameHeader(hostname: string, tag: string): string {
+function frameHeader(hostname: string, tag: string): string {
   return `<${FRAME_PRI}>${FRAME_DATE} ${hostname} ${tag}: `;
 }
 
 /** One event's frame: header, message, a final line break; octet-counted when the message spans lines. */
-export function frameEvent(header: string, message: string): string {
+function frameEvent(header: string, message: string): string {
   const newline = message.indexOf('\n');
   const endsWithNewline = newline === message.length - 1;
   const frame = endsWithNewline ? header + message : `${header}${message}\n`;

@@ -7,7 +7,7 @@ import { z } from 'zod';
 import { codeParams, nonEmptyString } from '../../config/fields.js';
 
 /** Devo's sender compresses a buffer once it grows past this many bytes. */
-export const DEFAULT_COMPRESSION_BUFFER_BYTES = 19_500;
+const DEFAULT_COMPRESSION_BUFFER_BYTES = 19_500;
 
 /** A syslog HOSTNAME field is one token: no spaces, no line breaks. */
 const hostnameField = nonEmptyString().regex(/^\S+$/, { message: 'must be one word, without spaces' });

@@ -96,7 +96,7 @@ export type HttpOutputSettings = z.infer<typeof httpOutputSchema>;
 export const PROXY_SETTING = 'config.proxy';
 
 /** The value of a static `Authorization` header, if `headers` sets one (it is a credential too). */
-export function staticAuthorization(settings: HttpOutputSettings): string | undefined {
+function staticAuthorization(settings: HttpOutputSettings): string | undefined {
   for (const [name, value] of Object.entries(settings.headers)) {
     if (name.toLowerCase() === 'authorization') return value;
   }

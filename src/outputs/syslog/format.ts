@@ -18,7 +18,7 @@ export type SyslogFormat = 'rfc5424' | 'rfc3164';
 export type Framing = 'octet-counting' | 'newline';
 
 /** SD-ID of the element that carries the Devo tag: 32473 is the private enterprise number IANA reserves for documentation (RFC 5612). */
-export const TAG_SD_ID = 'siphon@32473';
+const TAG_SD_ID = 'siphon@32473';
 /** RFC 5424 6.2.5. */
 export const MAX_APP_NAME = 48;
 /** RFC 5424 6.2.7. */
@@ -130,7 +130,7 @@ function toPrintableAscii(text: string): string {
 }
 
 /** PARAM-VALUE escaping (RFC 5424 6.3.3): `"`, `\` and `]` get a backslash. */
-export function sdParamValue(text: string): string {
+function sdParamValue(text: string): string {
   return text.replace(/["\\\]]/g, '\\$&');
 }
 

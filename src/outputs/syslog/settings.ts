@@ -7,7 +7,7 @@ import { z } from 'zod';
 import { codeParams, nonEmptyString } from '../../config/fields.js';
 
 /** Facility codes of RFC 5424 (6.2.1). 13-15 (log audit, log alert, clock) are left out: their names differ between systems. */
-export const FACILITIES = {
+const FACILITIES = {
   kern: 0,
   user: 1,
   mail: 2,
@@ -31,13 +31,13 @@ export const FACILITIES = {
   local7: 23,
 } as const;
 
-export const SEVERITIES = { emerg: 0, alert: 1, crit: 2, err: 3, warning: 4, notice: 5, info: 6, debug: 7 } as const;
+const SEVERITIES = { emerg: 0, alert: 1, crit: 2, err: 3, warning: 4, notice: 5, info: 6, debug: 7 } as const;
 
 export type Facility = keyof typeof FACILITIES;
 export type Severity = keyof typeof SEVERITIES;
 
 /** The largest UDP payload over IPv4 (65535 - 8 UDP header - 20 IP header). */
-export const UDP_MAX_PAYLOAD = 65_507;
+const UDP_MAX_PAYLOAD = 65_507;
 /**
  * rsyslog's default maxMessageSize: 8096 bytes (its docs say "8k"; a longer datagram is cut
  * there, measured with rsyslog 8.2302), so by default the output cuts first, cleanly and counted.

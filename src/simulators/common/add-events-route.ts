@@ -6,7 +6,7 @@ import { parseJson } from './control-routes.js';
 import { jsonResponse, type SimResponse } from './http-server.js';
 
 /** Most events one request may add (keeps a typo from filling memory). */
-export const MAX_ADD = 1_000_000;
+const MAX_ADD = 1_000_000;
 
 /** The fields every simulator reads, checked. */
 export interface AddEventsBody {

@@ -55,7 +55,7 @@ export interface StoredActivity {
 }
 
 /** `created` without its offset: 2026-05-01T10:00:00. */
-export function createdText(sec: number): string {
+function createdText(sec: number): string {
   return new Date(sec * 1000).toISOString().slice(0, 19);
 }
 

@@ -75,8 +75,8 @@ export type {
 } from './types.js';
 export { GRANT_CODE, GRANT_JWT, GRANT_REFRESH } from './tokens.js';
 
-export const DEFAULT_REDIRECT_URI = 'https://siphon.invalid/callback';
-export const DEFAULT_SCOPE = 'GET/admin/* GET/users/*';
+const DEFAULT_REDIRECT_URI = 'https://siphon.invalid/callback';
+const DEFAULT_SCOPE = 'GET/admin/* GET/users/*';
 const DEFAULT_INITIAL_EVENTS = 500;
 const DEFAULT_PER_SECOND = 30;
 

@@ -8,8 +8,8 @@
 import { drawDistinct } from '../common/people.js';
 import { Prng, randomHex } from '../common/prng.js';
 
-export const DOMAIN = 'example-corp.com';
-export const DEFAULT_ADMIN = `admin@${DOMAIN}`;
+const DOMAIN = 'example-corp.com';
+const DEFAULT_ADMIN = `admin@${DOMAIN}`;
 
 export interface User {
   readonly userId: string;

@@ -11,8 +11,8 @@
 
 import type { StoredActivity } from './generator.js';
 
-export const DEFAULT_LIMIT = 100;
-export const MAX_LIMIT = 10_000;
+const DEFAULT_LIMIT = 100;
+const MAX_LIMIT = 10_000;
 
 export interface ActivitiesQuery {
   readonly fromSec: number;
@@ -29,7 +29,7 @@ export type ParsedQuery = { ok: true; value: ActivitiesQuery } | { ok: false; re
 const DATE_TIME = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.\d{1,9})?(?:Z|\+0000|\+00:00)$/;
 
 /** UTC ms (whole seconds: any fraction dropped) of a date-time parameter; undefined when it is not one. */
-export function parseDateTime(text: string): number | undefined {
+function parseDateTime(text: string): number | undefined {
   const m = DATE_TIME.exec(text);
   if (!m) return undefined;
   const [y, mo, d, h, mi, s] = m.slice(1, 7).map(Number) as [number, number, number, number, number, number];

@@ -63,7 +63,7 @@ export type {
   LarkSimulatorStats,
 } from './types.js';
 
-export const DEFAULT_APP_ID = 'cli_a5f3e1b2c4d6e8f0';
+const DEFAULT_APP_ID = 'cli_a5f3e1b2c4d6e8f0';
 const DEFAULT_INITIAL_EVENTS = 500;
 const DEFAULT_PER_MINUTE = 100;
 

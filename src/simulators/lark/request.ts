@@ -7,9 +7,9 @@ import { ID_TYPES, type IdType, type StoredItem } from './generator.js';
 import { decodePageToken, type PagePosition } from './pagetoken.js';
 import { EVENT_NAMES } from './vocabulary.js';
 
-export const MAX_SPAN_SECONDS = 30 * 86_400;
-export const DEFAULT_PAGE_SIZE = 20;
-export const MAX_PAGE_SIZE = 200;
+const MAX_SPAN_SECONDS = 30 * 86_400;
+const DEFAULT_PAGE_SIZE = 20;
+const MAX_PAGE_SIZE = 200;
 
 export interface AuditQuery {
   readonly idType: IdType;
@@ -30,7 +30,7 @@ export interface QueryError {
 
 export type Parsed = { ok: true; value: AuditQuery } | { ok: false; error: QueryError };
 
-export const ERRORS = {
+const ERRORS = {
   time: { code: 1050001, msg: 'TIME_CHECK_NOT_VALID' },
   param: { code: 1050004, msg: 'param error' },
   pageSize: { code: 1050005, msg: 'page_size error' },

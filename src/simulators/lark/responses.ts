@@ -6,7 +6,7 @@ import { renderItem, type IdType, type StoredItem } from './generator.js';
 
 export const JSON_HEADERS = { 'Content-Type': 'application/json; charset=utf-8' } as const;
 
-export const SCOPE = 'admin:audit_info:readonly';
+const SCOPE = 'admin:audit_info:readonly';
 
 export const PLATFORM = {
   missingToken: { code: 99991661, msg: 'Missing access token for authorization. Please make a request with token attached.' },

@@ -6,7 +6,7 @@
 import { randomAlphanumeric, randomHex, type Prng } from '../common/prng.js';
 import { DOC_TYPES, type DocRef, type Operator, type Org, type ThirdPartyApp } from './people.js';
 
-export const MODULES = { docs: 1, im: 2, contacts: 3, workplace: 4, vc: 5, account: 6, devices: 8, calendar: 21 } as const;
+const MODULES = { docs: 1, im: 2, contacts: 3, workplace: 4, vc: 5, account: 6, devices: 8, calendar: 21 } as const;
 
 /** object_type values (strings, as served) for things that are not cloud docs. */
 const OBJ = { chat: '201', message: '202', imFile: '203', user: '301', department: '302', meeting: '401', calendarEvent: '501', device: '601', app: '701' } as const;
@@ -70,7 +70,7 @@ const drawerMemo = new Map<string, Drawer>();
 const DRAWER_MEMO_LIMIT = 20_000;
 
 /** A drawer entry with the console's i18n keys, e.g. SuiteAdmin_DrawerKeyspaceeditdoc_Kccmopstatus. */
-export function drawer(event: string, key: string, val: string): Drawer {
+function drawer(event: string, key: string, val: string): Drawer {
   const memoKey = `${event}\u0000${key}\u0000${val}`;
   const known = drawerMemo.get(memoKey);
   if (known) return known;

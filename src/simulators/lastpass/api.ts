@@ -5,7 +5,7 @@
 import type { Delays } from '../common/delays.js';
 import type { SimRequest, SimResponse } from '../common/http-server.js';
 import type { SlidingWindowLimiter } from '../common/rate-limit.js';
-import type { WallClockZone } from '../../core/zoned-time.js';
+import type { WallClockZone } from '../../sources/lastpass/zoned-time.js';
 import type { Credentials } from './credentials.js';
 import type { FaultState } from './faults.js';
 import type { StoredEvent } from './generator.js';

@@ -9,7 +9,7 @@ import { SeededEventFactory } from '../common/event-factory.js';
 import { pickBusyOrAnyone } from '../common/people.js';
 import { Prng, WeightedPicker } from '../common/prng.js';
 import { RunningSession } from '../common/sessions.js';
-import type { WallClockZone } from '../../core/zoned-time.js';
+import type { WallClockZone } from '../../sources/lastpass/zoned-time.js';
 import { randomIp, type Company } from './people.js';
 import { MICROS, lastKeyOf, secondOfKey } from './sortkey.js';
 import type { LastPassEvent } from './types.js';

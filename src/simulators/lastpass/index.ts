@@ -27,7 +27,7 @@ import { Delays } from '../common/delays.js';
 import { historySegments } from '../common/history.js';
 import { startLiveFeed } from '../common/live-feed.js';
 import { SlidingWindowLimiter } from '../common/rate-limit.js';
-import { WallClockZone } from '../../core/zoned-time.js';
+import { WallClockZone } from '../../sources/lastpass/zoned-time.js';
 import { EnterpriseApi } from './api.js';
 import { Credentials } from './credentials.js';
 import { FaultState } from './faults.js';

@@ -3,7 +3,7 @@
 // (collectors disagree on where they go). Times are wall clock in the account's zone;
 // ISO 8601 with an offset is accepted too (Sentinel sends "…T…Z") and converted.
 
-import { parseWallTime, type WallClockZone } from '../../core/zoned-time.js';
+import { parseWallTime, type WallClockZone } from '../../sources/lastpass/zoned-time.js';
 
 export type Json = Record<string, unknown>;
 
@@ -74,7 +74,7 @@ export function describeRequest(body: Json | undefined): RequestShape {
 }
 
 /** The wall second a from/to value names, or undefined when it is not a date we read. */
-export function parseBound(value: unknown, zone: WallClockZone): number | undefined {
+function parseBound(value: unknown, zone: WallClockZone): number | undefined {
   if (typeof value !== 'string') return undefined;
   const text = value.trim();
   const iso = ISO_WITH_OFFSET.exec(text);

@@ -33,7 +33,7 @@ export interface ActionDef {
 /** Words that keep their capitals in sentence case. */
 const KEEP_CASE = new Set(['LastPass', 'API', 'SAML', 'SCIM', 'VID:']);
 
-export function sentenceCase(title: string): string {
+function sentenceCase(title: string): string {
   return title
     .split(' ')
     .map((w, i) => (i === 0 || KEEP_CASE.has(w) ? w : w.toLowerCase()))

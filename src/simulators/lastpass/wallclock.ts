@@ -1,9 +1,9 @@
-// Fast paths over core/zoned-time for bulk generation (200,000 events at start): the zone's
+// Fast paths over sources/lastpass/zoned-time for bulk generation (200,000 events at start): the zone's
 // offset looked up once per UTC hour instead of per minute through Intl, and Time text
 // built from a per-day prefix. Results are identical to WallClockZone.toWall and
 // formatWallTime; only the cost differs.
 
-import type { WallClockZone } from '../../core/zoned-time.js';
+import type { WallClockZone } from '../../sources/lastpass/zoned-time.js';
 
 const MINUTE_MS = 60_000;
 const HOUR_MS = 3_600_000;

@@ -9,7 +9,7 @@ export type Parsed = { ok: true; value: PageRequest } | { ok: false; reason: str
 
 const HOUR_MS = 3600_000;
 /** "The API can access data from the last 120 days." */
-export const HISTORY_LIMIT_MS = 120 * 24 * HOUR_MS;
+const HISTORY_LIMIT_MS = 120 * 24 * HOUR_MS;
 const RFC3339 = /^(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2}):(\d{2})(\.\d{1,9})?([Zz]|[+-]\d{2}:\d{2})$/;
 
 export function parsePageRequest(body: string | undefined, nowMs: number): Parsed {

@@ -1,52 +1,43 @@
 // The Kiteworks admin activities connector: factory, setup (token + one test request) and its service.
 
 import { createPrivateKey, type KeyObject } from 'node:crypto';
-import { resolve } from 'node:path';
-import type { StreamSettings, ConnectorDefinition, Source } from '../../core/contracts.js';
+import { defineConnector } from '../../core/connector.js';
+import type { Source } from '../../core/contracts.js';
 import { SiphonError } from '../../core/errors.js';
-import { readRegularFileSync } from '../../config/bounded-read.js';
 import { KiteworksApi } from './api.js';
 import { adminService, flowOf, KITEWORKS_TAG, kiteworksSchema, type KiteworksSettings } from './settings.js';
 import { KiteworksStream } from './stream.js';
 import { AccessTokens } from './token.js';
 
-/** The JWT flow's key, read once; its content never reaches a log line. */
-function readPrivateKey(settings: KiteworksSettings, baseDir: string, inputName: string): KeyObject | undefined {
+/** The JWT flow's key (its file was read when the configuration loaded); its content never reaches a log line. */
+function privateKey(settings: KiteworksSettings, inputName: string): KeyObject | undefined {
   const file = settings.credentials.private_key_file;
   if (file === undefined) return undefined;
-  const path = resolve(baseDir, file);
-  // A regular file only, and a bounded one: a FIFO named here must not block the collector.
-  const read = readRegularFileSync(path);
-  if (!read.ok) throw new SiphonError('CONFIG_INVALID_VALUE', `inputs.${inputName}.credentials.private_key_file: cannot use ${path} (${read.code ?? read.why})`);
   try {
-    return createPrivateKey(read.text);
+    return createPrivateKey(file.text);
   } catch (err) {
-    const reason = (err as NodeJS.ErrnoException).code ?? 'not a PEM private key';
-    throw new SiphonError('CONFIG_INVALID_VALUE', `inputs.${inputName}.credentials.private_key_file: cannot use ${path} (${reason})`);
+    const reason = err instanceof Error && 'code' in err ? String(err.code) : 'not a PEM private key';
+    throw new SiphonError('CONFIG_INVALID_VALUE', `inputs.${inputName}.credentials.private_key_file: cannot use ${file.path} (${reason})`);
   }
 }
 
-export const kiteworksConnector: ConnectorDefinition<KiteworksSettings> = {
+export const kiteworksConnector = defineConnector({
   type: 'kiteworks',
   displayName: 'Kiteworks admin activities',
   logModule: 'Kiteworks',
   schema: kiteworksSchema,
   streams: { admin: { tag: KITEWORKS_TAG } },
-  startSetting: 'historical_poll_datetime',
   // 30 requests/s per IP is Kiteworks' limit; a collector needs far less and leaves room for other clients.
   rateLimits: [{ limit: 300, perMs: 60_000 }],
-  streamSettings: (settings): Record<string, StreamSettings & Record<string, unknown>> => {
+  startTime: (service) => service.historical_poll_datetime,
+  // As the Devo collector: a new reset_persistence_auth (like a new start) starts over.
+  resetWith: (service) => service.reset_persistence_auth,
+  streamSettings: (settings: KiteworksSettings) => {
     const service = adminService(settings);
     return service ? { admin: { ...service, dedup_window_seconds: service.overlap_in_seconds } } : {};
   },
   secrets: (settings) =>
     [settings.credentials.client_secret, settings.credentials.signature_key, settings.credentials.refresh_token].filter((s): s is string => s !== undefined),
-  httpTls: (settings) => ({ verify: settings.verify_host_ssl_cert, caFile: settings.ca_bundle_file }),
-  // As the Devo collector: a new reset_persistence_auth (or a new start) starts over.
-  persistenceResetKey: (service) => {
-    const start = service['historical_poll_datetime'] as { text: string } | undefined;
-    return `${start?.text ?? ''}|${String(service['reset_persistence_auth'] ?? '')}`;
-  },
 
   create(input, ctx): Source {
     const settings = input.settings;
@@ -56,7 +47,7 @@ export const kiteworksConnector: ConnectorDefinition<KiteworksSettings> = {
       baseUrl: settings.api_base_url,
       apiVersion: settings.api_version,
       credentials: settings.credentials,
-      privateKey: readPrivateKey(settings, ctx.baseDir, input.name),
+      privateKey: privateKey(settings, input.name),
       clock: ctx.clock,
       logger: setupLogger,
       redactor: ctx.redactor,
@@ -76,4 +67,4 @@ export const kiteworksConnector: ConnectorDefinition<KiteworksSettings> = {
       },
     };
   },
-};
+});

@@ -3,7 +3,7 @@
 // token). One `admin` service reads /rest/admin/activities.
 
 import { z } from 'zod';
-import { codeParams, httpUrl, inputBaseShape, nonEmptyString, positiveInt, secretString, windowedServiceShape, startTime } from '../../config/fields.js';
+import { codeParams, fileSetting, httpUrl, inputBaseShape, nonEmptyString, positiveInt, secretString, windowedServiceShape, startTime } from '../../config/fields.js';
 
 export const KITEWORKS_TAG = 'dmp.kiteworks.admin.event';
 /** Windows of at most 29 days, as the one public admin-activities client does "to stay within API limits". */
@@ -52,7 +52,7 @@ const credentialsSchema = z
     /** Signature flow (deprecated by Kiteworks, expected to go at the end of 2026). */
     signature_key: secretString().optional(),
     /** JWT assertion flow: the application's RSA private key (PEM file, relative to the configuration). */
-    private_key_file: nonEmptyString().optional(),
+    private_key_file: fileSetting().optional(),
     jwt_algorithm: z.enum(['RS256', 'RS512']).default('RS256'),
     /** Refresh-token flow: a refresh token obtained once by an administrator. */
     refresh_token: secretString().optional(),
@@ -86,16 +86,26 @@ export const kiteworksSchema = z
     /** The X-Accellion-Version sent on every call. */
     api_version: positiveInt(1_000).default(28),
     credentials: credentialsSchema,
-    /** false accepts any certificate (a warning is logged): for tests only. */
+    /** The Devo collector's name for `tls.verify`: false accepts any certificate (for tests only). */
     verify_host_ssl_cert: z.boolean().default(true),
-    /** PEM file of the private certificate authority that signed the host's certificate. */
-    ca_bundle_file: nonEmptyString().optional(),
+    /** The Devo collector's name for `tls.ca_file`: the private authority's PEM bundle. */
+    ca_bundle_file: fileSetting().optional(),
     services: z
       .object({ admin: serviceSchema.optional() })
       .strict()
       .default(() => ({ admin: serviceSchema.parse({}) })),
   })
-  .strict();
+  .strict()
+  .superRefine((s, ctx) => {
+    if (s.ca_bundle_file !== undefined && s.tls.ca_file !== undefined) {
+      ctx.addIssue({ code: 'custom', path: ['ca_bundle_file'], message: 'names the same file as tls.ca_file: set one of them', params: codeParams('CONFIG_INVALID_VALUE') });
+    }
+  })
+  // Devo's operators keep their settings; the framework reads the standard `tls` block.
+  .transform(({ verify_host_ssl_cert, ca_bundle_file, ...rest }) => ({
+    ...rest,
+    tls: { verify: rest.tls.verify && verify_host_ssl_cert, ca_file: rest.tls.ca_file ?? ca_bundle_file },
+  }));
 
 export type KiteworksSettings = z.infer<typeof kiteworksSchema>;
 

@@ -21,7 +21,7 @@ export interface KiteworksStreamOptions {
 }
 
 /** `created` is "2025-09-30T03:14:54+0000" (no colon) or "+00:00"; both parse. */
-export function parseCreated(value: unknown): number | undefined {
+function parseCreated(value: unknown): number | undefined {
   if (typeof value !== 'string') return undefined;
   const normalised = value.replace(/([+-]\d{2})(\d{2})$/, '$1:$2');
   const ms = Date.parse(normalised);

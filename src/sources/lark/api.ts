@@ -8,7 +8,7 @@ import { larkError, type LarkPhase } from './errors.js';
 import { sendWithTokenRenewal } from '../common/token-retry.js';
 import type { TenantTokens } from './token.js';
 
-export const AUDIT_INFOS_PATH = '/open-apis/admin/v1/audit_infos';
+const AUDIT_INFOS_PATH = '/open-apis/admin/v1/audit_infos';
 
 /** Token codes that mean "get a new tenant_access_token" (expired, invalid, wrong type, missing). */
 const INVALID_TOKEN_CODES = new Set([99991663, 99991664, 99991671, 99991661]);
@@ -54,7 +54,7 @@ function readBody(text: string): LarkBody {
 }
 
 /** Lark says "slow down" with code 99991400 on HTTP 429 or 400, and when to retry in x-ogw-ratelimit-reset. */
-export function classifyLarkResponse(res: HttpResponse): RetryDecision {
+function classifyLarkResponse(res: HttpResponse): RetryDecision {
   const limited = res.status === 429 || (res.status === 400 && readBody(res.body).code === RATE_LIMITED);
   if (limited) {
     const reset = Number(res.headers['x-ogw-ratelimit-reset']);

@@ -1,21 +1,22 @@
 // The Lark (Larksuite / Feishu) admin audit log connector: factory, setup and its service.
 
-import type { StreamSettings, ConnectorDefinition, Source } from '../../core/contracts.js';
+import { defineConnector } from '../../core/connector.js';
+import type { Source } from '../../core/contracts.js';
 import { LarkApi } from './api.js';
 import { auditInfosService, LARK_TAG, larkSchema, type LarkSettings } from './settings.js';
 import { LarkStream } from './stream.js';
 import { TenantTokens } from './token.js';
 
-export const larkConnector: ConnectorDefinition<LarkSettings> = {
+export const larkConnector = defineConnector({
   type: 'lark',
   displayName: 'Lark admin audit logs (audit_infos)',
   logModule: 'LarkBase',
   schema: larkSchema,
   streams: { audit_infos: { tag: LARK_TAG } },
-  startSetting: 'initial_start_time_in_utc_value',
   // The API's published frequency limit: 100 requests a minute per app.
   rateLimits: [{ limit: 100, perMs: 60_000 }],
-  streamSettings: (settings): Record<string, StreamSettings & Record<string, unknown>> => {
+  startTime: (service) => service.initial_start_time_in_utc_value,
+  streamSettings: (settings: LarkSettings) => {
     const service = auditInfosService(settings);
     return service ? { audit_infos: { ...service, dedup_window_seconds: service.overlap_in_seconds } } : {};
   },
@@ -58,4 +59,4 @@ export const larkConnector: ConnectorDefinition<LarkSettings> = {
       },
     };
   },
-};
+});

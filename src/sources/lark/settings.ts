@@ -4,7 +4,7 @@
 import { z } from 'zod';
 import { codeParams, httpUrl, inputBaseShape, nonEmptyString, positiveInt, secretString, windowedServiceShape, startTime } from '../../config/fields.js';
 
-export const LARK_DEFAULT_BASE_URL = 'https://open.larksuite.com';
+const LARK_DEFAULT_BASE_URL = 'https://open.larksuite.com';
 export const LARK_TAG = 'app.lark.audit.event';
 
 /** The API's limits: a window spans at most 30 days; 180 days are kept. */

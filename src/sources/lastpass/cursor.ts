@@ -4,7 +4,7 @@
 
 import type { JsonValue } from '../../core/contracts.js';
 import { SiphonError } from '../../core/errors.js';
-import { parseWallTime } from '../../core/zoned-time.js';
+import { parseWallTime } from './zoned-time.js';
 import type { OccurrenceCarry } from './event-keys.js';
 
 /** A time window being read, page after page (`next` paging). */

@@ -1,23 +1,24 @@
 // The LastPass Enterprise API connector (event reporting): factory, setup and its one service.
 
-import type { StreamSettings, ConnectorDefinition, Source } from '../../core/contracts.js';
-import { WallClockZone } from '../../core/zoned-time.js';
+import { defineConnector } from '../../core/connector.js';
+import type { Source } from '../../core/contracts.js';
+import { WallClockZone } from './zoned-time.js';
 import { LastPassApi } from './api.js';
 import { endpointUrl, LASTPASS_TAG, lastPassSchema, reportingService, type LastPassSettings } from './settings.js';
 import { LastPassStream } from './stream.js';
 import { validateAccess } from './validate.js';
 
-export const lastPassConnector: ConnectorDefinition<LastPassSettings> = {
+export const lastPassConnector = defineConnector({
   type: 'lastpass',
   displayName: 'LastPass Enterprise API (reporting)',
   logModule: 'LastPass',
   schema: lastPassSchema,
   streams: { reporting: { tag: LASTPASS_TAG } },
-  startSetting: 'start_time_in_utc',
   // LastPass publishes no limit. Conservative: one request a second on average, which a
   // back-fill of a year in one-day windows still finishes in minutes.
   rateLimits: [{ limit: 60, perMs: 60_000 }],
-  streamSettings: (settings): Record<string, StreamSettings & Record<string, unknown>> => {
+  startTime: (service) => service.start_time_in_utc,
+  streamSettings: (settings: LastPassSettings) => {
     const service = reportingService(settings);
     // The overlap, not a window of keys, bounds what LastPass re-reads (see stream.ts).
     return service ? { reporting: { ...service, dedup_window_seconds: service.overlap_in_seconds } } : {};
@@ -58,4 +59,4 @@ export const lastPassConnector: ConnectorDefinition<LastPassSettings> = {
       },
     };
   },
-};
+});

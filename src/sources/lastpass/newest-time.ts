@@ -4,7 +4,7 @@
 
 import type { VendorEvent } from '../../core/contracts.js';
 import { EVENT_TIME_TOLERANCE_MS, usableEventTime, type EventTimeBounds } from '../../core/event-time.js';
-import { formatWallTime, parseWallTime, type WallClockZone } from '../../core/zoned-time.js';
+import { formatWallTime, parseWallTime, type WallClockZone } from './zoned-time.js';
 
 /**
  * The newest plausible Time of `events` as UTC text (`YYYY-MM-DD HH:MM:SS`), or `previous`

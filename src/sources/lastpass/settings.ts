@@ -11,9 +11,9 @@ import {
   windowedServiceShape,
   startTime,
 } from '../../config/fields.js';
-import { timeZoneProblem } from '../../core/zoned-time.js';
+import { timeZoneProblem } from './zoned-time.js';
 
-export const LASTPASS_DEFAULT_BASE_URL = 'https://lastpass.com';
+const LASTPASS_DEFAULT_BASE_URL = 'https://lastpass.com';
 export const LASTPASS_TAG = 'app.lastpass.events';
 
 /** An IANA time zone name this system knows. */

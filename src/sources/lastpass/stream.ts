@@ -6,7 +6,7 @@
 
 import type { Clock, Logger, Page, PullPosition, StreamPuller, VendorEvent } from '../../core/contracts.js';
 import { SiphonError } from '../../core/errors.js';
-import { formatWallTime, parseWallTime, WallClockZone } from '../../core/zoned-time.js';
+import { formatWallTime, parseWallTime, WallClockZone } from './zoned-time.js';
 import type { LastPassApi } from './api.js';
 import { readCursor, type LastPassCursor, type LastPassPass } from './cursor.js';
 import { DEFAULT_FIRST_START_BACK_MS, dedupRetainRanges, nextWindow, type TimeRange } from '../common/time-windows.js';

@@ -2,7 +2,7 @@
 // reporting request over the last few minutes; the credentials work, or the reason why not.
 
 import { SiphonError } from '../../core/errors.js';
-import { formatWallTime, type WallClockZone } from '../../core/zoned-time.js';
+import { formatWallTime, type WallClockZone } from './zoned-time.js';
 import { CredentialsRejectedError, type LastPassApi } from './api.js';
 
 const VALIDATE_WINDOW_MS = 5 * 60_000;

@@ -26,7 +26,7 @@ export class CursorRejectedError extends SiphonError {
 const MAX_VENDOR_MESSAGE_CHARS = 200;
 
 /** Reads both known error shapes: {"Error":{"Message":...}} and {"status":..,"message":...}; redacted, then cut. */
-export function vendorErrorMessage(body: string, redactor: Redactor): string {
+function vendorErrorMessage(body: string, redactor: Redactor): string {
   const text = excerpt(vendorErrorText(body), redactor, { maxChars: MAX_VENDOR_MESSAGE_CHARS });
   return text.length > 0 ? text : '(empty body)';
 }

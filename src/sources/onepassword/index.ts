@@ -1,25 +1,26 @@
 // The 1Password Events Reporting connector: factory, setup and services.
 
-import type { ConnectorDefinition, Source } from '../../core/contracts.js';
+import { defineConnector } from '../../core/connector.js';
+import type { Source } from '../../core/contracts.js';
 import { SiphonError } from '../../core/errors.js';
 import { OnePasswordApi } from './api.js';
-import { enabledServices, ONEPASSWORD_SERVICES, onePasswordSchema, type OnePasswordSettings } from './settings.js';
+import { enabledServices, ONEPASSWORD_SERVICES, onePasswordSchema, type OnePasswordServiceSettings, type OnePasswordSettings } from './settings.js';
 import { OnePasswordStream } from './stream.js';
 import { tokenAudienceHost } from './token.js';
 
-export const onePasswordConnector: ConnectorDefinition<OnePasswordSettings> = {
+export const onePasswordConnector = defineConnector<OnePasswordSettings, OnePasswordServiceSettings>({
   type: 'onepassword',
   displayName: '1Password Events Reporting',
   logModule: 'OnePassword',
   schema: onePasswordSchema,
   streams: Object.fromEntries(Object.entries(ONEPASSWORD_SERVICES).map(([name, s]) => [name, { tag: s.tag }])),
-  startSetting: 'start_time_value',
   // Published limits, per account: 600 requests/min and 30,000/h.
   rateLimits: [
     { limit: 600, perMs: 60_000 },
     { limit: 30_000, perMs: 3_600_000 },
   ],
   streamSettings: (settings) => Object.fromEntries(enabledServices(settings)),
+  startTime: (service) => service.start_time_value,
   secrets: (settings) => [settings.credentials.token],
 
   create(input, ctx): Source {
@@ -64,4 +65,4 @@ export const onePasswordConnector: ConnectorDefinition<OnePasswordSettings> = {
       },
     };
   },
-};
+});

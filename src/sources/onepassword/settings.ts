@@ -10,7 +10,7 @@ import {
   startTime,
 } from '../../config/fields.js';
 
-export const ONEPASSWORD_REGIONS = [
+const ONEPASSWORD_REGIONS = [
   'https://events.1password.com',
   'https://events.ent.1password.com',
   'https://events.1password.ca',

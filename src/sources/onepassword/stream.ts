@@ -7,7 +7,7 @@ import { parseVendorTimestamp, toRfc3339Seconds } from '../../core/time.js';
 import { CursorRejectedError, type OnePasswordApi } from './api.js';
 
 /** The API keeps 120 days of history; a stream with no start setting begins there. */
-export const HISTORY_MS = 120 * 24 * 3600 * 1000;
+const HISTORY_MS = 120 * 24 * 3600 * 1000;
 
 export interface OnePasswordStreamOptions {
   name: string;

@@ -1,10 +1,10 @@
 // The bare-minimum Kiteworks baseline: a token from a refresh token, one window over
 // everything, oldest first, offset paging until a short page, one NDJSON line per activity.
-// Usage: node dist/bench/baseline-kiteworks.js <url> <client_id> <client_secret> <refresh_token> <start> <end> <out-file>
+// Usage: node dist/src/simulators/kiteworks/baseline.js <url> <client_id> <client_secret> <refresh_token> <start> <end> <out-file>
 import { createWriteStream } from 'node:fs';
 import { once } from 'node:events';
 import { request } from 'undici';
-import { reportSelf } from './child-report.js';
+import { reportSelf } from '../common/baseline-report.js';
 
 async function main(): Promise<void> {
   const [url, clientId, clientSecret, refreshToken, start, end, outFile] = process.argv.slice(2);

@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { formatWallTime, parseWallTime, timeZoneProblem, WallClockZone } from '../../src/core/zoned-time.js';
+import { formatWallTime, parseWallTime, timeZoneProblem, WallClockZone } from '../../src/sources/lastpass/zoned-time.js';
 
 const wall = (text: string): number => {
   const ms = parseWallTime(text);

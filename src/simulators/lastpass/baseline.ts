@@ -1,10 +1,10 @@
 // The bare-minimum LastPass baseline: one reporting window over everything, `next` paging,
 // JSON.parse, one NDJSON line per event. No dedup, no time-zone care, no state, no durability.
-// Usage: node dist/bench/baseline-lastpass.js <url> <cid> <provhash> <zone> <out-file>
+// Usage: node dist/src/simulators/lastpass/baseline.js <url> <cid> <provhash> <zone> <out-file>
 import { createWriteStream } from 'node:fs';
 import { once } from 'node:events';
 import { request } from 'undici';
-import { reportSelf } from './child-report.js';
+import { reportSelf } from '../common/baseline-report.js';
 
 async function main(): Promise<void> {
   const [url, cid, provhash, , outFile] = process.argv.slice(2);

@@ -1,4 +1,4 @@
-// What each measured child process reports about itself when it ends.
+// What each measured child process (a bench baseline, Siphon under the bench) reports about itself when it ends.
 export interface ChildReport {
   events: number;
   wallMs: number;

@@ -1,10 +1,10 @@
 // The bare-minimum baseline: fetch pages from the simulator with the same HTTP library,
 // JSON.parse them, write one NDJSON line per event. No dedup, no state, no durability.
-// Usage: node dist/bench/baseline.js <url> <token> <endpoint> <out-file>
+// Usage: node dist/src/simulators/onepassword/baseline.js <url> <token> <endpoint> <out-file>
 import { createWriteStream } from 'node:fs';
 import { once } from 'node:events';
-import { reportSelf } from './child-report.js';
-import { onePasswordPages } from './onepassword-pages.js';
+import { reportSelf } from '../common/baseline-report.js';
+import { onePasswordPages } from './baseline-pages.js';
 
 async function main(): Promise<void> {
   const [url, token, endpoint, outFile] = process.argv.slice(2);

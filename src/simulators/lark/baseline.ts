@@ -1,10 +1,10 @@
 // The bare-minimum Lark baseline: one token, one window over everything, page_token paging,
 // JSON.parse, one NDJSON line per item. No dedup, no renewal, no state, no durability.
-// Usage: node dist/bench/baseline-lark.js <url> <app_id> <app_secret> <oldest> <latest> <out-file>
+// Usage: node dist/src/simulators/lark/baseline.js <url> <app_id> <app_secret> <oldest> <latest> <out-file>
 import { createWriteStream } from 'node:fs';
 import { once } from 'node:events';
 import { request } from 'undici';
-import { reportSelf } from './child-report.js';
+import { reportSelf } from '../common/baseline-report.js';
 
 async function main(): Promise<void> {
   const [url, appId, appSecret, oldest, latest, outFile] = process.argv.slice(2);
