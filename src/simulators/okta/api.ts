@@ -95,7 +95,7 @@ export class OktaApi {
   }
 
   private serveLogs(req: SimRequest): Outcome {
-    const { faults, limiter, credentials } = this.d;
+    const { faults, limiter } = this.d;
     const now = this.d.now();
     const requestId = this.requestId();
     let headers: Record<string, string> = { 'X-Okta-Request-Id': requestId };
