@@ -3,4 +3,3 @@ export { createHttpClient, defaultClassify, type ClosableHttpClient, type HttpCl
 export { RateBudget, type RateBudgetSnapshot, type RateWindow } from './rate-budget.js';
 export { createRateBudget, rateWindowsFor } from './budget-from-settings.js';
 export { parseRetryAfterMs } from './retry-after.js';
-export { backoffDelayMs } from './backoff.js';
