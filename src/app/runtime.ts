@@ -13,6 +13,7 @@ import { StreamRunner } from '../core/stream-runner.js';
 import { Heartbeat } from '../core/heartbeat.js';
 import { Redactor } from '../core/redact.js';
 import type { ConfiguredInput, SiphonConfig } from '../config/types.js';
+import { DEFAULT_OUTPUT_DELIVERY, outputDelivery, type OutputDeliveryConfig } from '../config/output-delivery.js';
 import { createHttpClient } from '../http/client.js';
 import { createRateBudget } from '../http/budget-from-settings.js';
 import { openStateStore } from '../state/index.js';
@@ -43,10 +44,6 @@ export interface RuntimeOptions {
   metrics?: boolean;
 }
 
-/** Failed writes of one batch before a --once run gives up on an output (1+2+4+8 s of back-off). */
-const ONCE_OUTPUT_ATTEMPTS = 5;
-/** Most records one output write carries when queued batches are merged. */
-const MERGE_MAX_RECORDS = 5_000;
 /**
  * Beyond the queue's size, how many acknowledged keys a delivery journal keeps: room for pages
  * released by the queue whose checkpoints are still being written (and one oversized page).
@@ -72,7 +69,7 @@ function redactorFor(config: SiphonConfig, given: Redactor | undefined): Redacto
   return redactor;
 }
 
-export function createRootLogger(
+function createRootLogger(
   config: SiphonConfig,
   redactor: Redactor,
   options: Pick<RuntimeOptions, 'logFormat' | 'sink' | 'clock'>,
@@ -111,8 +108,8 @@ export async function buildRuntime(config: SiphonConfig, options: RuntimeOptions
     queueSize: (): { messages: number; bytes: number } => queue.size,
   });
 
-  const configured: Array<{ output: Output; readonly channels: ReadonlyArray<Channel> }> = options.outputs
-    ? options.outputs.map((output) => ({ output, channels: ['standard'] }))
+  const configured: Array<{ output: Output; readonly channels: ReadonlyArray<Channel>; readonly delivery: OutputDeliveryConfig }> = options.outputs
+    ? options.outputs.map((output) => ({ output, channels: ['standard'], delivery: DEFAULT_OUTPUT_DELIVERY }))
     : config.outputs
         .filter((o) => o.enabled)
         .map((o) => ({
@@ -123,6 +120,7 @@ export async function buildRuntime(config: SiphonConfig, options: RuntimeOptions
             environmentProxies: config.environmentProxies,
           }),
           channels: o.channels,
+          delivery: o.delivery,
         }));
   const lockState = options.lockState ?? true;
   const store = await openStateStore(config.globals.persistence, { lock: lockState });
@@ -144,29 +142,22 @@ export async function buildRuntime(config: SiphonConfig, options: RuntimeOptions
   const written = configured.map(({ output }, i) =>
     telemetry.output(output.name, output.type, senderManagerLogger(output), (): number => lanes[i]?.queued('standard') ?? 0),
   );
-  const lanes: OutputLane[] = configured.map(
-    ({ output, channels }, i) =>
-      new OutputLane(
-        output,
-        new Set(channels),
-        {
-          mergeMaxRecords: MERGE_MAX_RECORDS,
-          retryFirstMs: 1_000,
-          retryMaxMs: 30_000,
-          maxAttempts: options.once ? ONCE_OUTPUT_ATTEMPTS : undefined,
-          onGiveUp: (error) => queue.abort(error),
-        },
-        written[i]!,
-        clock,
-      ),
-  );
+  const lanes: OutputLane[] = configured.map(({ output, channels, delivery }, i) => {
+    const { retry, writeMaxEvents, onceMaxAttempts } = outputDelivery(delivery);
+    return new OutputLane(
+      output,
+      new Set(channels),
+      { retry, writeMaxEvents, maxAttempts: options.once ? onceMaxAttempts : undefined, onGiveUp: (error) => queue.abort(error) },
+      written[i]!,
+      clock,
+    );
+  });
   const queue: DeliveryQueue = new DeliveryQueue(
     lanes,
     { maxMessages: config.globals.queue_max_size_in_messages, maxBytes: Math.round(config.globals.queue_max_size_in_mb * 1024 * 1024) },
     logger.child({ module: 'DeliveryQueue' }),
     clock,
   );
-  const delivery = queue;
   const internal = lanes.some((lane) => lane.carries('internal'))
     ? new InternalRecords({ collectorName: config.globals.name, collectorVersion: SIPHON_VERSION, offer: (records) => queue.offerInternal(records), clock })
     : undefined;
@@ -221,7 +212,7 @@ export async function buildRuntime(config: SiphonConfig, options: RuntimeOptions
           startSetting: stream.resetKey,
           startMs: start?.ms ?? null,
           store,
-          delivery,
+          delivery: queue,
           obfuscator: compileObfuscation(settings.obfuscation, config.globals.obfuscation?.hash_key),
           logger: pullerLogger,
           clock,
@@ -238,7 +229,7 @@ export async function buildRuntime(config: SiphonConfig, options: RuntimeOptions
           collectorName: config.globals.name,
           version: SIPHON_VERSION,
           describe: () => telemetry.streamStates(input.name),
-          delivery,
+          delivery: queue,
           clock,
         })
       : undefined;

@@ -1,8 +1,10 @@
-// The `outputs` block: name -> {type, enabled?, config?}, each `config` checked by its output's schema.
+// The `outputs` block: name -> {type, enabled?, channels?, config?, delivery?}, each `config`
+// checked by its output's schema, `delivery` by output-delivery.ts.
 
 import { z } from 'zod';
 import type { OutputDefinition, Channel } from '../core/contracts.js';
 import { nonEmptyString } from './fields.js';
+import { DEFAULT_OUTPUT_DELIVERY, outputDeliverySchema } from './output-delivery.js';
 import type { SettingPath } from './path.js';
 import type { Reporter } from './report.js';
 import { didYouMean } from './suggest.js';
@@ -19,6 +21,8 @@ const outputBlockSchema = z
     services: z.array(z.enum(['standard', 'internal'])).min(1).optional(),
     // Checked below with the schema of the output `type` names.
     config: z.unknown().optional(),
+    /** How the output's lane retries and batches (the same for every output type). */
+    delivery: outputDeliverySchema.default(DEFAULT_OUTPUT_DELIVERY),
   })
   .strict();
 
@@ -32,7 +36,7 @@ export function readOutputs(raw: unknown, registry: ReadonlyMap<string, OutputDe
     const path = [...PATH, name];
     const parsed = validate(outputBlockSchema, withoutNulls(block ?? {}), path, reporter);
     if (!parsed.ok) continue;
-    const { type, enabled, config } = parsed.data;
+    const { type, enabled, config, delivery } = parsed.data;
     const channels = channelsOf(parsed.data, path, reporter);
     const definition = registry.get(type);
     if (!definition) {
@@ -46,7 +50,15 @@ export function readOutputs(raw: unknown, registry: ReadonlyMap<string, OutputDe
     }
     const settings = validate(definition.schema, config ?? {}, [...path, 'config'], reporter);
     if (settings.ok) {
-      outputs.push({ name, type, definition, settings: settings.data, enabled, channels: [...new Set<Channel>(channels ?? definition.defaultChannels ?? ['standard'])] });
+      outputs.push({
+        name,
+        type,
+        definition,
+        settings: settings.data,
+        enabled,
+        channels: [...new Set<Channel>(channels ?? definition.defaultChannels ?? ['standard'])],
+        delivery,
+      });
     }
   }
   return outputs;

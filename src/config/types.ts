@@ -3,6 +3,7 @@
 import type { ConfiguredSettings, Connector } from '../core/connector.js';
 import type { Channel, EnvironmentProxies, OutputDefinition } from '../core/contracts.js';
 import type { ErrorCode } from '../core/errors.js';
+import type { OutputDeliveryConfig } from './output-delivery.js';
 
 /** One thing wrong (or worth a warning) in the configuration file. */
 export interface ConfigProblem {
@@ -55,6 +56,8 @@ export interface ConfiguredOutput {
   enabled: boolean;
   /** The channels it carries (Devo's "sender services"): `standard` (pulled events), `internal` (Siphon's own log records). */
   channels: ReadonlyArray<Channel>;
+  /** The `delivery` block: how the output's lane retries and batches (defaults filled in). */
+  delivery: OutputDeliveryConfig;
 }
 
 export interface ConfiguredInput {

@@ -6,6 +6,7 @@ import { untilAborted } from './abort.js';
 import type { Clock, Logger, Output, Source, StateStore } from './contracts.js';
 import { SiphonError, toSiphonError } from './errors.js';
 import { AbortFanOut } from './abort-fan-out.js';
+import { retryDelayMs, type RetryPolicy } from './retry-policy.js';
 import type { StreamRunner } from './stream-runner.js';
 import type { CollectorPhase, EventSink, InputEvent } from './events.js';
 import type { DeliveryQueue } from './delivery-queue.js';
@@ -21,7 +22,7 @@ const CLOSE_GRACE_MS = 1_000;
 
 /** Setup attempts per input before a transient failure counts (2 s, then 4 s apart). */
 const SETUP_ATTEMPTS = 3;
-const SETUP_RETRY_MS = 2_000;
+const SETUP_RETRY: RetryPolicy = { initialMs: 2_000, maxMs: 60_000, multiplier: 2, jitter: 0 };
 
 export interface CollectorInput {
   name: string;
@@ -107,7 +108,7 @@ export class Collector {
             failures.push(error);
             break;
           }
-          const waitMs = SETUP_RETRY_MS * attempt;
+          const waitMs = retryDelayMs(SETUP_RETRY, attempt);
           input.logger.warn(`${error.describe()} Setup is tried again in ${waitMs / 1000} s (attempt ${attempt} of ${SETUP_ATTEMPTS})`);
           await this.o.clock.sleep(waitMs, signal);
         }

@@ -6,18 +6,14 @@
 // Only a shutdown past its deadline (or, with --once, an output that stays down) rejects
 // acknowledgements: those pages are never committed and are pulled again next time.
 
-import type { Clock, Logger, OutputRecord, Channel, StateKey, VendorEvent } from './contracts.js';
+import type { Clock, Logger, OutputRecord, Channel, StateKey } from './contracts.js';
+import type { Delivery, Receipt, Submission, SubmitOptions } from './delivery.js';
 import { SiphonError } from './errors.js';
-import { OutputLane, type LaneBatch } from './output-lane.js';
+import type { LaneBatch, OutputLane } from './output-lane.js';
 
 export interface QueueLimits {
   readonly maxMessages: number;
   readonly maxBytes: number;
-}
-
-/** A page handed to the queue: `acked` settles when every output has it. */
-export interface Submission {
-  readonly acked: Promise<void>;
 }
 
 interface Waiter {
@@ -30,7 +26,7 @@ interface Waiter {
 /** Queue size of one record: its JSON text (UTF-16 units, close to UTF-8 bytes for audit events) plus the envelope. */
 const RECORD_OVERHEAD_BYTES = 64;
 
-export class DeliveryQueue {
+export class DeliveryQueue implements Delivery {
   private messages = 0;
   private bytes = 0;
   private readonly waiters: Waiter[] = [];
@@ -49,14 +45,14 @@ export class DeliveryQueue {
   }
 
   /**
-   * Waits for room, then queues `records` for every output carrying the standard service.
-   * `exclude[i]`: indexes output i already holds (crash recovery). A page larger than the
-   * whole queue is let in alone, when the queue is empty, rather than never.
+   * Waits for room, then queues `records` for every output carrying the standard service; a
+   * replay is checked by each output's lane against what that output holds. A page larger
+   * than the whole queue is let in alone, when the queue is empty, rather than never.
    */
-  async submit(records: readonly OutputRecord[], exclude?: ReadonlyArray<ReadonlySet<number>>): Promise<Submission> {
+  async submit(records: readonly OutputRecord[], options?: SubmitOptions): Promise<Submission> {
     const bytes = sizeOf(records);
     await this.admission(records.length, bytes);
-    return { acked: this.enqueue('standard', records, bytes, exclude) };
+    return { acked: this.enqueue('standard', records, bytes, options?.replay) };
   }
 
   /**
@@ -69,15 +65,6 @@ export class DeliveryQueue {
     if (!this.fits(records.length, bytes) || this.waiters.length > 0) return false;
     void this.enqueue('internal', records, bytes, undefined).catch(() => undefined);
     return true;
-  }
-
-  /** Per output (in lane order), the indexes of `records` it already holds: crash recovery. */
-  findDelivered(records: readonly OutputRecord[], keyOf: (event: VendorEvent) => string | undefined): Promise<Array<Set<number>>> {
-    return Promise.all(
-      this.lanes.map((lane) =>
-        lane.carries('standard') && lane.output.findDelivered ? lane.output.findDelivered(records, keyOf) : Promise.resolve(new Set<number>()),
-      ),
-    );
   }
 
   /** A service starts afresh: every output forgets what it noted as delivered for it. */
@@ -138,13 +125,13 @@ export class DeliveryQueue {
     }
   }
 
-  private enqueue(service: Channel, records: readonly OutputRecord[], bytes: number, exclude: ReadonlyArray<ReadonlySet<number>> | undefined): Promise<void> {
+  private enqueue(service: Channel, records: readonly OutputRecord[], bytes: number, replay: LaneBatch['replay']): Promise<Receipt> {
     if (service === 'internal') this.reserve(records.length, bytes);
     const carriers = this.lanes.filter((lane) => lane.carries(service));
-    let pending = carriers.length;
+    const held: Array<ReadonlySet<number>> = [];
     let settled = false;
-    const acked = new Promise<void>((resolve, reject) => {
-      const done = (err?: Error): void => {
+    const acked = new Promise<Receipt>((resolve, reject) => {
+      const done = (err?: Error, heldByLane?: ReadonlySet<number>): void => {
         if (settled) return;
         if (err) {
           settled = true;
@@ -152,26 +139,31 @@ export class DeliveryQueue {
           reject(err);
           return;
         }
-        pending -= 1;
-        if (pending > 0) return;
+        held.push(heldByLane ?? new Set<number>());
+        if (held.length < carriers.length) return;
         settled = true;
         this.release(records.length, bytes);
-        resolve();
+        resolve(receiptOf(held, records.length));
       };
       if (carriers.length === 0) {
         done();
         return;
       }
-      for (const lane of carriers) {
-        const index = this.lanes.indexOf(lane);
-        const batch: LaneBatch = { service, records, skip: exclude?.[index], done };
-        lane.push(batch);
-      }
+      for (const lane of carriers) lane.push({ service, records, replay, done });
     });
     // The caller may not be listening yet when a rejection happens: never an unhandled one.
     acked.catch(() => undefined);
     return acked;
   }
+}
+
+/** What the outputs carrying a page already held of it (one set of indexes per output). */
+function receiptOf(held: ReadonlyArray<ReadonlySet<number>>, total: number): Receipt {
+  const heldByOne = Math.max(0, ...held.map((s) => s.size));
+  if (heldByOne === 0) return { heldByEvery: 0, heldByOne: 0 };
+  let heldByEvery = 0;
+  for (let i = 0; i < total; i++) if (held.every((s) => s.has(i))) heldByEvery++;
+  return { heldByEvery, heldByOne };
 }
 
 function sizeOf(records: readonly OutputRecord[]): number {

@@ -3,7 +3,7 @@
 // its host or its network is gone). It is not a vendor event: nothing is checkpointed.
 
 import type { Clock, OutputRecord } from './contracts.js';
-import type { Delivery } from './stream-runner.js';
+import type { Delivery } from './delivery.js';
 
 export interface HeartbeatOptions {
   input: string;

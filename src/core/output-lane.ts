@@ -2,29 +2,34 @@
 // time (consecutive batches of the same channel are merged into one write, so a busy
 // queue costs fewer round trips and fsyncs). A write that fails is retried, same records,
 // with back-off, until it succeeds: nothing is skipped and nothing after it overtakes it.
+// A batch marked as a replay (pulled again after a restart) is first checked against what
+// the output already holds, and only the rest is written: recovery is the lane's, per output.
 // Once the lane is aborted (the stop's deadline passed), the write in flight is told to drop
 // what it is doing, no new attempt starts, and the lane no longer waits for that write.
 
 import { untilAborted } from './abort.js';
-import type { Clock, Output, OutputRecord, Channel } from './contracts.js';
+import type { Clock, Output, OutputRecord, Channel, VendorEvent } from './contracts.js';
 import { toSiphonError, type SiphonError } from './errors.js';
 import type { EventSink, OutputEvent } from './events.js';
+import { retryDelayMs, type RetryPolicy } from './retry-policy.js';
 
 export interface LaneBatch {
   readonly service: Channel;
   readonly records: readonly OutputRecord[];
-  /** Indexes this output already holds (crash recovery): not written again. */
-  readonly skip: ReadonlySet<number> | undefined;
-  /** Called once: without an error when the output has the records, with one when they never will. */
-  readonly done: (err?: Error) => void;
+  /** Set when the records may have reached this output before the last stop (crash recovery). */
+  readonly replay?: { readonly keyOf: (event: VendorEvent) => string | undefined } | undefined;
+  /**
+   * Called once: without an error when the output has the records (`held`: the indexes it
+   * already had, not written again), with one when they never will.
+   */
+  readonly done: (err?: Error, held?: ReadonlySet<number>) => void;
 }
 
 export interface LaneOptions {
   /** Most records merged into one write. */
-  readonly mergeMaxRecords: number;
-  /** Back-off after a failed write: first, doubling to max. */
-  readonly retryFirstMs: number;
-  readonly retryMaxMs: number;
+  readonly writeMaxEvents: number;
+  /** The wait after a failed write (no jitter needed: one lane per output). */
+  readonly retry: RetryPolicy;
   /**
    * Failed attempts of one write before the lane gives up and fails the whole queue
    * (--once: a cron run must end). Undefined: retry until the output is back.
@@ -33,6 +38,8 @@ export interface LaneOptions {
   /** Called when the lane gives up (maxAttempts reached). */
   readonly onGiveUp?: (error: SiphonError) => void;
 }
+
+const NONE: ReadonlySet<number> = new Set<number>();
 
 export class OutputLane {
   private readonly pending: LaneBatch[] = [];
@@ -92,12 +99,11 @@ export class OutputLane {
     try {
       while (this.pending.length > 0 && !this.failure) {
         const group = this.nextGroup();
-        const records = recordsOf(group);
-        const delivered = await this.writeUntilAccepted(group[0]!.service, records);
-        if (!delivered) return;
+        const held = await this.writeUntilAccepted(group);
+        if (!held) return;
         // The batches are acknowledged only now, and in order.
         this.pending.splice(0, group.length);
-        for (const batch of group) batch.done();
+        for (const batch of group) batch.done(undefined, held.get(batch) ?? NONE);
       }
     } finally {
       this.running = false;
@@ -111,44 +117,77 @@ export class OutputLane {
     let count = first.records.length;
     for (let i = 1; i < this.pending.length; i++) {
       const batch = this.pending[i]!;
-      if (batch.service !== first.service || count + batch.records.length > this.options.mergeMaxRecords) break;
+      if (batch.service !== first.service || count + batch.records.length > this.options.writeMaxEvents) break;
       group.push(batch);
       count += batch.records.length;
     }
     return group;
   }
 
-  /** Writes until the output accepts; false when the lane was aborted (or gave up) first. */
-  private async writeUntilAccepted(service: Channel, records: readonly OutputRecord[]): Promise<boolean> {
+  /**
+   * Writes the group until the output accepts; returns what the output already held of each
+   * replayed batch, or undefined when the lane was aborted (or gave up) first. A failed look-up
+   * of what the output holds counts as a failed write.
+   */
+  private async writeUntilAccepted(group: readonly LaneBatch[]): Promise<Map<LaneBatch, ReadonlySet<number>> | undefined> {
     const { output, events, clock, options } = this;
+    const service = group[0]!.service;
+    const held = new Map<LaneBatch, ReadonlySet<number>>();
+    // Built once: a retry hands the output the very same array (see Output.write).
+    let records: OutputRecord[] | undefined;
     let attempt = 0;
     for (;;) {
-      if (this.failure) return false;
+      if (this.failure) return undefined;
       const started = clock.now();
       const bytesBefore = output.bytesSent;
       try {
+        records ??= await this.recordsToWrite(group, held);
         // The output is asked to drop the write when the lane aborts; whether it listens or not, the lane stops waiting.
         if (records.length > 0) await untilAborted(output.write(records, this.stop.signal), this.stop.signal);
         const bytes = output.bytesSent !== undefined && bytesBefore !== undefined ? output.bytesSent - bytesBefore : estimateBytes(records);
         events.emit({ type: 'output_written', service, events: records.length, bytes, elapsedMs: clock.now() - started });
         if (this.consecutiveFailures > 0) events.emit({ type: 'output_recovered', failures: this.consecutiveFailures });
         this.consecutiveFailures = 0;
-        return true;
+        return held;
       } catch (err) {
         attempt += 1;
         const error = toSiphonError(err, 'OUTPUT_WRITE_FAILED');
         this.consecutiveFailures += 1;
-        if (this.failure) return false;
+        if (this.failure) return undefined;
         if (options.maxAttempts !== undefined && attempt >= options.maxAttempts) {
           events.emit({ type: 'output_gave_up', error, attempt });
           options.onGiveUp?.(error);
-          return false;
+          return undefined;
         }
-        const waitMs = Math.min(options.retryMaxMs, options.retryFirstMs * 2 ** Math.min(attempt - 1, 20));
-        events.emit({ type: 'output_write_failed', error, attempt, events: records.length, waitMs });
+        const waitMs = retryDelayMs(options.retry, attempt);
+        events.emit({ type: 'output_write_failed', error, attempt, events: records?.length ?? countRecords(group), waitMs });
         await this.pause(waitMs);
       }
     }
+  }
+
+  /**
+   * The records of a group without those the output already holds: for each replayed batch
+   * not yet looked up, the output is asked (outputs that cannot tell hold nothing).
+   */
+  private async recordsToWrite(group: readonly LaneBatch[], held: Map<LaneBatch, ReadonlySet<number>>): Promise<OutputRecord[]> {
+    const find = this.output.findDelivered?.bind(this.output);
+    for (const batch of group) {
+      if (!batch.replay || !find || held.has(batch) || batch.records.length === 0) continue;
+      held.set(batch, await untilAborted(find(batch.records, batch.replay.keyOf), this.stop.signal));
+    }
+    const out: OutputRecord[] = [];
+    for (const batch of group) {
+      const skip = held.get(batch);
+      if (!skip || skip.size === 0) {
+        for (const record of batch.records) out.push(record);
+        continue;
+      }
+      batch.records.forEach((record, i) => {
+        if (!skip.has(i)) out.push(record);
+      });
+    }
+    return out;
   }
 
   /** Sleeps, unless the lane is aborted meanwhile. */
@@ -161,20 +200,10 @@ export class OutputLane {
   }
 }
 
-/** The records of a group of batches, without those the output already holds. */
-function recordsOf(group: readonly LaneBatch[]): OutputRecord[] {
-  const out: OutputRecord[] = [];
-  for (const batch of group) {
-    const skip = batch.skip;
-    if (!skip || skip.size === 0) {
-      for (const record of batch.records) out.push(record);
-      continue;
-    }
-    batch.records.forEach((record, i) => {
-      if (!skip.has(i)) out.push(record);
-    });
-  }
-  return out;
+function countRecords(group: readonly LaneBatch[]): number {
+  let n = 0;
+  for (const batch of group) n += batch.records.length;
+  return n;
 }
 
 function estimateBytes(records: readonly OutputRecord[]): number {

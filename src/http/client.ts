@@ -14,7 +14,7 @@ import { redactAuthHeaders, type Redactor } from '../core/redact.js';
 import type { HttpSettings } from '../config/fields.js';
 import { configuredProxy } from '../config/proxy.js';
 import type { RateBudget } from './rate-budget.js';
-import { backoffDelayMs } from './backoff.js';
+import { retryDelayMs, type RetryPolicy } from '../core/retry-policy.js';
 import { parseRetryAfterMs } from './retry-after.js';
 import { BodyTooLargeError, readCappedBody } from './body.js';
 import { describeNetworkError, isRequestBug } from './network-error.js';
@@ -99,6 +99,8 @@ class UndiciHttpClient implements ClosableHttpClient {
   private readonly redactor: Redactor;
   private readonly userAgent: string;
   private readonly random: () => number;
+  /** `http.backoff_base_seconds` doubling to `http.backoff_max_seconds`, each wait between 50% and 100% of its step. */
+  private readonly retry: RetryPolicy;
   private readonly events: EventSink<InputEvent>;
   private readonly scope: StreamScope | undefined;
   private sent = 0;
@@ -111,6 +113,7 @@ class UndiciHttpClient implements ClosableHttpClient {
     this.redactor = options.redactor;
     this.userAgent = options.userAgent ?? `siphon/${SIPHON_VERSION}`;
     this.random = options.random ?? Math.random;
+    this.retry = { initialMs: this.settings.backoff_base_seconds * 1000, maxMs: this.settings.backoff_max_seconds * 1000, multiplier: 2, jitter: 0.5 };
     this.events = options.events;
     this.scope = options.scope;
     const responseMs = this.settings.response_timeout_seconds * 1000;
@@ -295,7 +298,7 @@ class UndiciHttpClient implements ClosableHttpClient {
   }
 
   private backoff(attempt: number): number {
-    return backoffDelayMs(attempt, this.settings.backoff_base_seconds * 1000, this.settings.backoff_max_seconds * 1000, this.random);
+    return retryDelayMs(this.retry, attempt, this.random);
   }
 
   private async sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {

@@ -55,7 +55,7 @@ function build(outputs: Array<{ output: Output; services?: Channel[] }>, limits 
   const written = outputs.map(({ output }) => outputEvents(output.name, output.type, log));
   const lanes = outputs.map(
     ({ output, services }, i) =>
-      new OutputLane(output, new Set(services ?? ['standard']), { mergeMaxRecords: 1000, retryFirstMs: retryMs, retryMaxMs: retryMs }, written[i]!, systemClock),
+      new OutputLane(output, new Set(services ?? ['standard']), { writeMaxEvents: 1000, retry: { initialMs: retryMs, maxMs: retryMs, multiplier: 2, jitter: 0 } }, written[i]!, systemClock),
   );
   const senders = lanes.map((lane, i) => ({ lane, written: written[i]! }));
   return { queue: new DeliveryQueue(lanes, limits, log, systemClock), lanes, senders, sink };
@@ -238,4 +238,60 @@ test('sender statistics: an output that refuses events shows "is_connection_open
     /SyslogSenderManagerMonitor\(standard_senders,sink_1\) -> Sender: SyslogSender\(standard_senders,syslog_sender_0\), status: \{"internal_queue_size": 4, "is_connection_open": False\}/,
   );
   queue.abort(new SiphonError('OUTPUT_UNAVAILABLE', 'test over'));
+});
+
+test('a replayed page: each lane asks its own output what it holds, writes only the rest, and retries a failed look-up like a failed write', async () => {
+  /** An output that can read back what it holds; its first look-up fails (a file it cannot read yet). */
+  class Readable extends GatedOutput {
+    lookups = 0;
+    failLookups = 0;
+    async findDelivered(records: readonly OutputRecord[]): Promise<Set<number>> {
+      this.lookups += 1;
+      if (this.failLookups-- > 0) throw new SiphonError('OUTPUT_UNAVAILABLE', `${this.name} cannot be read`);
+      const have = new Set(this.received.map((r) => r.event['id']));
+      return new Set(records.flatMap((r, i) => (have.has(r.event['id']) ? [i] : [])));
+    }
+  }
+  const first = new Readable('first');
+  first.received.push(...page(0, 3));
+  first.failLookups = 1;
+  const second = new Readable('second');
+  second.received.push(...page(0, 1));
+  const blind = new GatedOutput('blind');
+  const { queue, sink } = build([{ output: first }, { output: second }, { output: blind }]);
+  const keyOf = (): string | undefined => undefined;
+  const replayed = await queue.submit(page(0, 5), { replay: { keyOf } });
+  // An output that cannot tell holds nothing: it gets the whole page, so nothing is held by every output.
+  assert.deepEqual(await replayed.acked, { heldByEvery: 0, heldByOne: 3 });
+  assert.deepEqual(first.received.map((r) => r.event['id']), [0, 1, 2, 3, 4]);
+  assert.deepEqual(second.received.map((r) => r.event['id']), [0, 1, 2, 3, 4]);
+  assert.deepEqual(blind.received.map((r) => r.event['id']), [0, 1, 2, 3, 4]);
+  assert.equal(first.lookups, 2, 'the failed look-up was tried again');
+  assert.ok(sink.lines.some((l) => /first cannot be read.*stay queued for output first/.test(l)), sink.lines.join('\n'));
+  // A page that is not a replay is not looked up.
+  const fresh = await queue.submit(page(5, 2));
+  assert.deepEqual(await fresh.acked, { heldByEvery: 0, heldByOne: 0 });
+  assert.equal(first.lookups, 2);
+  assert.equal(second.lookups, 1);
+});
+
+test('a replayed page held by every output carrying it: none of them gets it again, and the receipt says so', async () => {
+  class Readable extends GatedOutput {
+    async findDelivered(records: readonly OutputRecord[]): Promise<Set<number>> {
+      const have = new Set(this.received.map((r) => r.event['id']));
+      return new Set(records.flatMap((r, i) => (have.has(r.event['id']) ? [i] : [])));
+    }
+  }
+  const one = new Readable('one');
+  const two = new Readable('two');
+  one.received.push(...page(0, 2));
+  two.received.push(...page(0, 3));
+  // An output carrying only internal records has no say about events.
+  const logs = new GatedOutput('logs');
+  const { queue } = build([{ output: one }, { output: two }, { output: logs, services: ['internal'] }]);
+  const replayed = await queue.submit(page(0, 4), { replay: { keyOf: () => undefined } });
+  assert.deepEqual(await replayed.acked, { heldByEvery: 2, heldByOne: 3 });
+  assert.deepEqual(one.received.map((r) => r.event['id']), [0, 1, 2, 3]);
+  assert.deepEqual(two.received.map((r) => r.event['id']), [0, 1, 2, 3]);
+  assert.equal(logs.writes, 0);
 });

@@ -47,9 +47,14 @@ class ListOutput implements Output {
   readonly type = 'list';
   readonly records: OutputRecord[] = [];
   failNext = 0;
+  /** How often crash recovery asked what the output holds. */
+  lookups = 0;
+  /** A slow output: each write takes this long. */
+  writeDelayMs = 0;
   constructor(readonly name: string) {}
   async open(): Promise<void> {}
   async write(records: readonly OutputRecord[]): Promise<void> {
+    if (this.writeDelayMs > 0) await new Promise((r) => setTimeout(r, this.writeDelayMs));
     if (this.failNext > 0) {
       this.failNext--;
       throw new SiphonError('OUTPUT_WRITE_FAILED', `${this.name} is down`);
@@ -57,6 +62,7 @@ class ListOutput implements Output {
     this.records.push(...records);
   }
   async findDelivered(records: readonly OutputRecord[], keyOf: (e: VendorEvent) => string | undefined): Promise<Set<number>> {
+    this.lookups += 1;
     const have = new Set(this.records.map((r) => keyOf(r.event)));
     return new Set(records.flatMap((r, i) => (have.has(keyOf(r.event)) ? [i] : [])));
   }
@@ -75,7 +81,7 @@ function queueOf(outputs: Output[], logger = createLogger({ format: 'text', leve
       new OutputLane(
         o,
         new Set(['standard'] as const),
-        { mergeMaxRecords: 1000, retryFirstMs: 1, retryMaxMs: 5, maxAttempts: 5, onGiveUp: (e) => queue.abort(e) },
+        { writeMaxEvents: 1000, retry: { initialMs: 1, maxMs: 5, multiplier: 2, jitter: 0 }, maxAttempts: 5, onGiveUp: (e) => queue.abort(e) },
         outputEvents(o.name, o.type, logger),
         instantClock,
       ),
@@ -449,4 +455,119 @@ test('pages that say "more" without events or a new cursor stop the cycle after 
   });
   assert.deepEqual(stuck.seen, [null, 1, 2, 2, 2], 'three requests for the stuck cursor, then none');
   assert.equal((await store.get({ input: 'in', service: 'svc' }))?.cursor, 2, 'the pages up to the stuck cursor are committed');
+});
+
+test('a cycle failed by the vendor\'s rate limit waits the first step and does not lengthen the back-off; faults still double it', async () => {
+  const rateLimited = (): SiphonError => new SiphonError('PULL_RATE_LIMITED', 'still rate limited after 4 attempt(s) (HTTP 429)');
+  const fault = (): SiphonError => new SiphonError('PULL_HTTP_ERROR', 'HTTP 503');
+  const failures = [rateLimited(), rateLimited(), fault(), rateLimited(), fault()];
+  const puller = new ScriptedPuller(new Map<number | null, Step>([[null, { events: [ev('a', 1)], cursor: 1, hasMore: false }]]));
+  const fetchPage = puller.fetchPage.bind(puller);
+  puller.fetchPage = async (position) => {
+    const failure = failures.shift();
+    if (failure) throw failure;
+    return fetchPage(position);
+  };
+  const stop = new AbortController();
+  const waits: number[] = [];
+  // The runner's waits, recorded; the first wait after a successful cycle ends the run.
+  const clock = {
+    now: () => Date.now(),
+    sleep: async (ms: number) => {
+      if (failures.length === 0 && waits.length === 5) stop.abort();
+      else waits.push(ms);
+    },
+  };
+  const sink = new MemorySink();
+  const logger = createLogger({ format: 'text', level: 'info', redactor: new Redactor(), sink });
+  const out = new ListOutput('o');
+  const store = new MemoryStateStore();
+  const runner = new StreamRunner({
+    key: { input: 'in', service: 'svc' },
+    puller,
+    settings: { enabled: true, request_period_in_seconds: 60, dedup_window_seconds: 3600, dedup_max_keys: 1000, obfuscation: [], no_events_alarm_in_seconds: 0 },
+    startSetting: null,
+    startMs: null,
+    store,
+    delivery: queueOf([out]),
+    obfuscator: undefined,
+    logger,
+    clock,
+    events: streamEvents(logger),
+  });
+  await runner.loadState();
+  assert.equal(await runner.run(stop.signal, false), 'stopped');
+  // Rate limited, rate limited, fault (first step), rate limited, fault (second step).
+  assert.deepEqual(waits, [5_000, 5_000, 5_000, 5_000, 10_000]);
+  assert.deepEqual(out.records.map((r) => r.event['id']), ['a']);
+  const retrying = sink.lines.filter((l) => l.includes('The checkpoint did not move; retrying in')).map((l) => /retrying in (\d+) second\(s\) \(consecutive failures: (\d+)\)/.exec(l)?.slice(1).join('/'));
+  assert.deepEqual(retrying, ['5/1', '5/2', '5/3', '5/4', '10/5'], 'every failure in a row is counted in the log line');
+});
+
+test('crash recovery is each output\'s own: each lane skips what its output holds; what every output carrying the page held is counted once', async () => {
+  const script = new Map<number | null, Step>([
+    [null, { events: [ev('a', 1), ev('b', 2)], cursor: 1, hasMore: true }],
+    [1, { events: [ev('c', 3), ev('d', 4)], cursor: 2, hasMore: false }],
+  ]);
+  const held = (id: string): OutputRecord => ({ tag: 't', input: 'in', service: 'svc', event: ev(id, id === 'a' ? 1 : 2) });
+  // Before the crash, `full` got page 1 whole, `partial` only its first event; `logs` carries only internal records.
+  const full = new ListOutput('full');
+  full.records.push(held('a'), held('b'));
+  const partial = new ListOutput('partial');
+  partial.records.push(held('a'));
+  const logs = new ListOutput('logs');
+  const store = new MemoryStateStore();
+  await store.put({ input: 'in', service: 'svc' }, emptyCheckpoint(null, new Date().toISOString()), undefined);
+  const sink = new MemorySink();
+  const logger = createLogger({ format: 'text', level: 'info', redactor: new Redactor(), sink });
+  const lane = (o: Output, channels: ReadonlyArray<'standard' | 'internal'>) =>
+    new OutputLane(o, new Set(channels), { writeMaxEvents: 1000, retry: { initialMs: 1, maxMs: 5, multiplier: 2, jitter: 0 } }, outputEvents(o.name, o.type, logger), instantClock);
+  const queue = new DeliveryQueue([lane(full, ['standard']), lane(partial, ['standard']), lane(logs, ['internal'])], { maxMessages: 10_000, maxBytes: 1 << 30 }, logger, instantClock);
+  const runner = new StreamRunner({
+    key: { input: 'in', service: 'svc' },
+    puller: new ScriptedPuller(script),
+    settings: { enabled: true, request_period_in_seconds: 1, dedup_window_seconds: 3600, dedup_max_keys: 1000, obfuscation: [], no_events_alarm_in_seconds: 0 },
+    startSetting: null,
+    startMs: null,
+    store,
+    delivery: queue,
+    obfuscator: undefined,
+    logger,
+    clock: instantClock,
+    events: streamEvents(logger),
+  });
+  await runner.loadState();
+  const stats = await runner.runCycle(new AbortController().signal);
+  assert.deepEqual(full.records.map((r) => r.event['id']), ['a', 'b', 'c', 'd']);
+  assert.deepEqual(partial.records.map((r) => r.event['id']), ['a', 'b', 'c', 'd']);
+  assert.deepEqual(logs.records, [], 'the internal-only output gets no events');
+  // `a` was in both outputs carrying events: a duplicate, not sent by this run. `b` still went to one of them.
+  assert.equal(stats.duplicates, 1);
+  assert.equal(stats.sent, 3);
+  const skipped = sink.lines.filter((l) => l.includes('had reached an output before the last stop'));
+  assert.equal(skipped.length, 1, sink.lines.join('\n'));
+  assert.match(skipped[0]!, /2 event\(s\) of this page had reached an output before the last stop/);
+  assert.equal((await store.get({ input: 'in', service: 'svc' }))?.events_delivered, 4);
+});
+
+test('crash recovery ends with the first page no output had: the pages after it are not looked up, even behind a slow output', async () => {
+  const script = new Map<number | null, Step>([
+    [null, { events: [ev('a', 1), ev('b', 2)], cursor: 1, hasMore: true }],
+    [1, { events: [ev('c', 3)], cursor: 2, hasMore: true }],
+    [2, { events: [ev('d', 4)], cursor: 3, hasMore: true }],
+    [3, { events: [ev('e', 5)], cursor: 4, hasMore: false }],
+  ]);
+  const out = new ListOutput('o');
+  out.records.push({ tag: 't', input: 'in', service: 'svc', event: ev('a', 1) }, { tag: 't', input: 'in', service: 'svc', event: ev('b', 2) });
+  // Slow writes: the later pages are pulled long before the first ones are written.
+  out.writeDelayMs = 30;
+  const store = new MemoryStateStore();
+  await store.put({ input: 'in', service: 'svc' }, emptyCheckpoint(null, new Date().toISOString()), undefined);
+  const { runner } = makeRunner(new ScriptedPuller(script), [out], store);
+  await runner.loadState();
+  const stats = await runner.runCycle(new AbortController().signal);
+  assert.deepEqual(out.records.map((r) => r.event['id']), ['a', 'b', 'c', 'd', 'e']);
+  assert.equal(stats.duplicates, 2);
+  // Page 1 (held), page 2 (new everywhere: the replay ends); pages 3 and 4 are not looked up.
+  assert.equal(out.lookups, 2);
 });

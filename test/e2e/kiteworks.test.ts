@@ -186,5 +186,25 @@ describe('kiteworks end to end', () => {
         assert.match(refused.stdout, /(altnames|does not match|Hostname)/i);
       });
     });
+
+    test('the standard tls block trusts a private CA like ca_bundle_file; both at once, or a missing file, are configuration errors naming the setting', async () => {
+      const now = Date.now();
+      const history = [{ from: now - DAY_MS, to: now - 60_000, count: 40 }];
+      await withSim({ history, tls: { key: pki.serverKeyPem, cert: pki.serverCertPem } }, async (sim) => {
+        const dir = await tempDir();
+        const setup = await flowSetup(sim, 'signature', dir, currentKey);
+        const trusted = await writeConfig(dir, configYaml(sim, setup, isoAgo(2 * DAY_MS), `    tls: {ca_file: ${JSON.stringify(pki.caCertFile)}}\n`));
+        const ok = await runSiphon(['run', '--config', trusted, '--once'], setup.env);
+        assert.equal(ok.code, 0, ok.stderr);
+        assertExact(await readDelivered(join(dir, 'events.ndjson')), sim, 'events');
+        const both = `    tls: {ca_file: ${JSON.stringify(pki.caCertFile)}}\n    ca_bundle_file: ${JSON.stringify(pki.caCertFile)}\n`;
+        const twice = await runSiphon(['validate', '--config', await writeConfig(dir, configYaml(sim, setup, isoAgo(2 * DAY_MS), both))], setup.env);
+        assert.equal(twice.code, 2, twice.stderr);
+        assert.match(twice.stderr, /\[InitVariablesError 7\] inputs\.kiteworks\.ca_bundle_file: names the same file as tls\.ca_file/);
+        const missing = await runSiphon(['run', '--once', '--config', await writeConfig(dir, configYaml(sim, setup, isoAgo(2 * DAY_MS), '    tls: {ca_file: no-such-ca.pem}\n'))], setup.env);
+        assert.equal(missing.code, 2, missing.stderr);
+        assert.ok(missing.stderr.includes(`inputs.kiteworks.tls.ca_file: cannot read ${join(dir, 'no-such-ca.pem')} (ENOENT)`), missing.stderr);
+      });
+    });
   });
 });

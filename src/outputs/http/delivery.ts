@@ -4,7 +4,7 @@
 
 import type { Clock, Logger } from '../../core/contracts.js';
 import { excerpt as redactedExcerpt, type Redactor } from '../../core/redact.js';
-import { backoffDelayMs } from '../../http/backoff.js';
+import { retryDelayMs, type RetryPolicy } from '../../core/retry-policy.js';
 import { parseRetryAfterMs } from '../../http/retry-after.js';
 import { AttemptFailure, type Answer } from './transport.js';
 
@@ -35,17 +35,18 @@ export function judgeStatus(answer: Answer, redactor: Redactor): Verdict {
   return { kind: 'fail', reason: statusText(answer, redactor) };
 }
 
-export interface RetryPolicy {
+/** How one POST is tried again. */
+export interface PostRetries {
   readonly maxRetries: number;
-  readonly baseMs: number;
-  readonly maxMs: number;
+  /** The wait between attempts when the receiver sends no Retry-After. */
+  readonly backoff: RetryPolicy;
   /** A Retry-After longer than this is cut to it (the write holds its pipeline while it waits). */
   readonly retryAfterCapMs: number;
   readonly random: () => number;
 }
 
 export interface RetryContext {
-  readonly policy: RetryPolicy;
+  readonly policy: PostRetries;
   readonly clock: Clock;
   readonly logger: Logger;
   /** Aborted when the output closes or its write is dropped: no new attempt starts. */
@@ -80,12 +81,12 @@ export async function withRetries(what: string, attempt: () => Promise<Answer>, 
       if (verdict.kind === 'ok') return answer;
       if (verdict.kind === 'fail') throw new DeliveryFailure(verdict.reason, n);
       reason = verdict.reason;
-      delayMs = retryAfter(answer, clock, policy, logger, what) ?? backoffDelayMs(n, policy.baseMs, policy.maxMs, policy.random);
+      delayMs = retryAfter(answer, clock, policy, logger, what) ?? retryDelayMs(policy.backoff, n, policy.random);
     } catch (err) {
       if (!(err instanceof AttemptFailure)) throw err;
       if (!err.retryable) throw new DeliveryFailure(err.detail, n);
       reason = err.detail;
-      delayMs = backoffDelayMs(n, policy.baseMs, policy.maxMs, policy.random);
+      delayMs = retryDelayMs(policy.backoff, n, policy.random);
     }
     // Stopping: no new attempt, and no warning about one.
     if (signal.aborted) throw new DeliveryFailure(`${reason}; the output is stopping`, n);
@@ -99,7 +100,7 @@ export async function withRetries(what: string, attempt: () => Promise<Answer>, 
   }
 }
 
-function retryAfter(answer: Answer, clock: Clock, policy: RetryPolicy, logger: Logger, what: string): number | undefined {
+function retryAfter(answer: Answer, clock: Clock, policy: PostRetries, logger: Logger, what: string): number | undefined {
   const ms = parseRetryAfterMs(answer.headers['retry-after'], clock.now());
   if (ms === undefined || ms <= policy.retryAfterCapMs) return ms;
   logger.warn(`${what}: Retry-After asks for ${Math.round(ms / 1000)} s; waiting ${Math.round(policy.retryAfterCapMs / 1000)} s at most`);

@@ -15,7 +15,7 @@ import { SIPHON_VERSION } from '../../core/version.js';
 import { readPemFiles } from '../net/tls-files.js';
 import { chunkLines, eventLines, hecPrefix, ndjsonPrefix, type LinePrefix } from './body.js';
 import { checkHec, checkNdjson, safeUrl, type CheckTarget } from './check.js';
-import { DeliveryFailure, judgeStatus, withRetries, type RetryPolicy, type Verdict } from './delivery.js';
+import { DeliveryFailure, judgeStatus, withRetries, type PostRetries, type Verdict } from './delivery.js';
 import { hecUrls, judgeHecAnswer, type HecUrls } from './hec.js';
 import { authorizationHeader, httpOutputSchema, httpOutputSecrets, PROXY_SETTING, type HttpOutputSettings } from './settings.js';
 import { configuredProxy } from '../../config/proxy.js';
@@ -25,7 +25,11 @@ import { Transport, type Answer } from './transport.js';
 const gzipAsync = promisify(gzip);
 
 /** Back-off between retries: 1 s doubling to 30 s, with jitter; Retry-After honoured up to 2 minutes. */
-const DEFAULT_POLICY: Omit<RetryPolicy, 'maxRetries'> = { baseMs: 1_000, maxMs: 30_000, retryAfterCapMs: 120_000, random: Math.random };
+const DEFAULT_POLICY: Omit<PostRetries, 'maxRetries'> = {
+  backoff: { initialMs: 1_000, maxMs: 30_000, multiplier: 2, jitter: 0.5 },
+  retryAfterCapMs: 120_000,
+  random: Math.random,
+};
 
 export class HttpOutput implements Output {
   readonly type = 'http';
@@ -42,7 +46,7 @@ export class HttpOutput implements Output {
   private readonly judge: (answer: Answer, redactor: Redactor) => Verdict;
   /** Headers of every request; POSTs add their content type and encoding. */
   private readonly headers: Record<string, string>;
-  private readonly policy: RetryPolicy;
+  private readonly policy: PostRetries;
 
   constructor(
     readonly name: string,

@@ -3,14 +3,13 @@
 // signature flow.
 
 import type { InputBlock, SimulatedVendor, SimulatorKit } from '../../core/plugin.js';
+import { addRecentAndLate, BENCH_START_AGO_MS, benchHistory, commonControls, CONFORMANCE_HISTORY_MS, conformanceHistory, generatedLogOptions } from '../common/kit-parts.js';
 import { chosenStreams, renderInput, rfc3339, streamOptions } from '../common/input-yaml.js';
 import { startKiteworksSimulator } from './index.js';
 import type { KiteworksSimulator } from './types.js';
 
 const SECRET_ENV = 'KITEWORKS_CLIENT_SECRET';
 const SIGNATURE_ENV = 'KITEWORKS_SIGNATURE_KEY';
-const HOUR_MS = 3_600_000;
-const DAY_MS = 24 * HOUR_MS;
 
 /** `baseline`: the time range the bare client asks for (ms since the epoch). */
 function simulated(sim: KiteworksSimulator, baseline: { from: number; to: number } = { from: 0, to: Date.now() }): SimulatedVendor {
@@ -57,17 +56,11 @@ function simulated(sim: KiteworksSimulator, baseline: { from: number; to: number
     secrets: [client.clientSecret, signatureKey],
     expectedKeys: () => new Map([['admin', sim.events('events').map((e) => String(e['id']))]]),
     keyOf: (_stream, event) => String(event['id']),
-    addEvents: () => {
-      sim.addEvents(30);
-      sim.addEvents(10, { late: true });
-    },
-    slowResponses: (ms) => sim.faults.slowResponses(ms),
+    addEvents: () => addRecentAndLate(sim),
     rateLimitNext: (n) => sim.faults.rateLimitNext(n),
-    requestTimes: () => sim.stats().requestTimes,
     revokeCredentials: () => void sim.faults.rotateClientSecret(),
-    resetFaults: () => sim.faults.reset(),
     baselineArgs: () => [sim.url, client.clientId, client.clientSecret, sim.issueRefreshToken(), rfc3339(baseline.from), rfc3339(baseline.to)],
-    close: () => sim.close(),
+    ...commonControls(sim),
   };
 }
 
@@ -76,35 +69,29 @@ export const kiteworksKit: SimulatorKit = {
   displayName: 'Kiteworks',
   async start(options) {
     const sim = await startKiteworksSimulator({
-      ...(options.port === undefined ? {} : { port: options.port }),
       ...(options.secret === undefined ? {} : { client: { clientSecret: options.secret } }),
-      ...(options.events === undefined ? {} : { initialEvents: options.events }),
-      ...(options.historyMs === undefined ? {} : { historyMs: options.historyMs }),
-      liveEventsPerSecond: options.liveEventsPerSecond ?? 0,
-      ...(options.rateLimit === false ? { rateLimit: false } : {}),
+      ...generatedLogOptions(options),
     });
     return simulated(sim);
   },
   conformance: {
-    historyMs: 48 * HOUR_MS,
+    historyMs: CONFORMANCE_HISTORY_MS,
     pageSize: 40,
     // Late activities land before ones already delivered: compared as a set.
     order: 'unordered',
     revokedMessage: /\[SetupError 100\] Kiteworks refused the signature flow \(HTTP 400 invalid_client/,
     async start() {
-      const now = Date.now();
-      return simulated(await startKiteworksSimulator({ history: [{ from: now - 48 * HOUR_MS, to: now - 60_000, count: 900 }] }));
+      return simulated(await startKiteworksSimulator({ history: conformanceHistory(900) }));
     },
   },
   bench: {
     title: (events) => `Kiteworks admin activities, ${events} events over 7 days (pages of 1,000, signature flow)`,
     async start(events) {
-      const end = Date.now() - DAY_MS;
-      const start = end - 7 * DAY_MS;
-      const sim = await startKiteworksSimulator({ history: [{ from: start, to: end, count: events }], rateLimit: false });
+      const { from: start, to: end, history } = benchHistory(events);
+      const sim = await startKiteworksSimulator({ history, rateLimit: false });
       return simulated(sim, { from: start - 60_000, to: end + 60_000 });
     },
-    input: { startMs: Date.now() - 9 * DAY_MS, rateLimit: false },
+    input: { startMs: Date.now() - BENCH_START_AGO_MS, rateLimit: false },
     baseline: new URL('./baseline.js', import.meta.url),
   },
 };

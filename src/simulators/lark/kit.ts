@@ -2,13 +2,12 @@
 // the bench need of the Open Platform simulator (tenant_access_token, admin/v1/audit_infos).
 
 import type { InputBlock, SimulatedVendor, SimulatorKit } from '../../core/plugin.js';
+import { addRecentAndLate, BENCH_START_AGO_MS, benchHistory, commonControls, CONFORMANCE_HISTORY_MS, conformanceHistory, generatedLogOptions } from '../common/kit-parts.js';
 import { chosenStreams, renderInput, rfc3339, streamOptions } from '../common/input-yaml.js';
 import { startLarkSimulator } from './index.js';
 import type { LarkSimulator } from './types.js';
 
 const SECRET_ENV = 'LARK_APP_SECRET';
-const HOUR_MS = 3_600_000;
-const DAY_MS = 24 * HOUR_MS;
 
 /** `baseline`: the time range the bare client asks for (epoch seconds). */
 function simulated(sim: LarkSimulator, baseline: { oldest: number; latest: number } = { oldest: 0, latest: Math.floor(Date.now() / 1000) }): SimulatedVendor {
@@ -36,17 +35,11 @@ function simulated(sim: LarkSimulator, baseline: { oldest: number; latest: numbe
     secrets: [secret],
     expectedKeys: () => new Map([['audit_infos', sim.events().map((e) => String(e['unique_id']))]]),
     keyOf: (_stream, event) => String(event['unique_id']),
-    addEvents: () => {
-      sim.addEvents(30);
-      sim.addEvents(10, { late: true });
-    },
-    slowResponses: (ms) => sim.faults.slowResponses(ms),
+    addEvents: () => addRecentAndLate(sim),
     rateLimitNext: (n) => sim.faults.rateLimitNext(n, { resetSeconds: 1 }),
-    requestTimes: () => sim.stats().requestTimes,
     revokeCredentials: () => void sim.faults.rotateSecret(),
-    resetFaults: () => sim.faults.reset(),
     baselineArgs: () => [sim.url, sim.appId, secret, String(baseline.oldest), String(baseline.latest)],
-    close: () => sim.close(),
+    ...commonControls(sim),
   };
 }
 
@@ -55,35 +48,29 @@ export const larkKit: SimulatorKit = {
   displayName: 'Lark',
   async start(options) {
     const sim = await startLarkSimulator({
-      ...(options.port === undefined ? {} : { port: options.port }),
       ...(options.secret === undefined ? {} : { appSecret: options.secret }),
-      ...(options.events === undefined ? {} : { initialEvents: options.events }),
-      ...(options.historyMs === undefined ? {} : { historyMs: options.historyMs }),
-      liveEventsPerSecond: options.liveEventsPerSecond ?? 0,
-      ...(options.rateLimit === false ? { rateLimit: false } : {}),
+      ...generatedLogOptions(options),
     });
     return simulated(sim);
   },
   conformance: {
-    historyMs: 48 * HOUR_MS,
+    historyMs: CONFORMANCE_HISTORY_MS,
     pageSize: 40,
     // Windows are served newest first: compared as a set.
     order: 'unordered',
     revokedMessage: /\[SetupError 100\] HTTP error occurred while generating auth token from Lark server \(HTTP 400, code 10014/,
     async start() {
-      const now = Date.now();
-      return simulated(await startLarkSimulator({ history: [{ from: now - 48 * HOUR_MS, to: now - 60_000, count: 900 }] }));
+      return simulated(await startLarkSimulator({ history: conformanceHistory(900) }));
     },
   },
   bench: {
     title: (events) => `Lark audit_infos, ${events} events over 7 days (pages of 200, the API's maximum)`,
     async start(events) {
-      const end = Date.now() - DAY_MS;
-      const start = end - 7 * DAY_MS;
-      const sim = await startLarkSimulator({ history: [{ from: start, to: end, count: events }], rateLimit: false });
+      const { from: start, to: end, history } = benchHistory(events);
+      const sim = await startLarkSimulator({ history, rateLimit: false });
       return simulated(sim, { oldest: Math.floor(start / 1000) - 60, latest: Math.floor(end / 1000) + 60 });
     },
-    input: { startMs: Date.now() - 9 * DAY_MS, rateLimit: false },
+    input: { startMs: Date.now() - BENCH_START_AGO_MS, rateLimit: false },
     baseline: new URL('./baseline.js', import.meta.url),
   },
 };

@@ -3,13 +3,12 @@
 // their content (numbered among identical events by the conformance suite).
 
 import type { InputBlock, SimulatedVendor, SimulatorKit } from '../../core/plugin.js';
+import { addRecentAndLate, BENCH_START_AGO_MS, benchHistory, commonControls, CONFORMANCE_HISTORY_MS, conformanceHistory, generatedLogOptions } from '../common/kit-parts.js';
 import { chosenStreams, renderInput, spaced, streamOptions } from '../common/input-yaml.js';
 import { startLastPassSimulator } from './index.js';
 import type { LastPassSimulator } from './types.js';
 
 const HASH_ENV = 'LASTPASS_PROVISIONING_HASH';
-const HOUR_MS = 3_600_000;
-const DAY_MS = 24 * HOUR_MS;
 
 /** The content of an event as served (the field order is the API's). */
 function content(event: Readonly<Record<string, unknown>>): string {
@@ -53,17 +52,13 @@ function simulated(sim: LastPassSimulator, extra: { rateLimit?: number; stream?:
     expectedKeys: () => new Map([['reporting', sim.events().map((e) => content({ ...e }))]]),
     keyOf: (_stream, event) => content(event),
     addEvents: () => {
-      sim.addEvents(30);
-      sim.addEvents(10, { late: true });
+      addRecentAndLate(sim);
       sim.addEvents(2, { identical: true });
     },
-    slowResponses: (ms) => sim.faults.slowResponses(ms),
     rateLimitNext: (n) => sim.faults.rateLimitNext(n, { retryAfterSeconds: 1 }),
-    requestTimes: () => sim.stats().requestTimes,
     revokeCredentials: () => void sim.faults.revokeCredentials(),
-    resetFaults: () => sim.faults.reset(),
     baselineArgs: () => [sim.url, String(sim.companyId), hash, sim.timeZone],
-    close: () => sim.close(),
+    ...commonControls(sim),
   };
 }
 
@@ -72,25 +67,21 @@ export const lastPassKit: SimulatorKit = {
   displayName: 'LastPass',
   async start(options) {
     const sim = await startLastPassSimulator({
-      ...(options.port === undefined ? {} : { port: options.port }),
       ...(options.secret === undefined ? {} : { provisioningHash: options.secret }),
-      ...(options.events === undefined ? {} : { initialEvents: options.events }),
-      ...(options.historyMs === undefined ? {} : { historyMs: options.historyMs }),
-      liveEventsPerSecond: options.liveEventsPerSecond ?? 0,
+      ...generatedLogOptions(options),
     });
     return simulated(sim);
   },
   conformance: {
-    historyMs: 48 * HOUR_MS,
+    historyMs: CONFORMANCE_HISTORY_MS,
     pageSize: 40,
     order: 'content',
     revokedMessage: /\[SetupError 102\] Failed to fetch data from http:\/\/127\.0\.0\.1:\d+\/enterpriseapi\.php\. Source is not pullable\..*Authorization Error/,
     async start() {
-      const now = Date.now();
       const sim = await startLastPassSimulator({
         pageSize: 40,
-        // Two days of history, ending a little before now; identical same-second events included.
-        history: [{ from: now - 48 * HOUR_MS, to: now - 60_000, count: 1_000 }],
+        // Identical same-second events included.
+        history: conformanceHistory(1_000),
         identicalFraction: 0.05,
       });
       // LastPass's default budget (60 a minute) would make the suite slow; half-day windows make many pages.
@@ -100,10 +91,9 @@ export const lastPassKit: SimulatorKit = {
   bench: {
     title: (events) => `LastPass reporting, ${events} events over 7 days (pages of 10,000; Siphon in its default one-day windows)`,
     async start(events) {
-      const end = Date.now() - DAY_MS;
-      return simulated(await startLastPassSimulator({ history: [{ from: end - 7 * DAY_MS, to: end, count: events }], rateLimit: false }));
+      return simulated(await startLastPassSimulator({ history: benchHistory(events).history, rateLimit: false }));
     },
-    input: { startMs: Date.now() - 9 * DAY_MS, rateLimit: false },
+    input: { startMs: Date.now() - BENCH_START_AGO_MS, rateLimit: false },
     baseline: new URL('./baseline.js', import.meta.url),
   },
 };

@@ -2,6 +2,7 @@
 // conformance suite and the bench need of the Events API simulator.
 
 import type { InputBlock, SimulatedVendor, SimulatorKit } from '../../core/plugin.js';
+import { commonControls } from '../common/kit-parts.js';
 import { chosenStreams, renderInput, rfc3339, streamOptions } from '../common/input-yaml.js';
 import { startOnePasswordSimulator } from './index.js';
 import type { OnePasswordEventKind, OnePasswordSimulator } from './types.js';
@@ -41,13 +42,10 @@ function simulated(sim: OnePasswordSimulator, token: string): SimulatedVendor {
       sim.addEvents('itemusages', 30, { late: true });
       sim.addEvents('signinattempts', 5);
     },
-    slowResponses: (ms) => sim.faults.slowResponses(ms),
     rateLimitNext: (n) => sim.faults.rateLimitNext(n, { retryAfterSeconds: 1 }),
-    requestTimes: () => sim.stats().requestTimes,
     revokeCredentials: () => sim.faults.revokeToken(token),
-    resetFaults: () => sim.faults.reset(),
     baselineArgs: () => [sim.url, token, 'itemusages'],
-    close: () => sim.close(),
+    ...commonControls(sim),
   };
 }
 

@@ -1,19 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { backoffDelayMs } from '../../src/http/backoff.js';
 import { parseRetryAfterMs } from '../../src/http/retry-after.js';
-
-test('back-off doubles per attempt, is capped, and jitters between 50% and 100%', () => {
-  assert.equal(backoffDelayMs(1, 1000, 60_000, () => 1), 1000);
-  assert.equal(backoffDelayMs(1, 1000, 60_000, () => 0), 500);
-  assert.equal(backoffDelayMs(3, 1000, 60_000, () => 1), 4000);
-  assert.equal(backoffDelayMs(10, 1000, 60_000, () => 1), 60_000);
-  assert.equal(backoffDelayMs(5000, 1000, 60_000, () => 0.5), 45_000);
-  for (let i = 0; i < 100; i++) {
-    const d = backoffDelayMs(2, 1000, 60_000, Math.random);
-    assert.ok(d >= 1000 && d <= 2000, String(d));
-  }
-});
 
 test('Retry-After: delay-seconds, HTTP-date, and nonsense', () => {
   const now = Date.parse('2024-05-01T00:00:00Z');

@@ -1,0 +1,114 @@
+// A fetched page made ready for the outputs: duplicates dropped (the dedup memory), the
+// pulling id injected, fields obfuscated, each event serialised once, absurd event times kept
+// from moving any position. Counted in the cycle's statistics and reported as stream events.
+
+import type { Checkpoint, OutputRecord, Page, StateKey, StreamPuller, VendorEvent } from './contracts.js';
+import type { EventSink, StreamEvent } from './events.js';
+import { describeEventTime, EVENT_TIME_TOLERANCE_MS, judgeEventTime, type EventTimeBounds } from './event-time.js';
+import type { CycleStatistics } from './statistics.js';
+import { filterDuplicates, type DedupMemory, type FreshEvent } from '../stages/dedup.js';
+import { unserializableReason, unserializableStandIn } from '../stages/event-json.js';
+import type { Obfuscator } from '../stages/obfuscate.js';
+import { injectPullingId } from '../stages/pulling-id.js';
+
+/** A page ready for the outputs. */
+export interface PreparedPage {
+  cursor: Checkpoint['cursor'];
+  fresh: Array<FreshEvent<VendorEvent>>;
+  records: OutputRecord[];
+  /** The newest usable event time after this page (the saved one when the page has none newer). */
+  newest: number | null;
+  dedupRetain: Page['dedupRetain'];
+}
+
+export interface PagePreparationOptions {
+  key: StateKey;
+  puller: Pick<StreamPuller, 'eventKey' | 'eventTime'>;
+  /** The tag records carry (`override_tag`, else the puller's). */
+  tag: string;
+  obfuscator: Obfuscator | undefined;
+  events: EventSink<StreamEvent>;
+}
+
+/** What the page builds on: the record's newest time and the dedup memory. */
+export interface PreparationBase {
+  newest: number | null;
+  dedup: DedupMemory;
+  bounds: EventTimeBounds;
+}
+
+export class PagePreparation {
+  /** An absurd event time is reported once per stream (with the first such event); later ones are counted. */
+  private implausibleTimeReported = false;
+
+  constructor(private readonly o: PagePreparationOptions) {}
+
+  prepare(page: Page, base: PreparationBase, pullingId: number, stats: CycleStatistics): PreparedPage {
+    const { puller, key, events, tag } = this.o;
+    const keys = page.keys;
+    const obfuscatedBefore = stats.obfuscatedFields;
+    const { fresh, duplicates } = filterDuplicates(
+      page.events,
+      keys ? (_e, i) => keys[i] : (e) => puller.eventKey(e),
+      (e) => puller.eventTime(e),
+      base.dedup,
+    );
+    stats.duplicates += duplicates;
+    const records: OutputRecord[] = new Array<OutputRecord>(fresh.length);
+    let newest = base.newest;
+    for (let i = 0; i < fresh.length; i++) {
+      const item = fresh[i]!;
+      const vendorTime = item.time;
+      // From here on, item.time is what positions may use: the dedup memory and `newest`.
+      item.time = this.positionTime(item, base.bounds, stats);
+      const { event, eventJson } = this.serialise(item, vendorTime, pullingId, stats);
+      records[i] = item.key === undefined
+        ? { tag, input: key.input, service: key.service, event, eventJson }
+        : { tag, input: key.input, service: key.service, event, key: item.key, eventJson };
+      if (item.time !== undefined && (newest === null || item.time > newest)) newest = item.time;
+    }
+    events.emit({ type: 'page_prepared', duplicates, obfuscatedFields: stats.obfuscatedFields - obfuscatedBefore });
+    return { cursor: page.cursor, fresh, records, newest, dedupRetain: page.dedupRetain };
+  }
+
+  /**
+   * The event's time as positions may use it, or undefined when it has none or an absurd one
+   * (far in the future, or far before the configured start): such an event is delivered, but
+   * it neither becomes the newest time nor sets the dedup memory's horizon. Reported once per
+   * stream, counted always.
+   */
+  private positionTime(item: FreshEvent<VendorEvent>, bounds: EventTimeBounds, stats: CycleStatistics): number | undefined {
+    if (item.time === undefined) return undefined;
+    const judged = judgeEventTime(item.time, bounds);
+    if (judged.usable) return judged.time;
+    stats.implausibleTimes += 1;
+    const limit = judged.why === 'future'
+      ? `more than ${EVENT_TIME_TOLERANCE_MS / 3_600_000} hours ahead of the clock`
+      : `more than ${EVENT_TIME_TOLERANCE_MS / 3_600_000} hours before the configured start ${describeEventTime(bounds.startMs ?? 0)}`;
+    this.o.events.emit({ type: 'implausible_time', key: item.key, time: item.time, limit, first: !this.implausibleTimeReported });
+    this.implausibleTimeReported = true;
+    return undefined;
+  }
+
+  /**
+   * Injects the pulling id, obfuscates and serialises the event once (the queue is sized by
+   * this text and every output sends it). An event that cannot be serialised is replaced by a
+   * stand-in record (see stages/event-json.ts), reported and counted.
+   */
+  private serialise(item: FreshEvent<VendorEvent>, vendorTime: number | undefined, pullingId: number, stats: CycleStatistics): { event: VendorEvent; eventJson: string } {
+    const { obfuscator, events } = this.o;
+    injectPullingId(item.event, pullingId);
+    try {
+      if (obfuscator) stats.obfuscatedFields += obfuscator(item.event);
+      return { event: item.event, eventJson: JSON.stringify(item.event) };
+    } catch (err) {
+      const reason = unserializableReason(err);
+      if (reason === undefined) throw err;
+      stats.unserializable += 1;
+      const event = unserializableStandIn(item.key, vendorTime, reason);
+      injectPullingId(event, pullingId);
+      events.emit({ type: 'unserializable_event', key: item.key, reason });
+      return { event, eventJson: JSON.stringify(event) };
+    }
+  }
+}
