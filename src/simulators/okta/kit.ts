@@ -4,15 +4,16 @@
 
 import type { InputBlock, SimulatedVendor, SimulatorKit } from '../../core/plugin.js';
 import { chosenStreams, renderInput, rfc3339, streamOptions } from '../common/input-yaml.js';
+import { addRecentAndLate, BENCH_START_AGO_MS, benchHistory, commonControls, CONFORMANCE_HISTORY_MS, conformanceHistory, generatedLogOptions } from '../common/kit-parts.js';
 import { startOktaSimulator } from './index.js';
 import type { OktaSimulator } from './types.js';
 
 const TOKEN_ENV = 'OKTA_API_TOKEN';
-const HOUR_MS = 3_600_000;
-const DAY_MS = 24 * HOUR_MS;
+/** Okta keeps 90 days: the bare client asks for all of it. */
+const BASELINE_FROM_AGO_MS = 89 * 86_400_000;
 
 /** `baselineFrom`: where the bare client's polling request starts (ms since the epoch). */
-function simulated(sim: OktaSimulator, baselineFrom = Date.now() - 89 * DAY_MS): SimulatedVendor {
+function simulated(sim: OktaSimulator, baselineFrom = Date.now() - BASELINE_FROM_AGO_MS): SimulatedVendor {
   const token = sim.apiTokens[0] ?? '';
   return {
     url: sim.url,
@@ -47,22 +48,16 @@ function simulated(sim: OktaSimulator, baselineFrom = Date.now() - 89 * DAY_MS):
     secrets: [token],
     expectedKeys: () => new Map([['system_log', sim.events().map((e) => String(e['uuid']))]]),
     keyOf: (_stream, event) => String(event['uuid']),
-    addEvents: () => {
-      sim.addEvents(30);
-      // Published earlier, written now: polling serves them after what was delivered.
-      sim.addEvents(10, { late: true });
-    },
-    slowResponses: (ms) => sim.faults.slowResponses(ms),
+    // The late ones are published earlier but written now: polling serves them after what was delivered.
+    addEvents: () => addRecentAndLate(sim),
     rateLimitNext: (n) => sim.faults.rateLimitNext(n, { retryAfterSeconds: 1 }),
-    requestTimes: () => sim.stats().requestTimes,
     revokeCredentials: () => {
       sim.faults.revokeApiTokens();
       sim.faults.expireAccessTokensNow();
       sim.faults.rotateServiceAppKey();
     },
-    resetFaults: () => sim.faults.reset(),
     baselineArgs: () => [sim.url, token, rfc3339(baselineFrom)],
-    close: () => sim.close(),
+    ...commonControls(sim),
   };
 }
 
@@ -71,35 +66,29 @@ export const oktaKit: SimulatorKit = {
   displayName: 'Okta',
   async start(options) {
     const sim = await startOktaSimulator({
-      ...(options.port === undefined ? {} : { port: options.port }),
       ...(options.secret === undefined ? {} : { apiTokens: [options.secret] }),
-      ...(options.events === undefined ? {} : { initialEvents: options.events }),
-      ...(options.historyMs === undefined ? {} : { historyMs: options.historyMs }),
-      liveEventsPerSecond: options.liveEventsPerSecond ?? 0,
-      ...(options.rateLimit === false ? { rateLimit: false } : {}),
+      ...generatedLogOptions(options),
     });
     return simulated(sim);
   },
   conformance: {
-    historyMs: 48 * HOUR_MS,
+    historyMs: CONFORMANCE_HISTORY_MS,
     pageSize: 40,
     // Polling serves events in the order Okta wrote them, late ones included: the order is exact.
     order: 'exact',
     revokedMessage: /\[SetupError 100\] Okta refused the API token \(HTTP 401 E0000011: Invalid token provided\)/,
     async start() {
-      const now = Date.now();
-      return simulated(await startOktaSimulator({ history: [{ from: now - 48 * HOUR_MS, to: now - 60_000, count: 900 }] }));
+      return simulated(await startOktaSimulator({ history: conformanceHistory(900) }));
     },
   },
   bench: {
     title: (events) => `Okta System Log, ${events} events over 7 days (pages of 1,000, API token)`,
     async start(events) {
-      const end = Date.now() - DAY_MS;
-      const start = end - 7 * DAY_MS;
-      const sim = await startOktaSimulator({ history: [{ from: start, to: end, count: events }], rateLimit: false });
-      return simulated(sim, start - 60_000);
+      const { from, history } = benchHistory(events);
+      const sim = await startOktaSimulator({ history, rateLimit: false });
+      return simulated(sim, from - 60_000);
     },
-    input: { startMs: Date.now() - 9 * DAY_MS, pageSize: 1000, rateLimit: false },
+    input: { startMs: Date.now() - BENCH_START_AGO_MS, pageSize: 1000, rateLimit: false },
     baseline: new URL('./baseline.js', import.meta.url),
   },
 };
