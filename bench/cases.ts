@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { makeTestPki } from '../test/support/certs.js';
-import { VENDORS } from '../src/app/vendors.js';
+import { VENDORS } from '../src/app/registry.js';
 import type { SimulatorKit } from '../src/core/plugin.js';
 import { onePasswordKit } from '../src/simulators/onepassword/kit.js';
 import { devoDestination, fileDestination, syslogDestination, type Destination } from './destinations.js';

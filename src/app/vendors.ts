@@ -1,10 +1,6 @@
-// The vendors Siphon ships: one plug-in record each (see core/plugin.ts). A new vendor is
-// its folders under src/sources and src/simulators, plus one line here.
-
-import type { VendorPlugin } from '../core/plugin.js';
-import { kiteworksPlugin } from '../sources/kiteworks/plugin.js';
-import { larkPlugin } from '../sources/lark/plugin.js';
-import { lastPassPlugin } from '../sources/lastpass/plugin.js';
-import { onePasswordPlugin } from '../sources/onepassword/plugin.js';
-
-export const VENDORS: readonly VendorPlugin[] = [onePasswordPlugin, lastPassPlugin, larkPlugin, kiteworksPlugin];
+// The vendors Siphon ships: one line per vendor, naming its plug-in record (core/plugin.ts).
+// A new vendor is its folders under src/sources and src/simulators, plus one line here.
+export { kiteworksPlugin } from '../sources/kiteworks/plugin.js';
+export { larkPlugin } from '../sources/lark/plugin.js';
+export { lastPassPlugin } from '../sources/lastpass/plugin.js';
+export { onePasswordPlugin } from '../sources/onepassword/plugin.js';

@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { VENDORS } from '../../src/app/vendors.js';
+import { VENDORS } from '../../src/app/registry.js';
 import { readDelivered, runSiphon, startSiphon, tempDir, waitFor } from './harness.js';
 
 test('siphon demo --once delivers events from every stream of every vendor in the plug-in list', async () => {

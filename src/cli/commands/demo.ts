@@ -8,7 +8,7 @@ import { EXIT } from '../../core/errors.js';
 import { loadConfigText } from '../../config/load.js';
 import { formatProblem } from '../../config/format.js';
 import { builtinRegistries } from '../../app/registry.js';
-import { VENDORS } from '../../app/vendors.js';
+import { VENDORS } from '../../app/registry.js';
 import type { SimulatedVendor, SimulatorKit } from '../../core/plugin.js';
 import { writeFileAll } from '../../fs/write-all.js';
 import type { LogFormat } from '../../telemetry/logger.js';

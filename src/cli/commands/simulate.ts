@@ -1,6 +1,6 @@
 // `siphon simulate <vendor> [--port N]`: one vendor simulator on its own, until Ctrl-C.
 // The vendors are those of the plug-in list (src/app/vendors.ts).
-import { VENDORS } from '../../app/vendors.js';
+import { VENDORS } from '../../app/registry.js';
 import { EXIT } from '../../core/errors.js';
 import type { CliIo } from '../io.js';
 
