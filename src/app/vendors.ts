@@ -3,4 +3,5 @@
 export { kiteworksPlugin } from '../sources/kiteworks/plugin.js';
 export { larkPlugin } from '../sources/lark/plugin.js';
 export { lastPassPlugin } from '../sources/lastpass/plugin.js';
+export { oktaPlugin } from '../sources/okta/plugin.js';
 export { onePasswordPlugin } from '../sources/onepassword/plugin.js';
