@@ -19,6 +19,7 @@
 import { createHash, createHmac, createPublicKey, timingSafeEqual, verify, type KeyObject } from 'node:crypto';
 import { Prng, randomAlphanumeric, randomHex } from '../common/prng.js';
 import type { KiteworksClientConfig } from './types.js';
+import { jsonObject, remember } from '../common/once-only.js';
 
 export const GRANT_CODE = 'authorization_code';
 export const GRANT_JWT = 'urn:ietf:params:oauth:grant-type:jwt-bearer';
@@ -309,21 +310,4 @@ function strictBase64(s: string): string | undefined {
   if (buf.toString('base64').replace(/=+$/, '') !== s.replace(/=+$/, '')) return undefined;
   const text = buf.toString('utf8');
   return text === '' || text.includes('\uFFFD') ? undefined : text;
-}
-
-function jsonObject(text: string): Record<string, unknown> | undefined {
-  try {
-    const v: unknown = JSON.parse(text);
-    return typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-/** Records a one-time value until `forgetAt`; false when it was already there. */
-function remember(used: Map<string, number>, key: string, forgetAt: number, now: number): boolean {
-  if (used.has(key)) return false;
-  if (used.size >= SWEEP_AT) for (const [k, t] of used) if (t < now) used.delete(k);
-  used.set(key, forgetAt);
-  return true;
 }

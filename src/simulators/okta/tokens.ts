@@ -17,6 +17,7 @@ import { createPublicKey, generateKeyPairSync, verify, type KeyObject } from 'no
 import { Prng, randomAlphanumeric } from '../common/prng.js';
 import { oktaId } from './org.js';
 import type { OktaServiceAppConfig } from './types.js';
+import { jsonObject, remember } from '../common/once-only.js';
 
 export const TOKEN_PATH = '/oauth2/v1/token';
 export const LOGS_SCOPE = 'okta.logs.read';
@@ -219,21 +220,4 @@ function newKeyPair(): { publicKey: KeyObject; privatePem: string } {
 function keyFits(key: KeyObject, alg: string): boolean {
   if (alg.startsWith('RS')) return key.asymmetricKeyType === 'rsa';
   return key.asymmetricKeyType === 'ec' && key.asymmetricKeyDetails?.namedCurve === CURVES[alg];
-}
-
-function jsonObject(text: string): Record<string, unknown> | undefined {
-  try {
-    const v: unknown = JSON.parse(text);
-    return typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-/** Records a one-time value until `forgetAt`; false when it was already there. */
-function remember(used: Map<string, number>, key: string, forgetAt: number, now: number): boolean {
-  if (used.has(key)) return false;
-  if (used.size >= SWEEP_AT) for (const [k, t] of used) if (t < now) used.delete(k);
-  used.set(key, forgetAt);
-  return true;
 }
