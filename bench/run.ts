@@ -63,7 +63,14 @@ async function runOnce(running: RunningCase, dir: string, contender: Contender):
 const eps = (r: ChildReport): number => r.events / (r.wallMs / 1000);
 const best = (runs: Run[]): Run => runs.reduce((a, b) => (eps(b) > eps(a) ? b : a));
 
-async function runCase(benchCase: BenchCase): Promise<void> {
+/** One line of the summary printed at the end. */
+interface Summary {
+  readonly name: string;
+  readonly siphon: Run;
+  readonly baseline: Run;
+}
+
+async function runCase(benchCase: BenchCase): Promise<Summary> {
   const running = await benchCase.start(EVENTS);
   const baseline: Run[] = [];
   const siphon: Run[] = [];
@@ -97,15 +104,37 @@ async function runCase(benchCase: BenchCase): Promise<void> {
   console.log(row(baselineLabel, b));
   console.log(row(siphonLabel, s));
   console.log(
-    `\nratio siphon/baseline: events/s ${(eps(s) / eps(b)).toFixed(2)} (target >= 0.70), ` +
+    `\nratio siphon/baseline: events/s ${(eps(s) / eps(b)).toFixed(2)} (target >= 0.90), ` +
       `peak RSS ${(s.peakRssMb / b.peakRssMb).toFixed(2)} (siphon ${s.peakRssMb.toFixed(1)} MB)`,
   );
   console.log(`all runs: baseline ${baseline.map((r) => eps(r).toFixed(0)).join(', ')} ev/s; siphon ${siphon.map((r) => eps(r).toFixed(0)).join(', ')} ev/s`);
   const connections = s.connections === undefined ? '' : `; connections: baseline ${b.connections ?? '?'}, siphon ${s.connections}`;
   console.log(`bytes delivered per event: baseline ${(b.bytes / b.events).toFixed(0)}, siphon ${(s.bytes / s.events).toFixed(0)}${connections}`);
+  return { name: benchCase.name, siphon: s, baseline: b };
 }
 
+/** Every case in one table, best run of each contender (targets: events/s ratio >= 0.90, RSS ratio <= 1.10). */
+function printSummary(rows: readonly Summary[]): void {
+  console.log(`\nSummary (${EVENTS} events a case, best of ${ROUNDS}, Node ${process.version})\n`);
+  console.log('| case        | Siphon ev/s | baseline ev/s | ratio | Siphon peak RSS (MB) | baseline peak RSS (MB) | RSS ratio |');
+  console.log('|-------------|-------------|---------------|-------|----------------------|------------------------|-----------|');
+  for (const { name, siphon, baseline } of rows) {
+    const cells = [
+      name.padEnd(11),
+      eps(siphon).toFixed(0).padStart(11),
+      eps(baseline).toFixed(0).padStart(13),
+      (eps(siphon) / eps(baseline)).toFixed(2).padStart(5),
+      siphon.peakRssMb.toFixed(1).padStart(20),
+      baseline.peakRssMb.toFixed(1).padStart(22),
+      (siphon.peakRssMb / baseline.peakRssMb).toFixed(2).padStart(9),
+    ];
+    console.log(`| ${cells.join(' | ')} |`);
+  }
+}
+
+const summaries: Summary[] = [];
 for (const benchCase of BENCH_CASES) {
   if (ONLY && !ONLY.includes(benchCase.name)) continue;
-  await runCase(benchCase);
+  summaries.push(await runCase(benchCase));
 }
+printSummary(summaries);
