@@ -19,6 +19,8 @@ const ONLY = process.env['SIPHON_BENCH_CASES']?.split(',').map((s) => s.trim());
 const VERBOSE = process.env['SIPHON_BENCH_VERBOSE'] === '1';
 /** A folder: the Siphon child runs under `node --cpu-prof` and leaves its profiles there (figures then include the profiler's cost). */
 const PROFILE_DIR = process.env['SIPHON_BENCH_PROFILE'];
+/** Extra Node flags for the Siphon child only (V8 heap sizing experiments): `--max-semi-space-size=4 ...`. */
+const NODE_ARGS = (process.env['SIPHON_BENCH_NODE_ARGS'] ?? '').split(' ').filter((a) => a.length > 0);
 
 function runChild(script: string, args: string[], nodeArgs: string[] = [], env: Readonly<Record<string, string>> = {}): Promise<ChildReport> {
   return new Promise((resolve, reject) => {
@@ -51,7 +53,7 @@ async function runOnce(running: RunningCase, dir: string, contender: Contender):
     } else {
       const config = join(dir, 'config.yaml');
       await writeFile(config, siphonConfig(dir, destination.siphonOutputs, running.siphonInputs));
-      report = await runChild('dist/bench/siphon-child.js', [config], PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`] : [], running.env);
+      report = await runChild('dist/bench/siphon-child.js', [config], [...(PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`] : []), ...NODE_ARGS], running.env);
     }
   } finally {
     // Always, so that a receiver process never outlives a failed run.

@@ -100,11 +100,13 @@ export async function buildRuntime(config: SiphonConfig, options: RuntimeOptions
   const redactor = redactorFor(config, options.redactor);
   const logListeners: Array<(record: LogRecord) => void> = [];
   const logger = createRootLogger(config, redactor, options, logListeners);
+  // prom-client is loaded only when something reads the metrics.
+  const metrics = (options.metrics ?? config.globals.status_server !== undefined) ? (await import('../telemetry/metrics.js')).SiphonMetrics : undefined;
   const telemetry = new Telemetry({
     collectorName: config.globals.name,
     version: SIPHON_VERSION,
     clock,
-    metrics: options.metrics ?? config.globals.status_server !== undefined,
+    metrics: metrics ? (readings) => new metrics(readings) : undefined,
     queueSize: (): { messages: number; bytes: number } => queue.size,
   });
 

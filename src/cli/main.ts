@@ -1,19 +1,13 @@
-// The `siphon` command line.
+// The `siphon` command line. Each command's module is imported when that command runs, so a
+// command loads only what it needs (`siphon --version` or `siphon status` load no connector).
 import { Command, CommanderError, Option } from 'commander';
 import { EXIT } from '../core/errors.js';
 import { SIPHON_VERSION } from '../core/version.js';
 import { Redactor } from '../core/redact.js';
 import type { LogFormat } from '../telemetry/logger.js';
 import type { SiphonConfig } from '../config/types.js';
-import { loadOrReport } from './config-loading.js';
 import { processIo, redactingIo, type CliIo } from './io.js';
 import { abortOnSignals } from './shutdown.js';
-import { runCollector } from './commands/run.js';
-import { checkCollector } from './commands/check.js';
-import { resetState, showState } from './commands/state.js';
-import { runDemo } from './commands/demo.js';
-import { runSimulator, SIMULATED_VENDORS } from './commands/simulate.js';
-import { showStatus } from './commands/status.js';
 
 const logFormatOption = (): Option =>
   new Option('--log-format <format>', 'log lines as text (Devo collector style) or json').choices(['text', 'json']);
@@ -45,11 +39,11 @@ export async function main(argv: string[], rawIo: CliIo = processIo): Promise<nu
     .option('--once', 'pull each service until caught up, flush, save state, then exit')
     .addOption(logFormatOption())
     .action(async (opts: { config: string; once?: boolean; logFormat?: LogFormat }) => {
-      const config = await loadOrReport(opts.config, io, redactor);
+      const config = await (await import('./config-loading.js')).loadOrReport(opts.config, io, redactor);
       if (!config) return void (exitCode = EXIT.CONFIG);
       const stop = abortOnSignals(io);
       try {
-        exitCode = await runCollector(config, { once: Boolean(opts.once), logFormat: opts.logFormat, signal: stop.signal, redactor }, io);
+        exitCode = await (await import('./commands/run.js')).runCollector(config, { once: Boolean(opts.once), logFormat: opts.logFormat, signal: stop.signal, redactor }, io);
       } finally {
         stop.dispose();
       }
@@ -60,7 +54,7 @@ export async function main(argv: string[], rawIo: CliIo = processIo): Promise<nu
     .description('validate a configuration and exit')
     .requiredOption('-c, --config <file>', 'configuration file')
     .action(async (opts: { config: string }) => {
-      const config = await loadOrReport(opts.config, io, redactor);
+      const config = await (await import('./config-loading.js')).loadOrReport(opts.config, io, redactor);
       if (!config) return void (exitCode = EXIT.CONFIG);
       const services = config.inputs.reduce((n, i) => n + Object.keys(i.settings.streams).length, 0);
       io.out(`${opts.config}: valid (${config.inputs.length} input(s), ${services} enabled service(s), ${config.outputs.length} output(s))`);
@@ -72,11 +66,11 @@ export async function main(argv: string[], rawIo: CliIo = processIo): Promise<nu
     .requiredOption('-c, --config <file>', 'configuration file')
     .addOption(logFormatOption())
     .action(async (opts: { config: string; logFormat?: LogFormat }) => {
-      const config = await loadOrReport(opts.config, io, redactor);
+      const config = await (await import('./config-loading.js')).loadOrReport(opts.config, io, redactor);
       if (!config) return void (exitCode = EXIT.CONFIG);
       const stop = abortOnSignals(io);
       try {
-        exitCode = await checkCollector(config, io, stop.signal, redactor, opts.logFormat);
+        exitCode = await (await import('./commands/check.js')).checkCollector(config, io, stop.signal, redactor, opts.logFormat);
       } finally {
         stop.dispose();
       }
@@ -91,7 +85,7 @@ export async function main(argv: string[], rawIo: CliIo = processIo): Promise<nu
     .action(async (opts: { once?: boolean; dir: string; logFormat?: LogFormat }) => {
       const stop = abortOnSignals(io);
       try {
-        exitCode = await runDemo({ once: Boolean(opts.once), dir: opts.dir, logFormat: opts.logFormat, signal: stop.signal, redactor }, io);
+        exitCode = await (await import('./commands/demo.js')).runDemo({ once: Boolean(opts.once), dir: opts.dir, logFormat: opts.logFormat, signal: stop.signal, redactor }, io);
       } finally {
         stop.dispose();
       }
@@ -99,7 +93,7 @@ export async function main(argv: string[], rawIo: CliIo = processIo): Promise<nu
 
   program
     .command('simulate')
-    .description(`run a vendor simulator on its own (${SIMULATED_VENDORS.join(', ')})`)
+    .description('run a vendor simulator on its own (<vendor>: an input type, e.g. onepassword)')
     .argument('<vendor>', 'which simulator')
     .option('-p, --port <port>', 'port to listen on (0: any free port)', parsePort, 0)
     .option('--token <token>', 'the one credential it accepts: a token, an app secret, a provisioning hash (default: generated, printed)')
@@ -109,7 +103,7 @@ export async function main(argv: string[], rawIo: CliIo = processIo): Promise<nu
     .action(async (vendor: string, opts: { port: number; token?: string; events?: number; live: number; rateLimit: boolean }) => {
       const stop = abortOnSignals(io);
       try {
-        exitCode = await runSimulator(vendor, { port: opts.port, token: opts.token, events: opts.events, liveEventsPerSecond: opts.live, rateLimit: opts.rateLimit, signal: stop.signal }, io);
+        exitCode = await (await import('./commands/simulate.js')).runSimulator(vendor, { port: opts.port, token: opts.token, events: opts.events, liveEventsPerSecond: opts.live, rateLimit: opts.rateLimit, signal: stop.signal }, io);
       } finally {
         stop.dispose();
       }
@@ -125,13 +119,13 @@ export async function main(argv: string[], rawIo: CliIo = processIo): Promise<nu
     .action(async (opts: { config?: string; url?: string; token?: string; json?: boolean }) => {
       let config: { settings: SiphonConfig; path: string } | undefined;
       if (opts.config !== undefined) {
-        const settings = await loadOrReport(opts.config, io, redactor);
+        const settings = await (await import('./config-loading.js')).loadOrReport(opts.config, io, redactor);
         if (!settings) return void (exitCode = EXIT.CONFIG);
         config = { settings, path: opts.config };
       }
       const token = opts.token ?? (process.env['SIPHON_STATUS_TOKEN'] || undefined);
       redactor.add(token);
-      exitCode = await showStatus({ ...(config ? { config } : {}), ...(opts.url !== undefined ? { url: opts.url } : {}), ...(token !== undefined ? { token } : {}), json: Boolean(opts.json) }, io);
+      exitCode = await (await import('./commands/status.js')).showStatus({ ...(config ? { config } : {}), ...(opts.url !== undefined ? { url: opts.url } : {}), ...(token !== undefined ? { token } : {}), json: Boolean(opts.json) }, io);
     });
 
   const state = program.command('state').description('inspect or reset saved checkpoints');
@@ -140,9 +134,9 @@ export async function main(argv: string[], rawIo: CliIo = processIo): Promise<nu
     .requiredOption('-c, --config <file>', 'configuration file')
     .option('--json', 'one JSON object per service')
     .action(async (opts: { config: string; json?: boolean }) => {
-      const config = await loadOrReport(opts.config, io, redactor);
+      const config = await (await import('./config-loading.js')).loadOrReport(opts.config, io, redactor);
       if (!config) return void (exitCode = EXIT.CONFIG);
-      exitCode = await showState(config, io, Boolean(opts.json));
+      exitCode = await (await import('./commands/state.js')).showState(config, io, Boolean(opts.json));
     });
   state
     .command('reset')
@@ -150,9 +144,9 @@ export async function main(argv: string[], rawIo: CliIo = processIo): Promise<nu
     .requiredOption('--input <name>', 'input name')
     .requiredOption('--service <name>', 'service name')
     .action(async (opts: { config: string; input: string; service: string }) => {
-      const config = await loadOrReport(opts.config, io, redactor);
+      const config = await (await import('./config-loading.js')).loadOrReport(opts.config, io, redactor);
       if (!config) return void (exitCode = EXIT.CONFIG);
-      exitCode = await resetState(config, io, opts.input, opts.service);
+      exitCode = await (await import('./commands/state.js')).resetState(config, io, opts.input, opts.service);
     });
 
   try {

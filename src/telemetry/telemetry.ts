@@ -8,7 +8,7 @@ import type { Clock, Logger } from '../core/contracts.js';
 import type { CollectorPhase, StreamScope } from '../core/events.js';
 import type { SiphonError } from '../core/errors.js';
 import { InputTelemetry } from './input-telemetry.js';
-import { SiphonMetrics } from './metrics.js';
+import type { MetricsReadings, SiphonMetrics } from './metrics.js';
 import { OutputTelemetry } from './output-telemetry.js';
 import type { Readiness, StatusDocument, StatusProvider } from './status-types.js';
 import { StreamTelemetry, type StreamInfo } from './stream-telemetry.js';
@@ -19,8 +19,11 @@ export interface TelemetryOptions {
   collectorName: string;
   version: string;
   clock: Clock;
-  /** Prometheus metrics are kept only when something reads them (the status server). */
-  metrics: boolean;
+  /**
+   * Builds the Prometheus metrics, given only when something reads them (the status server):
+   * prom-client is then loaded, and not otherwise (it costs about 13 MB).
+   */
+  metrics?: ((readings: MetricsReadings) => SiphonMetrics) | undefined;
   /** The delivery queue's size, for the queue gauges. */
   queueSize: () => { messages: number; bytes: number };
 }
@@ -51,7 +54,7 @@ export class Telemetry implements StatusProvider {
   constructor(private readonly o: TelemetryOptions) {
     this.startedAt = o.clock.now();
     this.prometheus = o.metrics
-      ? new SiphonMetrics({
+      ? o.metrics({
           streams: () => this.streamAges(),
           queue: () => {
             const size = o.queueSize();
