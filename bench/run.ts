@@ -8,6 +8,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BENCH_CASES, siphonConfig, type BenchCase, type RunningCase } from './cases.js';
+import { runMany, runSteady, type LongCaseResult } from './long-cases.js';
 import type { ChildReport } from '../src/simulators/common/baseline-report.js';
 import type { Contender, Delivery } from './destinations.js';
 
@@ -117,6 +118,7 @@ async function runCase(benchCase: BenchCase): Promise<Summary> {
 
 /** Every case in one table, best run of each contender (targets: events/s ratio >= 0.90, RSS ratio <= 1.10). */
 function printSummary(rows: readonly Summary[]): void {
+  if (rows.length === 0) return;
   console.log(`\nSummary (${EVENTS} events a case, best of ${ROUNDS}, Node ${process.version})\n`);
   console.log('| case        | Siphon ev/s | baseline ev/s | ratio | Siphon peak RSS (MB) | baseline peak RSS (MB) | RSS ratio |');
   console.log('|-------------|-------------|---------------|-------|----------------------|------------------------|-----------|');
@@ -134,9 +136,41 @@ function printSummary(rows: readonly Summary[]): void {
   }
 }
 
+/** The long cases' table; the per-service cost when both ran. */
+function printLongSummary(rows: readonly LongCaseResult[]): void {
+  if (rows.length === 0) return;
+  console.log('\n| case   | services | RSS at end (MB) | RSS median (MB) | RSS peak (MB) | idle CPU (% of a core) |');
+  console.log('|--------|----------|-----------------|-----------------|---------------|------------------------|');
+  for (const r of rows) {
+    const cells = [r.name.padEnd(6), String(r.services).padStart(8), r.rssEndMb.toFixed(1).padStart(15), r.rssMedianMb.toFixed(1).padStart(15), r.rssPeakMb.toFixed(1).padStart(13), r.idleCpuPercent.toFixed(2).padStart(22)];
+    console.log(`| ${cells.join(' | ')} |`);
+  }
+  for (const r of rows) for (const note of r.notes) console.log(`${r.name}: ${note}`);
+  const steady = rows.find((r) => r.name === 'steady');
+  const many = rows.find((r) => r.name === 'many');
+  if (steady && many) {
+    const perService = ((many.rssMedianMb - steady.rssEndMb) * 1024) / (many.services - steady.services);
+    console.log(`per-service cost: ${perService.toFixed(1)} KB (settled RSS of 'many' minus 'steady', over ${many.services - steady.services} extra services)`);
+  }
+}
+
+/** Seconds the long cases run: the steady case's target is read after 10 minutes. */
+const STEADY_SECONDS = Number(process.env['SIPHON_BENCH_STEADY_SECONDS'] ?? 600);
+const MANY_SECONDS = Number(process.env['SIPHON_BENCH_MANY_SECONDS'] ?? 360);
+
 const summaries: Summary[] = [];
 for (const benchCase of BENCH_CASES) {
   if (ONLY && !ONLY.includes(benchCase.name)) continue;
   summaries.push(await runCase(benchCase));
 }
+const long: LongCaseResult[] = [];
+if (!ONLY || ONLY.includes('steady')) {
+  console.log(`\nsteady: every vendor as in the demo, simulators in their own processes, ${STEADY_SECONDS} s`);
+  long.push(await runSteady(STEADY_SECONDS));
+}
+if (!ONLY || ONLY.includes('many')) {
+  console.log(`\nmany: 1,002 services against one simulator, polling every 30 s, ${MANY_SECONDS} s`);
+  long.push(await runMany(MANY_SECONDS));
+}
 printSummary(summaries);
+printLongSummary(long);

@@ -30,7 +30,9 @@ export async function runSimulator(name: string, options: SimulateOptions, io: C
     liveEventsPerSecond: options.liveEventsPerSecond,
     rateLimit: options.rateLimit,
   });
-  io.out(JSON.stringify(simulator.description));
+  // The input block that reads it (a day back, polling every 10 s) and the environment it needs: paste both.
+  const input = simulator.inputYaml({ name: vendor.connector.type, startMs: Date.now() - 86_400_000, requestPeriodSeconds: 10 });
+  io.out(JSON.stringify({ ...simulator.description, input_yaml: input, env: simulator.env }));
   io.err(simulator.banner);
   await new Promise<void>((resolve) => {
     if (options.signal.aborted) resolve();
