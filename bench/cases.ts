@@ -32,12 +32,12 @@ export interface BenchCase {
   start(events: number): Promise<RunningCase>;
 }
 
-/** The whole configuration of one Siphon run. */
-export function siphonConfig(dir: string, outputs: string, inputs: string): string {
+/** The whole configuration of one Siphon run; `extraGlobals`: more `globals:` lines, indented by two spaces. */
+export function siphonConfig(dir: string, outputs: string, inputs: string, extraGlobals = ''): string {
   return `globals:
   name: bench
   persistence: {type: filesystem, config: {directory_name: ${JSON.stringify(join(dir, 'state'))}}}
-outputs:
+${extraGlobals}outputs:
 ${outputs}inputs:
 ${inputs}`;
 }

@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { VENDORS } from '../src/app/registry.js';
+import { siphonConfig } from './cases.js';
 import { cpuPercent, median, ProcessWatch } from './process-watch.js';
 
 const SIPHON = 'bin/siphon.js';
@@ -46,14 +47,9 @@ async function stop(child: ChildProcess): Promise<void> {
   await closed;
 }
 
+/** The collector's configuration: one file output in `dir`. */
 function collectorYaml(dir: string, extraGlobals: string, inputs: string): string {
-  return `globals:
-  name: bench-long
-  persistence: {type: filesystem, config: {directory_name: ${JSON.stringify(join(dir, 'state'))}}}
-${extraGlobals}outputs:
-  file_1: {type: file, config: {path: ${JSON.stringify(join(dir, 'events.ndjson'))}}}
-inputs:
-${inputs}`;
+  return siphonConfig(dir, `  file_1: {type: file, config: {path: ${JSON.stringify(join(dir, 'events.ndjson'))}}}\n`, inputs, extraGlobals);
 }
 
 /** Runs `siphon run` on `yaml` for `seconds`, sampling it every second; `during` runs meanwhile. */
