@@ -519,3 +519,43 @@ test('live events arrive while the simulator runs', async () => {
     assert.ok(sim.events('auditevents').length >= 5);
   });
 });
+
+test('a history made page by page as it is served is the history made up front, event for event', async () => {
+  const now = (): number => Date.parse('2025-03-01T12:00:00Z');
+  const options: OnePasswordSimulatorOptions = { now, seed: 5, rateLimit: false, historyMs: 6 * 3600_000, initialEvents: { itemusages: 2345, auditevents: 1001, signinattempts: 7 } };
+  const kept = await startOnePasswordSimulator(options);
+  const made = await startOnePasswordSimulator({ ...options, keepHistoryUpTo: 0 });
+  try {
+    for (const kind of ['itemusages', 'auditevents', 'signinattempts'] as const) {
+      const truth = kept.events(kind);
+      // Pages of 7 straddle the blocks the history is made in; paging twice makes them again.
+      for (let round = 0; round < 2; round++) assert.deepEqual((await drain(made, kind, { limit: 7, start_time: '2000-01-01T00:00:00Z' })).items, truth, kind);
+      const times = truth.map((e) => Date.parse(String(e.timestamp)));
+      assert.ok(times.every((t, i) => i === 0 || t >= (times[i - 1] ?? 0)), `${kind} ascends across blocks`);
+      // A window in the middle, found by searching the history made on demand.
+      const from = String(truth[Math.floor(truth.length / 3)]?.timestamp);
+      const to = String(truth[Math.floor((2 * truth.length) / 3)]?.timestamp);
+      const window = { limit: 100, start_time: from, end_time: to };
+      assert.deepEqual((await drain(made, kind, window)).items, (await drain(kept, kind, window)).items, `${kind} window`);
+    }
+    // Live events continue the history's uuids on both.
+    assert.deepEqual(made.addEvents('itemusages', 3), kept.addEvents('itemusages', 3));
+    const all = made.events('itemusages').map((e) => e.uuid);
+    assert.equal(new Set(all).size, all.length);
+  } finally {
+    await Promise.all([kept.close(), made.close()]);
+  }
+});
+
+test('eventNumber finds each event by its uuid, history and added events alike', async () => {
+  await withSim({ initialEvents: { itemusages: 1500, auditevents: 20, signinattempts: 0 }, keepHistoryUpTo: 0 }, async (sim) => {
+    sim.addEvents('itemusages', 4);
+    sim.addEvents('itemusages', 2, { late: true });
+    sim.events('itemusages').forEach((e, i) => assert.equal(sim.eventNumber('itemusages', String(e.uuid)), i));
+    sim.events('auditevents').forEach((e, i) => {
+      assert.equal(sim.eventNumber('auditevents', String(e.uuid)), i);
+      assert.equal(sim.eventNumber('itemusages', String(e.uuid)), undefined, 'another kind');
+    });
+    assert.equal(sim.eventNumber('itemusages', 'not a uuid'), undefined);
+  });
+});

@@ -17,6 +17,7 @@ import { SlidingWindowLimiter } from '../common/rate-limit.js';
 import { EventsApi } from './api.js';
 import { FaultState } from './faults.js';
 import { EventFactory } from './generator.js';
+import { GeneratedHistory } from './history.js';
 import { startServer } from './server.js';
 import { StatsRecorder } from './stats.js';
 import { EventLog } from './store.js';
@@ -47,6 +48,8 @@ export { EVENT_KINDS } from './types.js';
 
 const DEFAULT_INITIAL: Record<OnePasswordEventKind, number> = { auditevents: 300, itemusages: 1000, signinattempts: 300 };
 const WEEK_MS = 7 * 86_400_000;
+/** Longer histories are made as they are served (see keepHistoryUpTo). */
+const KEEP_HISTORY_UP_TO = 1_000_000;
 
 export async function startOnePasswordSimulator(opts: OnePasswordSimulatorOptions = {}): Promise<OnePasswordSimulator> {
   const now = opts.now ?? Date.now;
@@ -58,20 +61,28 @@ export async function startOnePasswordSimulator(opts: OnePasswordSimulatorOption
 
   const world = buildWorld(seed);
   const accountUuid = world.accountUuid;
-  const factory = new EventFactory(seed, world);
-  const logs: Record<OnePasswordEventKind, EventLog> = {
-    auditevents: new EventLog('auditevents', { account_uuid: accountUuid, actor_account_uuid: accountUuid, actor_type: 'user' }),
-    itemusages: new EventLog('itemusages', { account_uuid: accountUuid }),
-    signinattempts: new EventLog('signinattempts', { account_uuid: accountUuid }),
-  };
-
-  const start = now();
-  for (const kind of EVENT_KINDS) {
+  const historyLength = (kind: OnePasswordEventKind): number => {
     const n = opts.initialEvents?.[kind] ?? DEFAULT_INITIAL[kind];
     if (!Number.isInteger(n) || n < 0) throw new RangeError(`initialEvents.${kind} must be a whole number >= 0`);
-    // History became visible when it happened, so start_time finds it where expected.
-    factory.history(kind, n, start - historyMs, start, (ev) => logs[kind].append(ev.json, ev.time, ev.time.ms));
-  }
+    return n;
+  };
+  const lengths = { auditevents: historyLength('auditevents'), itemusages: historyLength('itemusages'), signinattempts: historyLength('signinattempts') };
+  const keepUpTo = opts.keepHistoryUpTo ?? KEEP_HISTORY_UP_TO;
+  if (!(keepUpTo >= 0)) throw new RangeError('keepHistoryUpTo must be >= 0');
+  const factory = new EventFactory(seed, world, lengths);
+  const start = now();
+  // History became visible when it happened, so start_time finds it where expected. It is
+  // made on demand, page by page: a history of millions costs no memory up front.
+  const history = (kind: OnePasswordEventKind): GeneratedHistory => {
+    const made = new GeneratedHistory(factory, kind, lengths[kind], start - historyMs, start, keepUpTo);
+    factory.followHistory(kind, made.last());
+    return made;
+  };
+  const logs: Record<OnePasswordEventKind, EventLog> = {
+    auditevents: new EventLog('auditevents', { account_uuid: accountUuid, actor_account_uuid: accountUuid, actor_type: 'user' }, history('auditevents')),
+    itemusages: new EventLog('itemusages', { account_uuid: accountUuid }, history('itemusages')),
+    signinattempts: new EventLog('signinattempts', { account_uuid: accountUuid }, history('signinattempts')),
+  };
 
   const append = (kind: OnePasswordEventKind, n: number, o: AddEventsOptions = {}): void => {
     const log = logs[kind];
@@ -130,6 +141,7 @@ export async function startOnePasswordSimulator(opts: OnePasswordSimulatorOption
     tokens: tokens.map((t) => t.token),
     accountUuid,
     events: (kind: OnePasswordEventKind, version: ApiVersion = 'v2') => logs[kind].objects(version),
+    eventNumber: (kind: OnePasswordEventKind, uuid: string) => factory.eventNumber(kind, uuid),
     addEvents,
     faults,
     stats: () => stats.snapshot(),

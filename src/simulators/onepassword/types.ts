@@ -23,6 +23,12 @@ export interface OnePasswordSimulatorOptions {
   tokens?: SimulatorToken[];
   /** How many historical events per kind to generate at start; default { auditevents: 300, itemusages: 1000, signinattempts: 300 }. */
   initialEvents?: Partial<Record<OnePasswordEventKind, number>>;
+  /**
+   * A kind's history of up to this many events is made at start and kept (default 1,000,000);
+   * a longer one is made block by block as it is served, holding nothing per event (a soak
+   * of ten million). Either way, the same seed serves the same events.
+   */
+  keepHistoryUpTo?: number;
   /** Span of history for the initial events, ending now (ms). Default 7 days. */
   historyMs?: number;
   /** New events appended per second per kind while running (demo liveliness); default 0. */
@@ -100,6 +106,8 @@ export interface OnePasswordSimulator {
    * served by the v2 endpoints (default) or the v1 endpoints (without account_uuid and v2 fields).
    */
   events(kind: OnePasswordEventKind, version?: ApiVersion): readonly Record<string, unknown>[];
+  /** Which event of the kind (0-based, ingestion order) carries `uuid` (undefined: it cannot be one of the kind's): to check a delivery without holding every uuid. */
+  eventNumber(kind: OnePasswordEventKind, uuid: string): number | undefined;
   /** Appends n generated events now (optionally late) and returns them (v2 form). */
   addEvents(kind: OnePasswordEventKind, n: number, opts?: AddEventsOptions): Record<string, unknown>[];
   readonly faults: FaultControls;
