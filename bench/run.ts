@@ -3,12 +3,13 @@
 // alternating, and the better run of each is kept. What counts is what arrived at the
 // destination (file lines, or whole frames at the receiver), never what a contender says it
 // sent. The machine is shared and noisy: compare the ratio, not the absolute figures.
-import { spawn } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BENCH_CASES, siphonConfig, type BenchCase, type RunningCase } from './cases.js';
+import { runChild, siphonNodeArgs } from './child.js';
 import { runMany, runSteady, type LongCaseResult } from './long-cases.js';
+import { runSoak, soakReport, type SoakResult } from './soak.js';
 import type { ChildReport } from '../src/simulators/common/baseline-report.js';
 import type { Contender, Delivery } from './destinations.js';
 
@@ -16,26 +17,6 @@ const EVENTS = Number(process.env['SIPHON_BENCH_EVENTS'] ?? 200_000);
 const ROUNDS = Number(process.env['SIPHON_BENCH_ROUNDS'] ?? 2);
 /** Comma-separated case names (default: all). */
 const ONLY = process.env['SIPHON_BENCH_CASES']?.split(',').map((s) => s.trim());
-/** 1: show the contenders' stderr (Siphon's log), to see why a run failed. */
-const VERBOSE = process.env['SIPHON_BENCH_VERBOSE'] === '1';
-/** A folder: the Siphon child runs under `node --cpu-prof` and leaves its profiles there (figures then include the profiler's cost). */
-const PROFILE_DIR = process.env['SIPHON_BENCH_PROFILE'];
-/** Extra Node flags for the Siphon child only (V8 heap sizing experiments): `--max-semi-space-size=4 ...`. */
-const NODE_ARGS = (process.env['SIPHON_BENCH_NODE_ARGS'] ?? '').split(' ').filter((a) => a.length > 0);
-
-function runChild(script: string, args: string[], nodeArgs: string[] = [], env: Readonly<Record<string, string>> = {}): Promise<ChildReport> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [...nodeArgs, script, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', VERBOSE ? 'inherit' : 'ignore'] });
-    let out = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
-    child.on('error', reject);
-    child.on('close', (code) => {
-      const line = out.split('\n').find((l) => l.startsWith('BENCH '));
-      if (!line) return reject(new Error(`${script} exited ${code} without a report`));
-      resolve(JSON.parse(line.slice(6)) as ChildReport);
-    });
-  });
-}
 
 interface Run extends ChildReport {
   readonly bytes: number;
@@ -54,7 +35,7 @@ async function runOnce(running: RunningCase, dir: string, contender: Contender):
     } else {
       const config = join(dir, 'config.yaml');
       await writeFile(config, siphonConfig(dir, destination.siphonOutputs, running.siphonInputs));
-      report = await runChild('dist/bench/siphon-child.js', [config], [...(PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`] : []), ...NODE_ARGS], running.env);
+      report = await runChild('dist/bench/siphon-child.js', [config], siphonNodeArgs(), running.env);
     }
   } finally {
     // Always, so that a receiver process never outlives a failed run.
@@ -69,8 +50,8 @@ const best = (runs: Run[]): Run => runs.reduce((a, b) => (eps(b) > eps(a) ? b : 
 /** One line of the summary printed at the end. */
 interface Summary {
   readonly name: string;
-  readonly siphon: Run;
-  readonly baseline: Run;
+  readonly siphon: ChildReport;
+  readonly baseline: ChildReport;
 }
 
 async function runCase(benchCase: BenchCase): Promise<Summary> {
@@ -119,7 +100,7 @@ async function runCase(benchCase: BenchCase): Promise<Summary> {
 /** Every case in one table, best run of each contender (targets: events/s ratio >= 0.90, RSS ratio <= 1.10). */
 function printSummary(rows: readonly Summary[]): void {
   if (rows.length === 0) return;
-  console.log(`\nSummary (${EVENTS} events a case, best of ${ROUNDS}, Node ${process.version})\n`);
+  console.log(`\nSummary (${EVENTS} events a case, best of ${ROUNDS}; soak: ${SOAK_EVENTS} events, one run each; Node ${process.version})\n`);
   console.log('| case        | Siphon ev/s | baseline ev/s | ratio | Siphon peak RSS (MB) | baseline peak RSS (MB) | RSS ratio |');
   console.log('|-------------|-------------|---------------|-------|----------------------|------------------------|-----------|');
   for (const { name, siphon, baseline } of rows) {
@@ -157,6 +138,8 @@ function printLongSummary(rows: readonly LongCaseResult[]): void {
 /** Seconds the long cases run: the steady case's target is read after 10 minutes. */
 const STEADY_SECONDS = Number(process.env['SIPHON_BENCH_STEADY_SECONDS'] ?? 600);
 const MANY_SECONDS = Number(process.env['SIPHON_BENCH_MANY_SECONDS'] ?? 360);
+/** Events of the soak case (the other cases keep SIPHON_BENCH_EVENTS). */
+const SOAK_EVENTS = Number(process.env['SIPHON_BENCH_SOAK_EVENTS'] ?? 10_000_000);
 
 const summaries: Summary[] = [];
 for (const benchCase of BENCH_CASES) {
@@ -172,5 +155,20 @@ if (!ONLY || ONLY.includes('many')) {
   console.log(`\nmany: 1,002 services against one simulator, polling every 30 s, ${MANY_SECONDS} s`);
   long.push(await runMany(MANY_SECONDS));
 }
+let soak: SoakResult | undefined;
+if (!ONLY || ONLY.includes('soak')) {
+  console.log(`\nsoak: ${SOAK_EVENTS} events through the file output, the baseline then Siphon`);
+  const dir = await mkdtemp(join(tmpdir(), 'siphon-bench-soak-'));
+  try {
+    soak = await runSoak(SOAK_EVENTS, dir);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+  summaries.push({ name: 'soak', siphon: soak.siphon, baseline: soak.baseline });
+}
 printSummary(summaries);
 printLongSummary(long);
+if (soak) {
+  for (const line of soakReport(soak)) console.log(line);
+  if (soak.problems.length > 0) throw new Error(soak.problems.join('; '));
+}

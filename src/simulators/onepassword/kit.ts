@@ -49,6 +49,18 @@ function simulated(sim: OnePasswordSimulator, token: string): SimulatedVendor {
   };
 }
 
+/** The bench's simulator: `events` item usages over 100 days, no rate limit; `sim` too, for the soak's own checks. */
+export async function startBenchSimulator(events: number): Promise<{ vendor: SimulatedVendor; sim: OnePasswordSimulator }> {
+  const token = 'bench-token-0123456789';
+  const sim = await startOnePasswordSimulator({
+    tokens: [{ token, features: ALL_FEATURES }],
+    initialEvents: { auditevents: 0, itemusages: events, signinattempts: 0 },
+    historyMs: 100 * DAY_MS,
+    rateLimit: false,
+  });
+  return { vendor: simulated(sim, token), sim };
+}
+
 function newToken(): string {
   return `op-sim-${Math.random().toString(36).slice(2)}-token`;
 }
@@ -85,16 +97,7 @@ export const onePasswordKit: SimulatorKit = {
   },
   bench: {
     title: (events) => `1Password item usage, ${events} events (pages of 1,000)`,
-    async start(events) {
-      const token = 'bench-token-0123456789';
-      const sim = await startOnePasswordSimulator({
-        tokens: [{ token, features: ALL_FEATURES }],
-        initialEvents: { auditevents: 0, itemusages: events, signinattempts: 0 },
-        historyMs: 100 * DAY_MS,
-        rateLimit: false,
-      });
-      return simulated(sim, token);
-    },
+    start: async (events) => (await startBenchSimulator(events)).vendor,
     input: { startMs: Date.parse('2000-01-01T00:00:00Z'), pageSize: 1000, rateLimit: false, streams: ['item_usage'] },
     baseline: new URL('./baseline.js', import.meta.url),
   },
