@@ -191,13 +191,16 @@ export class StreamRunner {
       updated_at: new Date(clock.now()).toISOString(),
     };
     // The next page is prepared against this one's cursor and dedup memory at once.
-    let sent = records.length;
+    // The closures below keep only the count: a page's records must be free once its outputs
+    // have them, not held until its checkpoint is written (closures share their scope's variables).
+    const count = records.length;
+    let sent = count;
     const acknowledged = (receipt: Receipt): void => {
       // What every output already had was delivered by an earlier run: a duplicate, not sent.
       stats.duplicates += receipt.heldByEvery;
-      sent = records.length - receipt.heldByEvery;
+      sent = count - receipt.heldByEvery;
       stats.sent += sent;
-      if (logger.isDebugEnabled()) logger.debug('Updating the persistence', { events: records.length });
+      if (logger.isDebugEnabled()) logger.debug('Updating the persistence', { events: count });
     };
     state.advance(next, submission.acked, acknowledged, (committed) => {
       const at = Date.parse(committed.updated_at);
