@@ -23,16 +23,23 @@ export interface EventTimeBounds {
 
 /** Whether an event time may move a position, and the time to use when it may. */
 export function judgeEventTime(timeMs: number, bounds: EventTimeBounds): EventTimeJudgement {
-  if (!Number.isFinite(timeMs) || timeMs > bounds.nowMs + EVENT_TIME_TOLERANCE_MS) return { usable: false, why: 'future' };
-  if (bounds.startMs !== null && timeMs < bounds.startMs - EVENT_TIME_TOLERANCE_MS) return { usable: false, why: 'before-start' };
+  if (isFutureTime(timeMs, bounds)) return { usable: false, why: 'future' };
+  if (isBeforeStart(timeMs, bounds)) return { usable: false, why: 'before-start' };
   return { usable: true, time: Math.min(timeMs, bounds.nowMs) };
 }
 
-/** The time to use for positions, or undefined when the event has none or an implausible one. */
+/** The time to use for positions, or undefined when the event has none or an implausible one (no judgement object: it runs per event). */
 export function usableEventTime(timeMs: number | undefined, bounds: EventTimeBounds): number | undefined {
-  if (timeMs === undefined) return undefined;
-  const judged = judgeEventTime(timeMs, bounds);
-  return judged.usable ? judged.time : undefined;
+  if (timeMs === undefined || isFutureTime(timeMs, bounds) || isBeforeStart(timeMs, bounds)) return undefined;
+  return Math.min(timeMs, bounds.nowMs);
+}
+
+function isFutureTime(timeMs: number, bounds: EventTimeBounds): boolean {
+  return !Number.isFinite(timeMs) || timeMs > bounds.nowMs + EVENT_TIME_TOLERANCE_MS;
+}
+
+function isBeforeStart(timeMs: number, bounds: EventTimeBounds): boolean {
+  return bounds.startMs !== null && timeMs < bounds.startMs - EVENT_TIME_TOLERANCE_MS;
 }
 
 /** An event time for a log line: ISO 8601 when it is a date JavaScript can show, else the number. */

@@ -4,10 +4,10 @@
 
 import type { Checkpoint, OutputRecord, Page, StateKey, StreamPuller, VendorEvent } from './contracts.js';
 import type { EventSink, StreamEvent } from './events.js';
-import { describeEventTime, EVENT_TIME_TOLERANCE_MS, judgeEventTime, type EventTimeBounds } from './event-time.js';
+import { describeEventTime, EVENT_TIME_TOLERANCE_MS, judgeEventTime, usableEventTime, type EventTimeBounds } from './event-time.js';
 import type { CycleStatistics } from './statistics.js';
 import { filterDuplicates, type DedupMemory, type FreshEvent } from '../stages/dedup.js';
-import { unserializableReason, unserializableStandIn } from '../stages/event-json.js';
+import { eventJsonText, unserializableReason, unserializableStandIn } from '../stages/event-json.js';
 import type { Obfuscator } from '../stages/obfuscate.js';
 import { injectPullingId } from '../stages/pulling-id.js';
 
@@ -44,7 +44,7 @@ export class PagePreparation {
   constructor(private readonly o: PagePreparationOptions) {}
 
   prepare(page: Page, base: PreparationBase, pullingId: number, stats: CycleStatistics): PreparedPage {
-    const { puller, key, events, tag } = this.o;
+    const { puller, events } = this.o;
     const keys = page.keys;
     const obfuscatedBefore = stats.obfuscatedFields;
     const { fresh, duplicates } = filterDuplicates(
@@ -61,10 +61,7 @@ export class PagePreparation {
       const vendorTime = item.time;
       // From here on, item.time is what positions may use: the dedup memory and `newest`.
       item.time = this.positionTime(item, base.bounds, stats);
-      const { event, eventJson } = this.serialise(item, vendorTime, pullingId, stats);
-      records[i] = item.key === undefined
-        ? { tag, input: key.input, service: key.service, event, eventJson }
-        : { tag, input: key.input, service: key.service, event, key: item.key, eventJson };
+      records[i] = this.record(item, vendorTime, pullingId, stats);
       if (item.time !== undefined && (newest === null || item.time > newest)) newest = item.time;
     }
     events.emit({ type: 'page_prepared', duplicates, obfuscatedFields: stats.obfuscatedFields - obfuscatedBefore });
@@ -79,6 +76,8 @@ export class PagePreparation {
    */
   private positionTime(item: FreshEvent<VendorEvent>, bounds: EventTimeBounds, stats: CycleStatistics): number | undefined {
     if (item.time === undefined) return undefined;
+    const usable = usableEventTime(item.time, bounds);
+    if (usable !== undefined) return usable;
     const judged = judgeEventTime(item.time, bounds);
     if (judged.usable) return judged.time;
     stats.implausibleTimes += 1;
@@ -91,24 +90,29 @@ export class PagePreparation {
   }
 
   /**
-   * Injects the pulling id, obfuscates and serialises the event once (the queue is sized by
-   * this text and every output sends it). An event that cannot be serialised is replaced by a
-   * stand-in record (see stages/event-json.ts), reported and counted.
+   * The event's record: the pulling id injected, obfuscated and serialised once (the queue is
+   * sized by this text and every output sends it). An event that cannot be serialised is
+   * replaced by a stand-in record (see stages/event-json.ts), reported and counted.
    */
-  private serialise(item: FreshEvent<VendorEvent>, vendorTime: number | undefined, pullingId: number, stats: CycleStatistics): { event: VendorEvent; eventJson: string } {
-    const { obfuscator, events } = this.o;
+  private record(item: FreshEvent<VendorEvent>, vendorTime: number | undefined, pullingId: number, stats: CycleStatistics): OutputRecord {
+    const { obfuscator, events, tag, key } = this.o;
     injectPullingId(item.event, pullingId);
+    let event = item.event;
+    let eventJson: string;
     try {
-      if (obfuscator) stats.obfuscatedFields += obfuscator(item.event);
-      return { event: item.event, eventJson: JSON.stringify(item.event) };
+      if (obfuscator) stats.obfuscatedFields += obfuscator(event);
+      eventJson = eventJsonText(event);
     } catch (err) {
       const reason = unserializableReason(err);
       if (reason === undefined) throw err;
       stats.unserializable += 1;
-      const event = unserializableStandIn(item.key, vendorTime, reason);
+      event = unserializableStandIn(item.key, vendorTime, reason);
       injectPullingId(event, pullingId);
       events.emit({ type: 'unserializable_event', key: item.key, reason });
-      return { event, eventJson: JSON.stringify(event) };
+      eventJson = JSON.stringify(event);
     }
+    return item.key === undefined
+      ? { tag, input: key.input, service: key.service, event, eventJson }
+      : { tag, input: key.input, service: key.service, event, key: item.key, eventJson };
   }
 }

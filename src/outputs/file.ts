@@ -9,9 +9,9 @@ import type { Logger, Output, OutputContext, OutputDefinition, OutputRecord, Ven
 import { SiphonError } from '../core/errors.js';
 import { nonEmptyString } from '../config/fields.js';
 import { SerialQueue } from './serial-writer.js';
-import { eventText } from './event-text.js';
+import { FileLines, lineText } from './file-lines.js';
 import { findRecordsInFile, trimTornLastLine } from './file-recovery.js';
-import { writeAll } from '../fs/write-all.js';
+import { IncompleteWriteError, writeAll } from '../fs/write-all.js';
 
 export const fileOutputSchema = z
   .object({
@@ -25,9 +25,11 @@ export const fileOutputSchema = z
 
 export type FileOutputSettings = z.infer<typeof fileOutputSchema>;
 
-/** The start of a record's NDJSON line, {"tag","input","service","event": — the event (and its "key") follow. */
-function linePrefix(record: OutputRecord): string {
-  return `{"tag":${JSON.stringify(record.tag)},"input":${JSON.stringify(record.input)},"service":${JSON.stringify(record.service)},"event":`;
+/** The batch's size in bytes, for an error message (only a failed write needs it). */
+function batchBytes(records: readonly OutputRecord[]): number {
+  let bytes = 0;
+  for (const record of records) bytes += Buffer.byteLength(lineText(record), 'utf8');
+  return bytes;
 }
 
 export class FileOutput implements Output {
@@ -44,6 +46,8 @@ export class FileOutput implements Output {
   private cutBackTo: number | undefined;
   private closed = false;
   private readonly queue = new SerialQueue();
+  /** Used inside the queue only, one write at a time. */
+  private readonly lines = new FileLines();
   private readonly path: string;
   private readonly logger: Logger;
 
@@ -139,24 +143,11 @@ export class FileOutput implements Output {
 
   write(records: readonly OutputRecord[]): Promise<void> {
     if (records.length === 0) return Promise.resolve();
-    let text = '';
-    // Records of one batch usually share tag, input and service: serialise that prefix once.
-    let prefixOf: OutputRecord | undefined;
-    let prefix = '';
-    for (const record of records) {
-      if (!prefixOf || record.tag !== prefixOf.tag || record.input !== prefixOf.input || record.service !== prefixOf.service) {
-        prefixOf = record;
-        prefix = linePrefix(record);
-      }
-      // The dedup key rides along for crash recovery (see file-recovery.ts).
-      const event = eventText(record);
-      text += record.key === undefined ? `${prefix}${event}}\n` : `${prefix}${event},"key":${JSON.stringify(record.key)}}\n`;
-    }
     return this.queue.run(async () => {
       const handle = await this.reopenIfRotated(await this.usable());
       const sizeBefore = (await handle.stat()).size;
       try {
-        await writeAll(handle, text);
+        await this.writeLines(handle, records);
         if (this.settings.fsync) await handle.datasync();
       } catch (err) {
         // Nothing of this batch is acknowledged: whatever part of it landed goes again.
@@ -171,6 +162,20 @@ export class FileOutput implements Output {
           { output: this.name, path: this.path, ...(systemCode(err) ? { reason: systemCode(err) } : {}) },
         );
       }
+    });
+  }
+
+  /** Writes the batch's lines chunk by chunk; a refusal says how much of the whole batch landed. */
+  private async writeLines(handle: FileHandle, records: readonly OutputRecord[]): Promise<void> {
+    let landed = 0;
+    await this.lines.send(records, async (bytes) => {
+      try {
+        await writeAll(handle, bytes);
+      } catch (err) {
+        if (!(err instanceof IncompleteWriteError)) throw err;
+        throw new IncompleteWriteError(landed + err.written, batchBytes(records), err.cause);
+      }
+      landed += bytes.length;
     });
   }
 

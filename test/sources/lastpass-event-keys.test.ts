@@ -1,5 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { hash } from 'node:crypto';
 import { contentHash, occurrenceKeys } from '../../src/sources/lastpass/event-keys.js';
 
 const ev = (time: string, action: string, user = 'a@example.com'): Record<string, unknown> => ({
@@ -60,5 +61,31 @@ describe('LastPass event keys of an event nested too deeply for JSON.stringify',
     assert.equal(contentHash({ ...ev('2024-01-01 10:00:00', 'Log in'), Extra: deep(1) }), key);
     assert.notEqual(contentHash({ ...ev('2024-01-01 10:00:00', 'Log in'), Extra: { d: 1 } }), key);
     assert.deepEqual(occurrenceKeys([event], null).keys, [`${key}.0`]);
+  });
+});
+
+describe('LastPass event keys stay those of earlier versions (they are saved with the cursor)', () => {
+  it('gives the keys the previous version saved for the same events', () => {
+    // Computed by the version before the scratch-buffer encoding; a change here re-delivers
+    // the overlap after an upgrade.
+    const usual = ev('2024-01-01 10:00:00', 'Log in');
+    assert.equal(contentHash(usual), 'xh6OrfVMLZLHaM-F');
+    assert.equal(contentHash({ Time: '2024-01-01 10:00:00', Username: 'ünï@example.com', IP_Address: '10.0.0.1', Action: 'Log in', Data: '😀 €' }), 'L1DqFGVAHOWRhNfn');
+    assert.equal(contentHash({ Data: 'x', Action: 'Log in', IP_Address: '10.0.0.1', Username: 'a@example.com', Time: '2024-01-01 10:00:00' }), 'pOLYlyCZ46Yfotk4');
+    assert.equal(contentHash({ ...usual, Extra: { n: 1 } }), '1-wrOaUuyS5uF0Wv');
+    assert.equal(contentHash({ ...usual, IP_Address: null }), 'KE0d7iBse8Tn9fyA');
+    assert.deepEqual(occurrenceKeys([usual, usual], null).keys, ['xh6OrfVMLZLHaM-F.0', 'xh6OrfVMLZLHaM-F.1']);
+  });
+
+  it('hashes the documented v1 text (length:value of the five fields, as UTF-8), whatever the characters and sizes', () => {
+    const v1 = (e: Record<string, string>): string =>
+      hash('sha256', `v1|${['Time', 'Username', 'IP_Address', 'Action', 'Data'].map((f) => `${e[f]!.length}:${e[f]!}`).join('')}`, 'base64url').slice(0, 16);
+    const values = ['', 'a', 'ünïcödé', '😀', 'lone \ud800 high', 'lone \udc00 low', 'x'.repeat(1_500), '€'.repeat(2_000), '1:2', '\u0000'];
+    for (const a of values) {
+      for (const b of values) {
+        const e = { Time: '2024-01-01 10:00:00', Username: a, IP_Address: b, Action: 'Log in', Data: a + b };
+        assert.equal(contentHash(e), v1(e), JSON.stringify([a.slice(0, 20), b.slice(0, 20)]));
+      }
+    }
   });
 });

@@ -85,3 +85,50 @@ describe('WallClockZone (America/New_York, 2024)', () => {
     assert.equal(utc.settledWall(wall('2024-11-03 01:30:00')), wall('2024-11-03 01:30:00'));
   });
 });
+
+describe('the per-event fast paths give what the general rules give', () => {
+  /** The rule parseWallTime follows, written the slow way: the pattern, then Date.UTC must not roll the date over. */
+  const referenceParse = (text: string): number | undefined => {
+    const m = /^(\d{4})-(\d{2})-(\d{2})[ T](\d{2}):(\d{2}):(\d{2})$/.exec(text.trim());
+    if (!m) return undefined;
+    const [year, month, day, hour, minute, second] = m.slice(1).map(Number) as [number, number, number, number, number, number];
+    if (month < 1 || month > 12 || day < 1 || hour > 23 || minute > 59 || second > 59) return undefined;
+    const ms = Date.UTC(year, month - 1, day, hour, minute, second);
+    return new Date(ms).getUTCDate() === day ? ms : undefined;
+  };
+
+  it('parseWallTime, for every day of leap and common years, edge fields, and malformed text', () => {
+    const texts: string[] = [];
+    for (const year of ['0000', '0004', '0100', '1900', '2000', '2023', '2024', '2100', '9999']) {
+      for (let month = 0; month <= 13; month++) {
+        for (let day = 0; day <= 32; day++) texts.push(`${year}-${String(month).padStart(2, '0')}-${String(day).padStart(2, '0')} 12:34:56`);
+      }
+    }
+    texts.push('2024-01-01 23:59:59', '2024-01-01 24:00:00', '2024-01-01 00:60:00', '2024-01-01 00:00:60', '2024-01-01T00:00:00');
+    texts.push(' 2024-01-01 00:00:00 ', '2024-01-01  0:00:00', '2024-01-0a 00:00:00', '2024/01/01 00:00:00', '2024-01-01 00:00', '');
+    for (const text of texts) assert.equal(parseWallTime(text), referenceParse(text), JSON.stringify(text));
+  });
+
+  it('toUtc, minute by minute across the changes of zones with odd rules', () => {
+    const spans: Array<[string, string, string]> = [
+      ['America/New_York', '2024-03-09 12:00:00', '2024-03-11 12:00:00'],
+      ['America/New_York', '2024-11-02 12:00:00', '2024-11-04 12:00:00'],
+      ['Australia/Lord_Howe', '2024-04-06 12:00:00', '2024-04-08 12:00:00'],
+      // Samoa skipped 2011-12-30 whole (a 24-hour change).
+      ['Pacific/Apia', '2011-12-28 00:00:00', '2012-01-01 00:00:00'],
+      ['Asia/Kolkata', '2024-06-01 00:00:00', '2024-06-02 00:00:00'],
+    ];
+    for (const [name, from, to] of spans) {
+      const fast = new WallClockZone(name);
+      const general = new WallClockZone(name);
+      for (let w = wall(from); w <= wall(to); w += 60_000) {
+        const instants = general.instantsOf(w);
+        for (const prefer of ['earlier', 'later'] as const) {
+          const got = fast.toUtc(w, prefer);
+          if (instants.length > 0) assert.equal(got, prefer === 'earlier' ? instants[0] : instants[instants.length - 1], `${name} ${formatWallTime(w)} ${prefer}`);
+          else assert.ok(fast.toWall(got) > w && fast.toWall(got - 60_000) < w, `${name} ${formatWallTime(w)}: the instant the clock jumped`);
+        }
+      }
+    }
+  });
+});

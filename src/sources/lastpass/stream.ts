@@ -34,7 +34,9 @@ export class LastPassStream implements StreamPuller<LastPassCursor> {
   private readonly lagMs: number;
   private readonly overlapMs: number;
   private readonly windowMs: number;
-  private lastTime: { text: string; utc: number | undefined } = { text: '', utc: undefined };
+  /** The last Time converted, and its instant (pages come sorted: consecutive events often share it). */
+  private lastTimeText = '';
+  private lastTimeUtc: number | undefined;
 
   constructor(private readonly o: LastPassStreamOptions) {
     this.name = o.name;
@@ -110,12 +112,12 @@ export class LastPassStream implements StreamPuller<LastPassCursor> {
   eventTime(event: VendorEvent): number | undefined {
     const time = event['Time'];
     if (typeof time !== 'string') return undefined;
-    // Pages come sorted: consecutive events mostly share their second.
-    if (time !== this.lastTime.text) {
+    if (time !== this.lastTimeText) {
       const wall = parseWallTime(time);
-      this.lastTime = { text: time, utc: wall === undefined ? undefined : this.zone.toUtc(wall, 'earlier') };
+      this.lastTimeText = time;
+      this.lastTimeUtc = wall === undefined ? undefined : this.zone.toUtc(wall, 'earlier');
     }
-    return this.lastTime.utc;
+    return this.lastTimeUtc;
   }
 
   /** The LastPass integrator's "Validate": one reporting request over the last few minutes. */

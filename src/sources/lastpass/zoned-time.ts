@@ -15,36 +15,43 @@ const OFFSET_CACHE_LIMIT = 20_000;
 
 /** Parses `YYYY-MM-DD HH:MM:SS` (a `T` separator is accepted too) into wall ms; undefined if invalid. */
 export function parseWallTime(text: string): number | undefined {
-  // Vendors send this once per event: read the digits directly, the regex is the fallback.
-  const fields = text.length === 19 ? readFixedFields(text) : undefined;
-  const m = fields ? undefined : WALL_TIME.exec(text.trim());
-  const [year, month, day, hour, minute, second] = fields ?? (m ? (m.slice(1).map(Number) as WallFields) : []);
-  if (year === undefined || month === undefined || day === undefined || hour === undefined || minute === undefined || second === undefined) return undefined;
-  if (month < 1 || month > 12 || day < 1 || hour > 23 || minute > 59 || second > 59) return undefined;
-  const wall = Date.UTC(year, month - 1, day, hour, minute, second);
-  // Date.UTC rolls impossible dates over (Feb 30 -> Mar 1): reject them.
-  return day <= 28 || new Date(wall).getUTCDate() === day ? wall : undefined;
+  // Vendors send this once per event: the exact form is read digit by digit, without
+  // allocating; anything else (spaces around it, one-digit fields) goes through the regex.
+  if (text.length === 19) {
+    const sep = text.charCodeAt(10);
+    if (text.charCodeAt(4) === 45 && text.charCodeAt(7) === 45 && (sep === 32 || sep === 84) && text.charCodeAt(13) === 58 && text.charCodeAt(16) === 58) {
+      return wallOf(digits(text, 0, 4), digits(text, 5, 2), digits(text, 8, 2), digits(text, 11, 2), digits(text, 14, 2), digits(text, 17, 2));
+    }
+  }
+  const m = WALL_TIME.exec(text.trim());
+  return m ? wallOf(Number(m[1]), Number(m[2]), Number(m[3]), Number(m[4]), Number(m[5]), Number(m[6])) : undefined;
 }
 
-type WallFields = [number, number, number, number, number, number];
+/** The number written by `length` ASCII digits from `from`; NaN if one is not a digit. */
+function digits(text: string, from: number, length: number): number {
+  let n = 0;
+  for (let i = from; i < from + length; i++) {
+    const digit = text.charCodeAt(i) - 48;
+    if (digit < 0 || digit > 9) return Number.NaN;
+    n = n * 10 + digit;
+  }
+  return n;
+}
 
-/** The six numbers of an exact `YYYY-MM-DD HH:MM:SS` / `YYYY-MM-DDTHH:MM:SS`, or undefined. */
-function readFixedFields(text: string): WallFields | undefined {
-  const sep = text.charCodeAt(10);
-  if (text.charCodeAt(4) !== 45 || text.charCodeAt(7) !== 45 || (sep !== 32 && sep !== 84) || text.charCodeAt(13) !== 58 || text.charCodeAt(16) !== 58) {
+/** Wall ms of the fields, or undefined for an impossible time (Feb 30, 24:00:00, a NaN field). */
+function wallOf(year: number, month: number, day: number, hour: number, minute: number, second: number): number | undefined {
+  // The negated comparisons also reject NaN.
+  if (!(year >= 0 && month >= 1 && month <= 12 && day >= 1 && day <= daysInMonth(year, month) && hour >= 0 && hour <= 23 && minute >= 0 && minute <= 59 && second >= 0 && second <= 59)) {
     return undefined;
   }
-  const num = (from: number, length: number): number => {
-    let n = 0;
-    for (let i = from; i < from + length; i++) {
-      const digit = text.charCodeAt(i) - 48;
-      if (digit < 0 || digit > 9) return Number.NaN;
-      n = n * 10 + digit;
-    }
-    return n;
-  };
-  const fields: WallFields = [num(0, 4), num(5, 2), num(8, 2), num(11, 2), num(14, 2), num(17, 2)];
-  return fields.some(Number.isNaN) ? undefined : fields;
+  return Date.UTC(year, month - 1, day, hour, minute, second);
+}
+
+function daysInMonth(year: number, month: number): number {
+  // Date.UTC reads the years 0-99 as 1900-1999: so does the leap-year rule here.
+  const y = year <= 99 ? 1900 + year : year;
+  if (month === 2) return y % 4 === 0 && (y % 100 !== 0 || y % 400 === 0) ? 29 : 28;
+  return month === 4 || month === 6 || month === 9 || month === 11 ? 30 : 31;
 }
 
 /** `YYYY-MM-DD HH:MM:SS` of a wall ms (sub-seconds dropped). */
@@ -68,6 +75,8 @@ export class WallClockZone {
   private readonly offsets = new Map<number, number>();
   /** Offset (ms) by UTC hour, or null for an hour in which it changes. */
   private readonly hourOffsets = new Map<number, number | null>();
+  /** By wall hour: see steadyOffsetAround. */
+  private readonly steadyOffsets = new Map<number, number | null>();
 
   constructor(readonly name: string) {
     const problem = timeZoneProblem(name);
@@ -85,7 +94,11 @@ export class WallClockZone {
 
   /** The zone's offset at an instant, in ms (wall - utc): -4h for New York in summer. */
   offsetAt(utc: number): number {
-    const hour = Math.floor(utc / HOUR_MS);
+    return this.hourOffset(Math.floor(utc / HOUR_MS)) ?? this.minuteOffset(utc);
+  }
+
+  /** The offset all through a UTC hour, or null when it changes in that hour. */
+  private hourOffset(hour: number): number | null {
     let offset = this.hourOffsets.get(hour);
     if (offset === undefined) {
       // No zone changes its offset twice in an hour: equal ends mean one offset all hour.
@@ -94,7 +107,27 @@ export class WallClockZone {
       if (this.hourOffsets.size >= OFFSET_CACHE_LIMIT) this.hourOffsets.clear();
       this.hourOffsets.set(hour, offset);
     }
-    return offset ?? this.minuteOffset(utc);
+    return offset;
+  }
+
+  /**
+   * The offset of every instant within MAX_OFFSET_SPAN_MS of the wall hour holding `wall`,
+   * or null when it changes there. Each wall time of such an hour has exactly one instant,
+   * `wall - offset`: what instantsOf finds, without its work (toUtc runs once per event).
+   */
+  private steadyOffsetAround(wall: number): number | null {
+    const wallHour = Math.floor(wall / HOUR_MS);
+    let offset = this.steadyOffsets.get(wallHour);
+    if (offset === undefined) {
+      const span = MAX_OFFSET_SPAN_MS / HOUR_MS;
+      offset = this.hourOffset(wallHour - span);
+      for (let hour = wallHour - span + 1; offset !== null && hour <= wallHour + span; hour++) {
+        if (this.hourOffset(hour) !== offset) offset = null;
+      }
+      if (this.steadyOffsets.size >= OFFSET_CACHE_LIMIT) this.steadyOffsets.clear();
+      this.steadyOffsets.set(wallHour, offset);
+    }
+    return offset;
   }
 
   /** The offset of the minute holding `utc`, asked of Intl (offsets only change on whole minutes). */
@@ -135,6 +168,8 @@ export class WallClockZone {
    * time is later). Monotone in `wall` for either preference.
    */
   toUtc(wall: number, prefer: 'earlier' | 'later' = 'earlier'): number {
+    const steady = this.steadyOffsetAround(wall);
+    if (steady !== null) return wall - steady;
     const instants = this.instantsOf(wall);
     if (instants.length > 0) return prefer === 'earlier' ? instants[0]! : instants[instants.length - 1]!;
     const before = wall - this.offsetAt(wall - MAX_OFFSET_SPAN_MS);
