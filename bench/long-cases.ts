@@ -15,6 +15,8 @@ import { siphonConfig } from './cases.js';
 import { cpuPercent, median, ProcessWatch } from './process-watch.js';
 
 const SIPHON = 'bin/siphon.js';
+/** SIPHON_BENCH_NODE_ARGS (as for the other cases): Node/V8 flags for the collector, not the simulators. */
+const NODE_ARGS = (process.env['SIPHON_BENCH_NODE_ARGS'] ?? '').split(' ').filter((a) => a.length > 0);
 
 export interface LongCaseResult {
   readonly name: string;
@@ -62,7 +64,7 @@ async function watchCollector(
 ): Promise<{ watch: ProcessWatch; stderr: string }> {
   const config = join(dir, 'config.yaml');
   await writeFile(config, yaml);
-  const child = spawn(process.execPath, [SIPHON, 'run', '--config', config], { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn(process.execPath, [...NODE_ARGS, SIPHON, 'run', '--config', config], { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   child.stderr?.setEncoding('utf8').on('data', (d: string) => (stderr += d.slice(0, 1_000_000 - stderr.length)));
   if (child.pid === undefined) throw new Error('siphon run did not start');
@@ -85,13 +87,14 @@ export async function runSteady(seconds: number): Promise<LongCaseResult> {
     let inputs = '';
     const env: Record<string, string> = {};
     for (const vendor of VENDORS) {
-      const { child, description } = await startSimulator(vendor.connector.type, ['--live', '1']);
+      const { child, description } = await startSimulator(vendor.type, ['--live', '1']);
       simulators.push(child);
       inputs += String(description['input_yaml']);
       const vendorEnv = description['env'];
       if (typeof vendorEnv === 'object' && vendorEnv !== null) for (const [name, value] of Object.entries(vendorEnv)) if (typeof value === 'string') env[name] = value;
     }
-    const services = VENDORS.reduce((n, v) => n + Object.keys(v.connector.streams).length, 0);
+    let services = 0;
+    for (const vendor of VENDORS) services += Object.keys((await vendor.connector()).streams).length;
     const { watch } = await watchCollector(dir, collectorYaml(dir, '', inputs), env, seconds);
     const last = watch.since((seconds - 60) * 1000);
     return {
