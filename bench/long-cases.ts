@@ -8,6 +8,7 @@ import { once } from 'node:events';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createServer } from 'node:net';
 import { createInterface } from 'node:readline';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { VENDORS } from '../src/app/registry.js';
@@ -112,6 +113,16 @@ export async function runSteady(seconds: number): Promise<LongCaseResult> {
   }
 }
 
+/** A port free right now (the status server's: a random pick could collide with another program's). */
+async function freePort(): Promise<number> {
+  const server = createServer().listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const address = server.address();
+  server.close();
+  if (address === null || typeof address === 'string') throw new Error('no port');
+  return address.port;
+}
+
 /** `nodejs_active_handles_total` and `nodejs_active_resources_total` from the status server. */
 async function activeHandles(url: string): Promise<string> {
   const text = await (await fetch(`${url}/metrics`)).text();
@@ -133,7 +144,7 @@ export async function runMany(seconds: number, accounts = 334): Promise<LongCase
     for (let i = 0; i < accounts; i++) {
       inputs += `  op_${i}: {type: onepassword, base_url: ${url}, credentials: {token: "\${env:BENCH_OP_TOKEN}"}, rate_limit: {enabled: false}, services: {audit: ${service}, item_usage: ${service}, sign_in_attempts: ${service}}}\n`;
     }
-    const port = 20_000 + Math.floor(Math.random() * 20_000);
+    const port = await freePort();
     const status = `http://127.0.0.1:${port}`;
     const handles: string[] = [];
     const { watch, stderr } = await watchCollector(dir, collectorYaml(dir, `  status_server: {listen: "127.0.0.1:${port}"}\n`, inputs), { BENCH_OP_TOKEN: token }, seconds, async (elapsed) => {
