@@ -73,7 +73,7 @@ async function startKit(kit: SimulatorKit, events: number, options: { title?: st
 
 /** Every vendor of the plug-in list, its simulator kit loaded when its case runs. */
 const vendorCases: BenchCase[] = VENDORS.map((vendor) => ({
-  name: vendor.connector.type,
+  name: vendor.type,
   start: async (events) => startKit(await vendor.simulator(), events),
 }));
 

@@ -8,6 +8,7 @@ import { once } from 'node:events';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createServer } from 'node:net';
 import { createInterface } from 'node:readline';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { VENDORS } from '../src/app/registry.js';
@@ -15,6 +16,8 @@ import { siphonConfig } from './cases.js';
 import { cpuPercent, median, ProcessWatch } from './process-watch.js';
 
 const SIPHON = 'bin/siphon.js';
+/** SIPHON_BENCH_NODE_ARGS (as for the other cases): Node/V8 flags for the collector, not the simulators. */
+const NODE_ARGS = (process.env['SIPHON_BENCH_NODE_ARGS'] ?? '').split(' ').filter((a) => a.length > 0);
 
 export interface LongCaseResult {
   readonly name: string;
@@ -62,7 +65,7 @@ async function watchCollector(
 ): Promise<{ watch: ProcessWatch; stderr: string }> {
   const config = join(dir, 'config.yaml');
   await writeFile(config, yaml);
-  const child = spawn(process.execPath, [SIPHON, 'run', '--config', config], { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn(process.execPath, [...NODE_ARGS, SIPHON, 'run', '--config', config], { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   child.stderr?.setEncoding('utf8').on('data', (d: string) => (stderr += d.slice(0, 1_000_000 - stderr.length)));
   if (child.pid === undefined) throw new Error('siphon run did not start');
@@ -85,13 +88,14 @@ export async function runSteady(seconds: number): Promise<LongCaseResult> {
     let inputs = '';
     const env: Record<string, string> = {};
     for (const vendor of VENDORS) {
-      const { child, description } = await startSimulator(vendor.connector.type, ['--live', '1']);
+      const { child, description } = await startSimulator(vendor.type, ['--live', '1']);
       simulators.push(child);
       inputs += String(description['input_yaml']);
       const vendorEnv = description['env'];
       if (typeof vendorEnv === 'object' && vendorEnv !== null) for (const [name, value] of Object.entries(vendorEnv)) if (typeof value === 'string') env[name] = value;
     }
-    const services = VENDORS.reduce((n, v) => n + Object.keys(v.connector.streams).length, 0);
+    let services = 0;
+    for (const vendor of VENDORS) services += Object.keys((await vendor.connector()).streams).length;
     const { watch } = await watchCollector(dir, collectorYaml(dir, '', inputs), env, seconds);
     const last = watch.since((seconds - 60) * 1000);
     return {
@@ -107,6 +111,16 @@ export async function runSteady(seconds: number): Promise<LongCaseResult> {
     await Promise.all(simulators.map(stop));
     await rm(dir, { recursive: true, force: true });
   }
+}
+
+/** A port free right now (the status server's: a random pick could collide with another program's). */
+async function freePort(): Promise<number> {
+  const server = createServer().listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const address = server.address();
+  server.close();
+  if (address === null || typeof address === 'string') throw new Error('no port');
+  return address.port;
 }
 
 /** `nodejs_active_handles_total` and `nodejs_active_resources_total` from the status server. */
@@ -130,7 +144,7 @@ export async function runMany(seconds: number, accounts = 334): Promise<LongCase
     for (let i = 0; i < accounts; i++) {
       inputs += `  op_${i}: {type: onepassword, base_url: ${url}, credentials: {token: "\${env:BENCH_OP_TOKEN}"}, rate_limit: {enabled: false}, services: {audit: ${service}, item_usage: ${service}, sign_in_attempts: ${service}}}\n`;
     }
-    const port = 20_000 + Math.floor(Math.random() * 20_000);
+    const port = await freePort();
     const status = `http://127.0.0.1:${port}`;
     const handles: string[] = [];
     const { watch, stderr } = await watchCollector(dir, collectorYaml(dir, `  status_server: {listen: "127.0.0.1:${port}"}\n`, inputs), { BENCH_OP_TOKEN: token }, seconds, async (elapsed) => {
@@ -141,13 +155,16 @@ export async function runMany(seconds: number, accounts = 334): Promise<LongCase
         handles.push(await activeHandles(status).catch((err: unknown) => `unreadable (${String(err)})`));
       }
     });
-    const settled = watch.since((seconds - 120) * 1000);
+    // Settled: the last two minutes. The first pulls: everything before (setting up 334 inputs
+    // takes a while on a busy machine, so they do not always fall in the first minute).
+    const settledFromMs = (seconds - 120) * 1000;
+    const settled = watch.since(settledFromMs);
     return {
       name: 'many',
       services: accounts * 3,
       rssEndMb: watch.samples[watch.samples.length - 1]?.rssMb ?? Number.NaN,
       rssMedianMb: median(settled.map((s) => s.rssMb)),
-      rssPeakMb: Math.max(...watch.samples.filter((s) => s.at < 60_000).map((s) => s.rssMb)),
+      rssPeakMb: Math.max(...watch.samples.filter((s) => s.at < settledFromMs).map((s) => s.rssMb)),
       idleCpuPercent: cpuPercent(settled),
       notes: [
         `active handles after the first cycle: ${handles[0] ?? 'not measured'}; after ten more: ${handles[1] ?? 'not measured (run longer)'}`,

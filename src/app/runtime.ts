@@ -3,7 +3,7 @@
 // per vendor account, and one runner per enabled service.
 
 import type { Clock, Logger, Output, Channel, Source } from '../core/contracts.js';
-import { Collector, type CollectorInput } from '../core/collector.js';
+import { Collector, startSpacingMs, type CollectorInput } from '../core/collector.js';
 import { DeliveryQueue } from '../core/delivery-queue.js';
 import { OutputLane } from '../core/output-lane.js';
 import { InternalRecords } from '../core/internal-records.js';
@@ -168,6 +168,7 @@ export async function buildRuntime(config: SiphonConfig, options: RuntimeOptions
   const closers: Array<() => Promise<void>> = [];
   const collectorInputs: CollectorInput[] = [];
   const runtimeInputs: Runtime['inputs'] = [];
+  const periodsMs: number[] = [];
 
   for (const input of config.inputs.filter((i) => i.enabled)) {
     const connector = input.connector;
@@ -196,6 +197,7 @@ export async function buildRuntime(config: SiphonConfig, options: RuntimeOptions
       const stream = input.settings.streams[puller.name];
       if (!stream) continue;
       const { settings, start } = stream;
+      periodsMs.push(settings.request_period_in_seconds * 1000);
       const pullerLogger = inputLogger.child({ module: `${connector.logModule}Puller`, service: puller.name });
       const info = {
         input: input.name,
@@ -262,6 +264,7 @@ export async function buildRuntime(config: SiphonConfig, options: RuntimeOptions
     ),
     statisticsIntervalMs: config.globals.sender_statistics_interval_seconds * 1000,
     shutdownTimeoutMs: config.globals.shutdown_timeout_seconds * 1000,
+    startSpacingMs: startSpacingMs(periodsMs),
   });
   return {
     collector,

@@ -73,6 +73,21 @@ function readInput(
   return { name, type, connector, settings, enabled: settings.common.enabled, id: settings.common.id };
 }
 
+/**
+ * The connector types a configuration names (each input's `type`, else its name), read from
+ * its plain YAML value before anything is validated: which connectors to load.
+ */
+export function namedConnectorTypes(root: unknown): string[] {
+  const inputs = isPlainObject(root) ? root['inputs'] : undefined;
+  if (!isPlainObject(inputs)) return [];
+  const types = new Set<string>();
+  for (const [name, block] of Object.entries(inputs)) {
+    const type = isPlainObject(block) ? block['type'] : undefined;
+    types.add(type === undefined || type === null ? name : String(type));
+  }
+  return [...types];
+}
+
 function connectorType(name: string, block: Record<string, unknown>, path: SettingPath, reporter: Reporter): string | undefined {
   const type = block['type'];
   if (type === undefined || type === null) return name;

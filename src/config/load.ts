@@ -3,11 +3,13 @@
 // problem reported at once and placed at its line:column.
 
 import { dirname, isAbsolute, resolve } from 'node:path';
+import { parse as parseYaml } from 'yaml';
+import type { Connector } from '../core/connector.js';
 import { Redactor } from '../core/redact.js';
 import { readConfigFileText } from './bounded-read.js';
 import { yamlTypeOf } from './describe.js';
 import { readGlobals } from './globals.js';
-import { readInputs } from './inputs.js';
+import { namedConnectorTypes, readInputs } from './inputs.js';
 import { readOutputs } from './outputs.js';
 import { environmentProxySecrets, inputProxySecrets, readEnvironmentProxies } from './proxy.js';
 import { isPlainObject, valueAt } from './path.js';
@@ -21,14 +23,54 @@ export type { LoadOptions, Registries } from './types.js';
 
 const TOP_LEVEL_KEYS = ['globals', 'outputs', 'inputs'];
 
-export async function loadConfigFile(path: string, registries: Registries, options: LoadOptions = {}): Promise<LoadResult> {
+/**
+ * Connectors loaded on demand: a configuration loads only the connectors it names (each one
+ * brings its settings schema and its API code), so a collector holds no code of vendors it
+ * does not read.
+ */
+export interface ConnectorCatalog {
+  /** Every connector type, in the order messages list them. */
+  readonly types: readonly string[];
+  /** The connectors of `types` (each one of `this.types`), by type. */
+  load(types: readonly string[]): Promise<ReadonlyMap<string, Connector>>;
+}
+
+/** The registries with connectors loaded on demand (`registriesFor` turns them into `Registries` for a text). */
+export interface CatalogRegistries {
+  connectors: ConnectorCatalog;
+  outputs: Registries['outputs'];
+}
+
+/**
+ * The registries a configuration text needs: the connectors it names. A type the catalog does
+ * not know (a typo, a reference, text that does not parse) loads every connector, so the
+ * loader's problem can list them and suggest the closest.
+ */
+export async function registriesFor(text: string, catalog: CatalogRegistries): Promise<Registries> {
+  let named: string[] | undefined;
+  try {
+    named = namedConnectorTypes(parseYaml(text, { uniqueKeys: false }));
+  } catch {
+    named = undefined; // the loader reports the syntax problem
+  }
+  const { types } = catalog.connectors;
+  const wanted = named?.every((type) => types.includes(type)) ? named : types;
+  return { connectors: await catalog.connectors.load(wanted), outputs: catalog.outputs };
+}
+
+export async function loadConfigFile(path: string, registries: Registries | CatalogRegistries, options: LoadOptions = {}): Promise<LoadResult> {
   const full = resolve(path);
   const read = await readConfigFileText(full);
   if (!read.ok) {
     const problem: ConfigProblem = { code: 'CONFIG_SYNTAX', path: '', line: 0, column: 0, message: `cannot read the configuration file ${full}: ${read.why}` };
     return { ok: false, problems: [problem], warnings: [] };
   }
-  return loadConfigText(read.text, full, dirname(full), registries, options);
+  const ready = isCatalog(registries) ? await registriesFor(read.text, registries) : registries;
+  return loadConfigText(read.text, full, dirname(full), ready, options);
+}
+
+function isCatalog(registries: Registries | CatalogRegistries): registries is CatalogRegistries {
+  return 'load' in registries.connectors;
 }
 
 /**

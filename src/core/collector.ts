@@ -53,6 +53,25 @@ export interface CollectorOptions {
   statisticsIntervalMs: number;
   /** After a stop is requested, how long queued events get to reach the outputs. */
   shutdownTimeoutMs: number;
+  /**
+   * Between two services' first pulls when running continuously (0: all at once). Services
+   * keep their period from their first pull, so their pulls stay spread (see `startSpacingMs`).
+   */
+  startSpacingMs?: number;
+}
+
+/** The longest wait between two services' first pulls. */
+const MAX_START_SPACING_MS = 100;
+
+/**
+ * How far apart services start: their shortest period spread over all of them, at most
+ * MAX_START_SPACING_MS. A thousand services polling every 30 s then make about 33 requests a
+ * second instead of a burst of a thousand every 30 s, whose pages, requests and state writes
+ * all in memory at once set the process's peak; a handful of services start within a second.
+ */
+export function startSpacingMs(periodsMs: readonly number[]): number {
+  if (periodsMs.length < 2) return 0;
+  return Math.min(MAX_START_SPACING_MS, Math.min(...periodsMs) / periodsMs.length);
 }
 
 export interface CollectorRunEnd {
@@ -145,10 +164,14 @@ export class Collector {
     const heartbeatsStop = new AbortController();
     const heartbeats = once ? [] : this.o.inputs.flatMap((i) => (i.heartbeat ? [i.heartbeat.run(AbortSignal.any([signal, heartbeatsStop.signal]))] : []));
     try {
+      const spacingMs = once ? 0 : (this.o.startSpacingMs ?? 0);
       await Promise.all(
-        runners.map(async (runner) => {
+        runners.map(async (runner, i) => {
+          const serviceStop = serviceStops.child();
+          // A stop during the wait still runs the service, which then ends at once ('stopped').
+          if (spacingMs > 0 && i > 0) await this.o.clock.sleep(i * spacingMs, serviceStop).catch(() => undefined);
           try {
-            if ((await runner.run(serviceStops.child(), once)) === 'stopped') stopped.push(runner.name);
+            if ((await runner.run(serviceStop, once)) === 'stopped') stopped.push(runner.name);
           } catch (err) {
             errors.push(toSiphonError(err));
           }

@@ -1,11 +1,18 @@
 // A vendor's plug-in record: everything Siphon knows of one vendor, from one folder.
-// `siphon run`/`check` use the connector; `siphon demo`, `siphon simulate`, the conformance
-// suite and the bench also load the simulator kit. The list of records is src/app/vendors.ts.
+// The record itself is cheap (a name and two loaders): `siphon run`/`check` load a vendor's
+// connector only when the configuration names it, and `siphon demo`, `siphon simulate`, the
+// conformance suite and the bench load its simulator kit. The list of records is src/app/vendors.ts.
 
 import type { Connector } from './connector.js';
 
 export interface VendorPlugin {
-  readonly connector: Connector;
+  /** The input `type` that picks this vendor: its connector's `type`. */
+  readonly type: string;
+  /**
+   * The connector (its settings schema, its API code), loaded only when a configuration names
+   * the vendor: a collector does not hold the code of vendors it does not read.
+   */
+  connector(): Promise<Connector>;
   /** The simulator kit, loaded only when asked for: `siphon run` never loads simulator code. */
   simulator(): Promise<SimulatorKit>;
   /** The vendor's page (settings, services, tags), relative to the repository: `docs/vendors/<type>.md`. */

@@ -2,13 +2,14 @@
 // and bad values reported with the catalogue's codes at the setting's path.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { builtinRegistries } from '../../src/app/registry.js';
+import { allBuiltinRegistries } from '../../src/app/registry.js';
 import { outputDelivery } from '../../src/config/output-delivery.js';
 import { formatProblem } from '../../src/config/format.js';
 import { loadConfigText } from '../../src/config/load.js';
 import type { ConfigProblem, LoadResult, SiphonConfig } from '../../src/config/types.js';
 
 const NOW = Date.parse('2025-01-01T00:00:00Z');
+const registries = await allBuiltinRegistries();
 
 /** A configuration whose one output `f` has these extra lines (indented under it). */
 function withOutput(...outputLines: string[]): LoadResult {
@@ -24,7 +25,7 @@ function withOutput(...outputLines: string[]): LoadResult {
     '    services: {audit: {}}',
     '',
   ].join('\n');
-  return loadConfigText(text, 'config.yaml', '/srv/siphon', builtinRegistries, { env: {}, now: () => NOW });
+  return loadConfigText(text, 'config.yaml', '/srv/siphon', registries, { env: {}, now: () => NOW });
 }
 
 function loaded(result: LoadResult): SiphonConfig {

@@ -7,8 +7,7 @@ import { join, resolve } from 'node:path';
 import { EXIT } from '../../core/errors.js';
 import { loadConfigText } from '../../config/load.js';
 import { formatProblem } from '../../config/format.js';
-import { builtinRegistries } from '../../app/registry.js';
-import { VENDORS } from '../../app/registry.js';
+import { allBuiltinRegistries, VENDORS } from '../../app/registry.js';
 import type { SimulatedVendor, SimulatorKit } from '../../core/plugin.js';
 import { writeFileAll } from '../../fs/write-all.js';
 import type { LogFormat } from '../../telemetry/logger.js';
@@ -79,7 +78,7 @@ export async function runDemo(options: DemoOptions, io: CliIo): Promise<number> 
     const where = running.map(({ kit, sim }) => `${kit.displayName} simulator at ${sim.url}`).join(', ');
     io.err(`Siphon demo: ${where}; configuration written to ${configPath}`);
     io.err(`Events go to the console and to ${join(dir, 'events.ndjson')}. ${options.once ? '' : 'Press Ctrl-C to stop.'}`);
-    const result = loadConfigText(yaml, configPath, dir, builtinRegistries, {
+    const result = loadConfigText(yaml, configPath, dir, await allBuiltinRegistries(), {
       // The demo talks only to its simulators on this machine: a proxy set for real work must not catch it.
       env: running.reduce<Record<string, string | undefined>>((env, { sim }) => ({ ...env, ...sim.env }), { ...process.env, no_proxy: '*' }),
     });

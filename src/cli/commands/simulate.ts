@@ -14,10 +14,10 @@ export interface SimulateOptions {
 }
 
 /** The names `siphon simulate` takes: each vendor's connector type. */
-export const SIMULATED_VENDORS = VENDORS.map((vendor) => vendor.connector.type);
+export const SIMULATED_VENDORS = VENDORS.map((vendor) => vendor.type);
 
 export async function runSimulator(name: string, options: SimulateOptions, io: CliIo): Promise<number> {
-  const vendor = VENDORS.find((v) => v.connector.type === name);
+  const vendor = VENDORS.find((v) => v.type === name);
   if (!vendor) {
     io.err(`Unknown simulator "${name}". Available: ${SIMULATED_VENDORS.join(', ')}`);
     return EXIT.FAILURE;
@@ -31,7 +31,7 @@ export async function runSimulator(name: string, options: SimulateOptions, io: C
     rateLimit: options.rateLimit,
   });
   // The input block that reads it (a day back, polling every 10 s) and the environment it needs: paste both.
-  const input = simulator.inputYaml({ name: vendor.connector.type, startMs: Date.now() - 86_400_000, requestPeriodSeconds: 10 });
+  const input = simulator.inputYaml({ name: vendor.type, startMs: Date.now() - 86_400_000, requestPeriodSeconds: 10 });
   io.out(JSON.stringify({ ...simulator.description, input_yaml: input, env: simulator.env }));
   io.err(simulator.banner);
   await new Promise<void>((resolve) => {

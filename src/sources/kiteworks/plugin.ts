@@ -1,9 +1,9 @@
-// The Kiteworks plug-in record: its connector, its simulator kit (loaded on demand), its docs page.
+// The Kiteworks plug-in record: its type, its connector and simulator kit (each loaded on demand), its docs page.
 import type { VendorPlugin } from '../../core/plugin.js';
-import { kiteworksConnector } from './index.js';
 
 export const kiteworksPlugin: VendorPlugin = {
-  connector: kiteworksConnector,
+  type: 'kiteworks',
+  connector: () => import('./index.js').then((connector) => connector.kiteworksConnector),
   simulator: () => import('../../simulators/kiteworks/kit.js').then((kit) => kit.kiteworksKit),
   docs: 'docs/vendors/kiteworks.md',
 };

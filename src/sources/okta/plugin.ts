@@ -1,9 +1,9 @@
-// The Okta plug-in record: its connector, its simulator kit (loaded on demand), its docs page.
+// The Okta plug-in record: its type, its connector and simulator kit (each loaded on demand), its docs page.
 import type { VendorPlugin } from '../../core/plugin.js';
-import { oktaConnector } from './index.js';
 
 export const oktaPlugin: VendorPlugin = {
-  connector: oktaConnector,
+  type: 'okta',
+  connector: () => import('./index.js').then((connector) => connector.oktaConnector),
   simulator: () => import('../../simulators/okta/kit.js').then((kit) => kit.oktaKit),
   docs: 'docs/vendors/okta.md',
 };

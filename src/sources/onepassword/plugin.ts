@@ -1,9 +1,9 @@
-// The 1Password plug-in record: its connector, its simulator kit (loaded on demand), its docs page.
+// The 1Password plug-in record: its type, its connector and simulator kit (each loaded on demand), its docs page.
 import type { VendorPlugin } from '../../core/plugin.js';
-import { onePasswordConnector } from './index.js';
 
 export const onePasswordPlugin: VendorPlugin = {
-  connector: onePasswordConnector,
+  type: 'onepassword',
+  connector: () => import('./index.js').then((connector) => connector.onePasswordConnector),
   simulator: () => import('../../simulators/onepassword/kit.js').then((kit) => kit.onePasswordKit),
   docs: 'docs/vendors/onepassword.md',
 };
