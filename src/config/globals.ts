@@ -38,10 +38,9 @@ export const globalsSchema = z
     memory_report_interval_seconds: z.number().int().min(0).default(300),
     obfuscation: z.object({ hash_key: secretString() }).strict().optional(),
     shutdown_timeout_seconds: z.number().min(0).max(3_600).default(30),
-    // The one bounded queue between the pullers and the outputs. Small by default: what waits
-    // in it is promoted to V8's old generation and multiplied by its growth before a full
-    // collection, and two pages of 1,000 already keep the outputs busy (docs/performance.md).
-    queue_max_size_in_messages: z.number().int().min(1).max(10_000_000).default(2_000),
+    // The one bounded queue between the pullers and the outputs (Devo's 10,000 events: fewer
+    // make `ack: close` outputs open a connection per page, see docs/performance.md).
+    queue_max_size_in_messages: z.number().int().min(1).max(10_000_000).default(10_000),
     /** Estimated memory the queued records hold (event object and JSON text), not the JSON alone. */
     queue_max_size_in_mb: z.number().min(1).max(65_536).default(64),
     /** Sender statistics in the log, every N seconds (Devo: every 10 minutes); 0 turns them off. */

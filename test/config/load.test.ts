@@ -145,7 +145,7 @@ test('the documented example loads, with the token from the environment', () => 
     log_format: 'text',
     memory_report_interval_seconds: 300,
     shutdown_timeout_seconds: 30,
-    queue_max_size_in_messages: 2_000,
+    queue_max_size_in_messages: 10_000,
     queue_max_size_in_mb: 64,
     sender_statistics_interval_seconds: 600,
   });
