@@ -8,7 +8,7 @@ const VERBOSE = process.env['SIPHON_BENCH_VERBOSE'] === '1';
 /** A folder: the Siphon child runs under `node --cpu-prof` and leaves its profiles there (figures then include the profiler's cost). */
 const PROFILE_DIR = process.env['SIPHON_BENCH_PROFILE'];
 /** Extra Node flags for the Siphon child only (V8 heap sizing experiments): `--max-semi-space-size=4 ...`. */
-const NODE_ARGS = (process.env['SIPHON_BENCH_NODE_ARGS'] ?? '').split(' ').filter((a) => a.length > 0);
+export const NODE_ARGS: readonly string[] = (process.env['SIPHON_BENCH_NODE_ARGS'] ?? '').split(' ').filter((a) => a.length > 0);
 
 /** The Node flags of the Siphon child (profiling, V8 experiments). */
 export function siphonNodeArgs(): string[] {

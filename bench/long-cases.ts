@@ -13,11 +13,11 @@ import { createInterface } from 'node:readline';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { VENDORS } from '../src/app/registry.js';
 import { siphonConfig } from './cases.js';
+// SIPHON_BENCH_NODE_ARGS, as for the other cases: Node/V8 flags for the collector, not the simulators.
+import { NODE_ARGS } from './child.js';
 import { cpuPercent, median, ProcessWatch } from './process-watch.js';
 
 const SIPHON = 'bin/siphon.js';
-/** SIPHON_BENCH_NODE_ARGS (as for the other cases): Node/V8 flags for the collector, not the simulators. */
-const NODE_ARGS = (process.env['SIPHON_BENCH_NODE_ARGS'] ?? '').split(' ').filter((a) => a.length > 0);
 
 export interface LongCaseResult {
   readonly name: string;
