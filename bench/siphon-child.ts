@@ -1,7 +1,7 @@
 // Runs `siphon run --config <file> --once` in this process and reports its own cost.
 // The parent counts the delivered lines afterwards (counting here would inflate peak RSS).
 // With SIPHON_BENCH_MEMORY_SAMPLES=<file>, it also appends its memory there every 5 s, one
-// JSON line each: process.memoryUsage() (bytes) with `at` (ms since start) and
+// JSON line each: process.memoryUsage() (bytes) with `at` (ms since the process started) and
 // `heapAfterMajorGc`, the heap used just after the latest mark-compact (what is still alive,
 // as opposed to garbage not yet collected): what grows, when RSS grows (the soak case).
 // Usage: node dist/bench/siphon-child.js <config>
@@ -12,8 +12,7 @@ import { reportSelf } from '../src/simulators/common/baseline-report.js';
 
 const [config] = process.argv.slice(2);
 if (!config) throw new Error('usage: siphon-child <config>');
-const startedAt = performance.now();
-const cpu = process.cpuUsage();
+// Timed from the process's start, as the baselines are (see baseline-report.ts).
 
 /** A gc entry's detail ({kind, flags}; absent from the entry's declared type) says mark-compact. */
 function isMajorGc(detail: unknown): boolean {
@@ -30,7 +29,7 @@ function sampleMemory(file: string): () => void {
   });
   gcs.observe({ entryTypes: ['gc'] });
   const timer = setInterval(() => {
-    appendFileSync(file, `${JSON.stringify({ at: Math.round(performance.now() - startedAt), ...process.memoryUsage(), heapAfterMajorGc })}\n`);
+    appendFileSync(file, `${JSON.stringify({ at: Math.round(performance.now()), ...process.memoryUsage(), heapAfterMajorGc })}\n`);
   }, 5000).unref();
   return () => {
     clearInterval(timer);
@@ -42,4 +41,4 @@ const samplesFile = process.env['SIPHON_BENCH_MEMORY_SAMPLES'];
 const stopSampling = samplesFile ? sampleMemory(samplesFile) : undefined;
 const exitCode = await main(['node', 'siphon', 'run', '--config', config, '--once']);
 stopSampling?.();
-reportSelf(-1, startedAt, cpu, exitCode);
+reportSelf(-1, exitCode);

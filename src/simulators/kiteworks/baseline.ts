@@ -9,8 +9,6 @@ import { reportSelf } from '../common/baseline-report.js';
 async function main(): Promise<void> {
   const [url, clientId, clientSecret, refreshToken, start, end, outFile] = process.argv.slice(2);
   if (!url || !clientId || !clientSecret || !refreshToken || !start || !end || !outFile) throw new Error('usage: baseline-kiteworks <url> <client_id> <client_secret> <refresh_token> <start> <end> <out-file>');
-  const startedAt = performance.now();
-  const cpu = process.cpuUsage();
   const auth = await request(`${url}/oauth/token`, {
     method: 'POST',
     headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-accellion-version': '28' },
@@ -33,7 +31,7 @@ async function main(): Promise<void> {
   }
   out.end();
   await once(out, 'finish');
-  reportSelf(events, startedAt, cpu, 0);
+  reportSelf(events, 0);
 }
 
 await main();

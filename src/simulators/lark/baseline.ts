@@ -9,8 +9,6 @@ import { reportSelf } from '../common/baseline-report.js';
 async function main(): Promise<void> {
   const [url, appId, appSecret, oldest, latest, outFile] = process.argv.slice(2);
   if (!url || !appId || !appSecret || !oldest || !latest || !outFile) throw new Error('usage: baseline-lark <url> <app_id> <app_secret> <oldest> <latest> <out-file>');
-  const startedAt = performance.now();
-  const cpu = process.cpuUsage();
   const auth = await request(`${url}/open-apis/auth/v3/tenant_access_token/internal`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
@@ -33,7 +31,7 @@ async function main(): Promise<void> {
   }
   out.end();
   await once(out, 'finish');
-  reportSelf(events, startedAt, cpu, 0);
+  reportSelf(events, 0);
 }
 
 await main();

@@ -9,8 +9,6 @@ import { onePasswordPages } from './baseline-pages.js';
 async function main(): Promise<void> {
   const [url, token, endpoint, outFile] = process.argv.slice(2);
   if (!url || !token || !endpoint || !outFile) throw new Error('usage: baseline <url> <token> <endpoint> <out-file>');
-  const startedAt = performance.now();
-  const cpu = process.cpuUsage();
   const out = createWriteStream(outFile);
   let events = 0;
   for await (const page of onePasswordPages(url, token, endpoint)) {
@@ -21,7 +19,7 @@ async function main(): Promise<void> {
   }
   out.end();
   await once(out, 'finish');
-  reportSelf(events, startedAt, cpu, 0);
+  reportSelf(events, 0);
 }
 
 await main();
