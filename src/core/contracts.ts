@@ -13,24 +13,40 @@ export type VendorEvent = Record<string, unknown>;
 export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
 export type JsonObject = { [key: string]: JsonValue };
 
-/** What an output receives: one event and where it came from. */
-export interface OutputRecord {
+/**
+ * What an output receives: one event and where it came from. The event comes as its JSON
+ * text (`eventJson`), as the parsed object (`event`), or both; outputs read it through
+ * eventText(). The pipeline keeps only the text of a record that has a key: the object is
+ * about three times the text's size in memory, and it would wait in the delivery queue for
+ * nothing (crash recovery matches on `key`). A record without a key keeps the object, from
+ * which recovery computes the key.
+ */
+export type OutputRecord = OutputRecordSource & OutputRecordEvent;
+
+/** Where a record comes from, and its dedup key. */
+export interface OutputRecordSource {
   readonly tag: string;
   readonly input: string;
   readonly service: string;
-  readonly event: VendorEvent;
   /**
    * The event's dedup key, as the framework remembers it. Outputs that can read back what
    * they hold (the file output) store it, so crash recovery matches on it even when
    * obfuscation changed the fields the key was computed from.
    */
   readonly key?: string;
-  /**
-   * The event serialised as JSON, once, by the pipeline (it also sizes the delivery queue
-   * with it). Outputs send this text rather than serialise the event again; see eventText().
-   */
-  readonly eventJson?: string;
 }
+
+/** The event itself: the parsed object, its JSON text, or both (never neither). */
+export type OutputRecordEvent =
+  | {
+      readonly event: VendorEvent;
+      /**
+       * The event serialised as JSON, once, by the pipeline (it also sizes the delivery queue
+       * with it). Outputs send this text rather than serialise the event again; see eventText().
+       */
+      readonly eventJson?: string;
+    }
+  | { readonly event?: undefined; readonly eventJson: string };
 
 // ---------------------------------------------------------------------------
 // Logging

@@ -4,18 +4,23 @@
 
 import type { Checkpoint, OutputRecord, Page, StateKey, StreamPuller, VendorEvent } from './contracts.js';
 import type { EventSink, StreamEvent } from './events.js';
+import { DedupMemory } from '../stages/dedup.js';
 import { describeEventTime, EVENT_TIME_TOLERANCE_MS, judgeEventTime, usableEventTime, type EventTimeBounds } from './event-time.js';
 import type { CycleStatistics } from './statistics.js';
-import { filterDuplicates, type DedupMemory, type FreshEvent } from '../stages/dedup.js';
+import { filterDuplicates, type FreshEvent } from '../stages/dedup.js';
 import { eventJsonText, unserializableReason, unserializableStandIn } from '../stages/event-json.js';
 import type { Obfuscator } from '../stages/obfuscate.js';
 import { injectPullingId } from '../stages/pulling-id.js';
 
-/** A page ready for the outputs. */
+/**
+ * A page ready for the outputs. It holds no parsed event: once an event's JSON text is made,
+ * what waits for the queue (and in it) is that text, and the page's events can be collected.
+ */
 export interface PreparedPage {
   cursor: Checkpoint['cursor'];
-  fresh: Array<FreshEvent<VendorEvent>>;
   records: OutputRecord[];
+  /** What the dedup memory is to note once the page is delivered: keys, with their event times (same order). */
+  remember: { keys: string[]; times: Array<number | null> };
   /** The newest usable event time after this page (the saved one when the page has none newer). */
   newest: number | null;
   dedupRetain: Page['dedupRetain'];
@@ -55,6 +60,7 @@ export class PagePreparation {
     );
     stats.duplicates += duplicates;
     const records: OutputRecord[] = new Array<OutputRecord>(fresh.length);
+    const remember: PreparedPage['remember'] = { keys: [], times: [] };
     let newest = base.newest;
     for (let i = 0; i < fresh.length; i++) {
       const item = fresh[i]!;
@@ -62,10 +68,16 @@ export class PagePreparation {
       // From here on, item.time is what positions may use: the dedup memory and `newest`.
       item.time = this.positionTime(item, base.bounds, stats);
       records[i] = this.record(item, vendorTime, pullingId, stats);
-      if (item.time !== undefined && (newest === null || item.time > newest)) newest = item.time;
+      const time = item.time ?? null;
+      if (time !== null && (newest === null || time > newest)) newest = time;
+      // Keys the connector says it will not read again are not worth adding, only to be pruned.
+      if (item.key !== undefined && DedupMemory.retains(page.dedupRetain, time)) {
+        remember.keys.push(item.key);
+        remember.times.push(time);
+      }
     }
     events.emit({ type: 'page_prepared', duplicates, obfuscatedFields: stats.obfuscatedFields - obfuscatedBefore });
-    return { cursor: page.cursor, fresh, records, newest, dedupRetain: page.dedupRetain };
+    return { cursor: page.cursor, records, remember, newest, dedupRetain: page.dedupRetain };
   }
 
   /**
@@ -92,7 +104,8 @@ export class PagePreparation {
   /**
    * The event's record: the pulling id injected, obfuscated and serialised once (the queue is
    * sized by this text and every output sends it). An event that cannot be serialised is
-   * replaced by a stand-in record (see stages/event-json.ts), reported and counted.
+   * replaced by a stand-in record (see stages/event-json.ts), reported and counted. A record
+   * with a key carries only the text (see OutputRecord); one without keeps the event too.
    */
   private record(item: FreshEvent<VendorEvent>, vendorTime: number | undefined, pullingId: number, stats: CycleStatistics): OutputRecord {
     const { obfuscator, events, tag, key } = this.o;
@@ -113,6 +126,6 @@ export class PagePreparation {
     }
     return item.key === undefined
       ? { tag, input: key.input, service: key.service, event, eventJson }
-      : { tag, input: key.input, service: key.service, event, key: item.key, eventJson };
+      : { tag, input: key.input, service: key.service, key: item.key, eventJson };
   }
 }

@@ -9,7 +9,6 @@
 import type { Clock, Page, PullPosition, StreamSettings, Logger, StreamPuller, Checkpoint, StateKey, StateStore } from './contracts.js';
 import type { Delivery, Receipt } from './delivery.js';
 import { toSiphonError } from './errors.js';
-import { DedupMemory } from '../stages/dedup.js';
 import type { Obfuscator } from '../stages/obfuscate.js';
 import { NoProgressGuard } from './no-progress.js';
 import { CycleStatistics } from './statistics.js';
@@ -118,24 +117,10 @@ export class StreamRunner {
     let fetching: Promise<Page> | undefined = this.fetch({ cursor: start.cursor, newestEventTime: start.newest_event_time }, signal);
     try {
       while (fetching) {
-        const page = await fetching;
-        fetching = undefined;
-        stats.requests += page.requests;
-        events.emit({ type: 'page_fetched', events: page.events.length, requests: page.requests, hasMore: page.hasMore });
-        // A vendor that keeps saying "more" without moving on would be asked for ever.
-        progress.check(page);
-        stats.received += page.events.length;
-        const base = { newest: state.checkpoint.newest_event_time, dedup: state.dedup, bounds: state.bounds() };
-        const prepared = this.preparation.prepare(page, base, pullingId, stats);
-        // Fetch the next page while this one is delivered: at most two pages in hand, and
-        // commits stay in order (the next page is prepared and committed after this one).
-        if (page.hasMore && !signal.aborted) {
-          progress.sent(page.cursor);
-          fetching = this.fetch({ cursor: page.cursor, newestEventTime: prepared.newest }, signal);
-          fetching.catch(() => undefined); // awaited on the next turn; an error then surfaces there
-        }
+        const { prepared, hasMore, next } = await this.takePage(fetching, progress, pullingId, stats, signal);
+        fetching = next;
         await this.submitAndCommit(prepared, stats);
-        if (!page.hasMore) stats.caughtUp = true;
+        if (!hasMore) stats.caughtUp = true;
         else events.emit({ type: 'partial', stats });
         if (signal.aborted) break;
       }
@@ -151,6 +136,39 @@ export class StreamRunner {
     return stats;
   }
 
+  /**
+   * Waits for a fetched page, prepares it, and starts fetching the next one (while this one is
+   * delivered: at most two pages in hand, and commits stay in order, the next page being
+   * prepared and committed after this one). The page itself stays here: what is delivered
+   * is its records' text, so its parsed events can be collected while the records wait for
+   * the queue.
+   */
+  private async takePage(
+    fetching: Promise<Page>,
+    progress: NoProgressGuard,
+    pullingId: number,
+    stats: CycleStatistics,
+    signal: AbortSignal,
+  ): Promise<{ prepared: PreparedPage; hasMore: boolean; next: Promise<Page> | undefined }> {
+    const { events } = this.o;
+    const { state } = this;
+    const page = await fetching;
+    stats.requests += page.requests;
+    events.emit({ type: 'page_fetched', events: page.events.length, requests: page.requests, hasMore: page.hasMore });
+    // A vendor that keeps saying "more" without moving on would be asked for ever.
+    progress.check(page);
+    stats.received += page.events.length;
+    const base = { newest: state.checkpoint.newest_event_time, dedup: state.dedup, bounds: state.bounds() };
+    const prepared = this.preparation.prepare(page, base, pullingId, stats);
+    let next: Promise<Page> | undefined;
+    if (page.hasMore && !signal.aborted) {
+      progress.sent(page.cursor);
+      next = this.fetch({ cursor: page.cursor, newestEventTime: prepared.newest }, signal);
+      next.catch(() => undefined); // awaited on the next turn; an error then surfaces there
+    }
+    return { prepared, hasMore: page.hasMore, next };
+  }
+
   /** One page from the connector, its requests labelled with this stream. */
   private fetch(position: PullPosition, signal: AbortSignal): Promise<Page> {
     const { puller, scope, key } = this.o;
@@ -164,7 +182,7 @@ export class StreamRunner {
   private async submitAndCommit(page: PreparedPage, stats: CycleStatistics): Promise<void> {
     const { clock, logger, delivery, events, puller } = this.o;
     const { state } = this;
-    const { cursor, fresh, records, newest, dedupRetain } = page;
+    const { cursor, records, remember, newest, dedupRetain } = page;
     // The record this page builds on (the previous page's, written or not yet).
     const base = state.checkpoint;
 
@@ -177,10 +195,7 @@ export class StreamRunner {
     if (replay) state.replaySubmitted(submission.acked);
 
     const dedup = state.dedup;
-    for (const item of fresh) {
-      // Keys the connector says it will not read again are not worth adding, only to be pruned.
-      if (item.key !== undefined && DedupMemory.retains(dedupRetain, item.time ?? null)) dedup.add(item.key, item.time ?? null);
-    }
+    for (let i = 0; i < remember.keys.length; i++) dedup.add(remember.keys[i]!, remember.times[i]!);
     dedup.prune(dedupRetain);
     const next: Checkpoint = {
       ...base,

@@ -3,5 +3,5 @@
 import type { OutputRecord } from '../core/contracts.js';
 
 export function eventText(record: OutputRecord): string {
-  return record.eventJson ?? JSON.stringify(record.event);
+  return record.event === undefined ? record.eventJson : (record.eventJson ?? JSON.stringify(record.event));
 }

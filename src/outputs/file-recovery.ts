@@ -72,7 +72,7 @@ export async function findRecordsInFile(
   const scopes = new Set<string>();
   for (let i = 0; i < records.length; i++) {
     const record = records[i]!;
-    const key = record.key ?? keyOf(record.event);
+    const key = record.key ?? (record.event === undefined ? undefined : keyOf(record.event));
     if (key === undefined) continue;
     const id = `${record.input}\u0000${record.service}\u0000${key}`;
     wanted.set(id, [...(wanted.get(id) ?? []), i]);

@@ -126,7 +126,7 @@ export class DeliveryJournal {
     const found = new Set<number>();
     if (previous.count + current.count === 0) return found;
     records.forEach((record, i) => {
-      const key = record.key ?? keyOf(record.event);
+      const key = record.key ?? (record.event === undefined ? undefined : keyOf(record.event));
       if (key === undefined) return;
       const stream = Segment.streamId(record.input, record.service);
       if (current.has(stream, key) || previous.has(stream, key)) found.add(i);

@@ -12,6 +12,7 @@ import { systemClock } from '../../src/core/time.js';
 import { createLogger, MemorySink } from '../../src/telemetry/logger.js';
 import { Redactor } from '../../src/core/redact.js';
 import { outputEvents } from '../support/telemetry.js';
+import { eventOf } from '../support/records.js';
 
 /** An output whose writes wait for the test to open a gate, or fail while `down`. */
 class GatedOutput implements Output {
@@ -92,7 +93,7 @@ test('a full queue makes submitters wait (messages bound), and lets them in as o
   await first.acked;
   const admitted = await second;
   await admitted.acked;
-  assert.deepEqual(out.received.map((r) => r.event['id']), Array.from({ length: 120 }, (_, i) => i));
+  assert.deepEqual(out.received.map((r) => eventOf(r)['id']), Array.from({ length: 120 }, (_, i) => i));
   assert.equal(queue.size.messages, 0);
 });
 
@@ -131,7 +132,7 @@ test('an output that is down: nothing acknowledged, everything retried in order,
   assert.ok(flaky.arrays.size < flaky.writes, 'a retry gets the very same array (outputs that deliver in parts rely on it)');
   flaky.down = false;
   await Promise.all(subs.map((s) => s.acked));
-  assert.deepEqual(flaky.received.map((r) => r.event['id']), Array.from({ length: 30 }, (_, i) => i), 'in order, once each');
+  assert.deepEqual(flaky.received.map((r) => eventOf(r)['id']), Array.from({ length: 30 }, (_, i) => i), 'in order, once each');
   assert.ok(sink.lines.some((l) => /flaky is down.*stay queued for output flaky/.test(l)));
   assert.ok(sink.lines.some((l) => /Output flaky accepts events again/.test(l)));
 });
@@ -249,8 +250,8 @@ test('a replayed page: each lane asks its own output what it holds, writes only 
     async findDelivered(records: readonly OutputRecord[]): Promise<Set<number>> {
       this.lookups += 1;
       if (this.failLookups-- > 0) throw new SiphonError('OUTPUT_UNAVAILABLE', `${this.name} cannot be read`);
-      const have = new Set(this.received.map((r) => r.event['id']));
-      return new Set(records.flatMap((r, i) => (have.has(r.event['id']) ? [i] : [])));
+      const have = new Set(this.received.map((r) => eventOf(r)['id']));
+      return new Set(records.flatMap((r, i) => (have.has(eventOf(r)['id']) ? [i] : [])));
     }
   }
   const first = new Readable('first');
@@ -264,9 +265,9 @@ test('a replayed page: each lane asks its own output what it holds, writes only 
   const replayed = await queue.submit(page(0, 5), { replay: { keyOf } });
   // An output that cannot tell holds nothing: it gets the whole page, so nothing is held by every output.
   assert.deepEqual(await replayed.acked, { heldByEvery: 0, heldByOne: 3 });
-  assert.deepEqual(first.received.map((r) => r.event['id']), [0, 1, 2, 3, 4]);
-  assert.deepEqual(second.received.map((r) => r.event['id']), [0, 1, 2, 3, 4]);
-  assert.deepEqual(blind.received.map((r) => r.event['id']), [0, 1, 2, 3, 4]);
+  assert.deepEqual(first.received.map((r) => eventOf(r)['id']), [0, 1, 2, 3, 4]);
+  assert.deepEqual(second.received.map((r) => eventOf(r)['id']), [0, 1, 2, 3, 4]);
+  assert.deepEqual(blind.received.map((r) => eventOf(r)['id']), [0, 1, 2, 3, 4]);
   assert.equal(first.lookups, 2, 'the failed look-up was tried again');
   assert.ok(sink.lines.some((l) => /first cannot be read.*stay queued for output first/.test(l)), sink.lines.join('\n'));
   // A page that is not a replay is not looked up.
@@ -279,8 +280,8 @@ test('a replayed page: each lane asks its own output what it holds, writes only 
 test('a replayed page held by every output carrying it: none of them gets it again, and the receipt says so', async () => {
   class Readable extends GatedOutput {
     async findDelivered(records: readonly OutputRecord[]): Promise<Set<number>> {
-      const have = new Set(this.received.map((r) => r.event['id']));
-      return new Set(records.flatMap((r, i) => (have.has(r.event['id']) ? [i] : [])));
+      const have = new Set(this.received.map((r) => eventOf(r)['id']));
+      return new Set(records.flatMap((r, i) => (have.has(eventOf(r)['id']) ? [i] : [])));
     }
   }
   const one = new Readable('one');
@@ -292,7 +293,7 @@ test('a replayed page held by every output carrying it: none of them gets it aga
   const { queue } = build([{ output: one }, { output: two }, { output: logs, services: ['internal'] }]);
   const replayed = await queue.submit(page(0, 4), { replay: { keyOf: () => undefined } });
   assert.deepEqual(await replayed.acked, { heldByEvery: 2, heldByOne: 3 });
-  assert.deepEqual(one.received.map((r) => r.event['id']), [0, 1, 2, 3]);
-  assert.deepEqual(two.received.map((r) => r.event['id']), [0, 1, 2, 3]);
+  assert.deepEqual(one.received.map((r) => eventOf(r)['id']), [0, 1, 2, 3]);
+  assert.deepEqual(two.received.map((r) => eventOf(r)['id']), [0, 1, 2, 3]);
   assert.equal(logs.writes, 0);
 });

@@ -8,6 +8,7 @@ import { OutputLane } from '../../src/core/output-lane.js';
 import { StreamRunner } from '../../src/core/stream-runner.js';
 import { emptyCheckpoint } from '../../src/core/checkpoint.js';
 import { outputEvents, streamEvents } from '../support/telemetry.js';
+import { eventOf } from '../support/records.js';
 import { systemClock } from '../../src/core/time.js';
 import { MemoryStateStore } from '../../src/state/memory.js';
 import { compileObfuscation } from '../../src/stages/obfuscate.js';
@@ -63,8 +64,8 @@ class ListOutput implements Output {
   }
   async findDelivered(records: readonly OutputRecord[], keyOf: (e: VendorEvent) => string | undefined): Promise<Set<number>> {
     this.lookups += 1;
-    const have = new Set(this.records.map((r) => keyOf(r.event)));
-    return new Set(records.flatMap((r, i) => (have.has(keyOf(r.event)) ? [i] : [])));
+    const have = new Set(this.records.map((r) => keyOf(eventOf(r))));
+    return new Set(records.flatMap((r, i) => (have.has(keyOf(eventOf(r))) ? [i] : [])));
   }
   async check(): Promise<void> {}
   async close(): Promise<void> {}
@@ -121,7 +122,7 @@ test('pages are delivered, then committed; duplicates inside and across pages ar
   const { runner } = makeRunner(puller, [out], store);
   await runner.loadState();
   const stats = await runner.runCycle(new AbortController().signal);
-  assert.deepEqual(out.records.map((r) => r.event['id']), ['a', 'b', 'c']);
+  assert.deepEqual(out.records.map((r) => eventOf(r)['id']), ['a', 'b', 'c']);
   assert.equal(stats.duplicates, 2);
   assert.equal(stats.sent, 3);
   const saved = await store.get({ input: 'in', service: 'svc' });
@@ -129,7 +130,7 @@ test('pages are delivered, then committed; duplicates inside and across pages ar
   assert.deepEqual(saved?.dedup.map(([k]) => k), ['a', 'b', 'c']);
   assert.equal(saved?.events_delivered, 3);
   assert.equal(out.records[0]?.tag, 'test.tag');
-  assert.equal(Object.keys(out.records[0]!.event).at(-1), '@devo_pulling_id');
+  assert.equal(Object.keys(eventOf(out.records[0]!)).at(-1), '@devo_pulling_id');
 });
 
 test('an error from the vendor never moves the checkpoint', async () => {
@@ -190,7 +191,7 @@ test('after a crash between delivery and commit, the replayed page is not delive
   const { runner, sink } = makeRunner(new ScriptedPuller(script), [out], store);
   await runner.loadState();
   const stats = await runner.runCycle(new AbortController().signal);
-  assert.deepEqual(out.records.map((r) => r.event['id']), ['a', 'b', 'c', 'd']);
+  assert.deepEqual(out.records.map((r) => eventOf(r)['id']), ['a', 'b', 'c', 'd']);
   assert.equal(stats.duplicates, 2);
   assert.ok(sink.lines.some((l) => l.includes('had reached an output before the last stop')));
 });
@@ -203,7 +204,7 @@ test('obfuscation runs before any output sees the event and is counted', async (
   const { runner } = makeRunner(puller, [out], new MemoryStateStore(), compileObfuscation([{ path: 'user.email', method: 'hash' }], 'k3y-k3y-k3y'));
   await runner.loadState();
   const stats = await runner.runCycle(new AbortController().signal);
-  const email = (out.records[0]!.event['user'] as Record<string, unknown>)['email'];
+  const email = (eventOf(out.records[0]!)['user'] as Record<string, unknown>)['email'];
   assert.match(String(email), /^hmac-sha256:[0-9a-f]{64}$/);
   assert.equal(stats.obfuscatedFields, 1);
   assert.match(stats.describe(Date.now()), /Number of obfuscated fields: 1\./);
@@ -259,13 +260,13 @@ test('a checkpoint write that fails stops the cycle; the next cycle starts from 
   assert.equal((await store.get({ input: 'in', service: 'svc' }))?.cursor, 1, 'only what was written');
   // Checkpoints are written while the next page is delivered: page 3 went out while the
   // checkpoint of page 2 was failing (never more than one page ahead).
-  assert.deepEqual(out.records.map((r) => r.event['id']), ['a', 'b', 'c']);
+  assert.deepEqual(out.records.map((r) => eventOf(r)['id']), ['a', 'b', 'c']);
 
   // The next start: pages 2 and 3 come again, are found in the output, and are not sent twice.
   const restarted = makeRunner(new ScriptedPuller(script), [out], store).runner;
   await restarted.loadState();
   await restarted.run(new AbortController().signal, true);
-  assert.deepEqual(out.records.map((r) => r.event['id']), ['a', 'b', 'c']);
+  assert.deepEqual(out.records.map((r) => eventOf(r)['id']), ['a', 'b', 'c']);
   const saved = await store.get({ input: 'in', service: 'svc' });
   assert.equal(saved?.cursor, 3);
   assert.deepEqual(saved?.dedup.map(([k]) => k), ['a', 'b', 'c']);
@@ -298,7 +299,7 @@ test('a vendor error while a checkpoint is still being written: the next cycle r
   const { runner } = makeRunner(puller, [out], store);
   await runner.loadState();
   await runner.run(new AbortController().signal, true);
-  assert.deepEqual(out.records.map((r) => r.event['id']), ['a', 'b', 'c']);
+  assert.deepEqual(out.records.map((r) => eventOf(r)['id']), ['a', 'b', 'c']);
   assert.equal((await store.get({ input: 'in', service: 'svc' }))?.cursor, 3);
 });
 
@@ -342,7 +343,7 @@ test('a service that starts afresh is re-ingested whole, even what a journaled o
         type: 'devo_platform',
         open: () => Promise.resolve(),
         write: (records) => {
-          got.push(...records.map((r) => String(r.event['id'])));
+          got.push(...records.map((r) => String(eventOf(r)['id'])));
           return Promise.resolve();
         },
         check: () => Promise.resolve(),
@@ -499,7 +500,7 @@ test('a cycle failed by the vendor\'s rate limit waits the first step and does n
   assert.equal(await runner.run(stop.signal, false), 'stopped');
   // Rate limited, rate limited, fault (first step), rate limited, fault (second step).
   assert.deepEqual(waits, [5_000, 5_000, 5_000, 5_000, 10_000]);
-  assert.deepEqual(out.records.map((r) => r.event['id']), ['a']);
+  assert.deepEqual(out.records.map((r) => eventOf(r)['id']), ['a']);
   const retrying = sink.lines.filter((l) => l.includes('The checkpoint did not move; retrying in')).map((l) => /retrying in (\d+) second\(s\) \(consecutive failures: (\d+)\)/.exec(l)?.slice(1).join('/'));
   assert.deepEqual(retrying, ['5/1', '5/2', '5/3', '5/4', '10/5'], 'every failure in a row is counted in the log line');
 });
@@ -538,8 +539,8 @@ test('crash recovery is each output\'s own: each lane skips what its output hold
   });
   await runner.loadState();
   const stats = await runner.runCycle(new AbortController().signal);
-  assert.deepEqual(full.records.map((r) => r.event['id']), ['a', 'b', 'c', 'd']);
-  assert.deepEqual(partial.records.map((r) => r.event['id']), ['a', 'b', 'c', 'd']);
+  assert.deepEqual(full.records.map((r) => eventOf(r)['id']), ['a', 'b', 'c', 'd']);
+  assert.deepEqual(partial.records.map((r) => eventOf(r)['id']), ['a', 'b', 'c', 'd']);
   assert.deepEqual(logs.records, [], 'the internal-only output gets no events');
   // `a` was in both outputs carrying events: a duplicate, not sent by this run. `b` still went to one of them.
   assert.equal(stats.duplicates, 1);
@@ -566,7 +567,7 @@ test('crash recovery ends with the first page no output had: the pages after it 
   const { runner } = makeRunner(new ScriptedPuller(script), [out], store);
   await runner.loadState();
   const stats = await runner.runCycle(new AbortController().signal);
-  assert.deepEqual(out.records.map((r) => r.event['id']), ['a', 'b', 'c', 'd', 'e']);
+  assert.deepEqual(out.records.map((r) => eventOf(r)['id']), ['a', 'b', 'c', 'd', 'e']);
   assert.equal(stats.duplicates, 2);
   // Page 1 (held), page 2 (new everywhere: the replay ends); pages 3 and 4 are not looked up.
   assert.equal(out.lookups, 2);
