@@ -46,6 +46,19 @@ describe('LastPass event keys', () => {
     assert.deepEqual([...one.keys, ...occurrenceKeys(whole.slice(2), restored).keys], expected);
   });
 
+  it('numbers identical events the same way whatever the order the page comes in', () => {
+    // Served newest first, a second's events come together; out of order, its copies can be
+    // apart, and the count must still run over the whole page (and the carried second).
+    const x = ev('2024-01-01 10:00:00', 'X');
+    const y = ev('2024-01-01 10:00:01', 'Y');
+    const keys = occurrenceKeys([x, y, x], null).keys;
+    assert.ok(keys[0]!.endsWith('.0') && keys[2]!.endsWith('.1'), keys.join());
+    assert.equal(keys[2]!.slice(0, -2), keys[0]!.slice(0, -2));
+    const carried = occurrenceKeys([x], null).carry;
+    const next = occurrenceKeys([y, x], carried).keys;
+    assert.ok(next[1]!.endsWith('.1'), 'the carried second counts even after a newer event');
+  });
+
   it('an empty page keeps the carry', () => {
     const carry = { time: '2024-01-01 10:00:00', counts: { abc: 2 } };
     assert.deepEqual(occurrenceKeys([], carry), { keys: [], carry });
