@@ -171,15 +171,18 @@ export function occurrenceKeys(
   // map then holds one second instead of growing to the page's size. Any other order keeps
   // every count, as the keys must not depend on the order.
   const bySecond = isNewestFirst(events, carry);
-  let second: unknown = carry?.time;
+  let second = carry?.time;
   const keys = new Array<string>(events.length);
   const hashes = new Array<string>(events.length);
   const hasher = new ContentHasher();
   for (let i = 0; i < events.length; i++) {
     const event = events[i]!;
-    if (bySecond && event['Time'] !== second) {
-      if (counts.size > 0) counts.clear();
-      second = event['Time'];
+    if (bySecond) {
+      const time = String(event['Time']);
+      if (time !== second) {
+        if (counts.size > 0) counts.clear();
+        second = time;
+      }
     }
     const hash = hasher.hash(event);
     const n = counts.get(hash) ?? 0;
