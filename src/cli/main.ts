@@ -8,6 +8,7 @@ import type { LogFormat } from '../telemetry/logger.js';
 import type { SiphonConfig } from '../config/types.js';
 import { processIo, redactingIo, type CliIo } from './io.js';
 import { abortOnSignals } from './shutdown.js';
+import { applyHeapDefaults } from './heap-defaults.js';
 
 const logFormatOption = (): Option =>
   new Option('--log-format <format>', 'log lines as text (Devo collector style) or json').choices(['text', 'json']);
@@ -39,6 +40,7 @@ export async function main(argv: string[], rawIo: CliIo = processIo): Promise<nu
     .option('--once', 'pull each service until caught up, flush, save state, then exit')
     .addOption(logFormatOption())
     .action(async (opts: { config: string; once?: boolean; logFormat?: LogFormat }) => {
+      applyHeapDefaults();
       const config = await (await import('./config-loading.js')).loadOrReport(opts.config, io, redactor);
       if (!config) return void (exitCode = EXIT.CONFIG);
       const stop = abortOnSignals(io);
@@ -83,6 +85,7 @@ export async function main(argv: string[], rawIo: CliIo = processIo): Promise<nu
     .option('--dir <dir>', 'folder for the demo configuration, state and events', '.siphon-demo')
     .addOption(logFormatOption())
     .action(async (opts: { once?: boolean; dir: string; logFormat?: LogFormat }) => {
+      applyHeapDefaults();
       const stop = abortOnSignals(io);
       try {
         exitCode = await (await import('./commands/demo.js')).runDemo({ once: Boolean(opts.once), dir: opts.dir, logFormat: opts.logFormat, signal: stop.signal, redactor }, io);
