@@ -67,11 +67,18 @@ export class StreamRunner {
    */
   async run(signal: AbortSignal, once: boolean): Promise<RunEnd> {
     const { clock, settings, events } = this.o;
+    // After a failed cycle the next one starts from the saved record. Reading it is part of that
+    // cycle: a store that is unreachable (a database restarting) fails it, and it is tried again.
+    let reload = false;
     try {
       while (!signal.aborted) {
         const started = clock.now();
         let waitMs: number;
         try {
+          if (reload) {
+            await this.state.reload();
+            reload = false;
+          }
           const stats = await this.runCycle(signal);
           this.failures.succeeded();
           if (signal.aborted && !stats.caughtUp) break;
@@ -80,7 +87,7 @@ export class StreamRunner {
           events.emit({ type: 'cycle_completed', stats, elapsedMs, waitMs: once ? undefined : waitMs });
           if (once) return 'caught-up';
         } catch (err) {
-          await this.state.reload();
+          reload = true;
           if (signal.aborted) break;
           const error = toSiphonError(err);
           const verdict = this.failures.failed(error, once);

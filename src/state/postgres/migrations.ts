@@ -1,0 +1,35 @@
+// The schema, as versioned steps applied in order at start-up (see Database.migrate). A step,
+// once released, never changes: a new need is a new version. `table` gives a name qualified
+// with the configured schema.
+
+export interface Migration {
+  readonly version: number;
+  readonly name: string;
+  sql(table: (name: string) => string): string;
+}
+
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'checkpoints and the delivery journal',
+    sql: (table) => `
+      CREATE TABLE ${table('checkpoints')} (
+        input text NOT NULL,
+        service text NOT NULL,
+        record jsonb NOT NULL,
+        revision bigint NOT NULL,
+        updated_at timestamptz NOT NULL DEFAULT now(),
+        PRIMARY KEY (input, service)
+      );
+      CREATE TABLE ${table('delivered')} (
+        output text NOT NULL,
+        input text NOT NULL,
+        service text NOT NULL,
+        key text NOT NULL,
+        seq bigserial NOT NULL,
+        PRIMARY KEY (output, input, service, key)
+      );
+      CREATE INDEX ON ${table('delivered')} (output, seq);
+    `,
+  },
+];
