@@ -59,7 +59,7 @@ export class PostgresDeliveryJournal implements DeliveryJournal {
     await this.tail;
     const asked: Keys = { inputs: [], services: [], keys: [] };
     const keyAt: Array<string | undefined> = records.map((record) => {
-      const key = record.key ?? keyOf(record.event);
+      const key = record.key ?? (record.event === undefined ? undefined : keyOf(record.event));
       if (key !== undefined) push(asked, record.input, record.service, key);
       return key;
     });
