@@ -22,6 +22,8 @@ export interface ConfigProblem {
 export interface GlobalSettings {
   name: string;
   persistence: { type: 'filesystem'; directory: string /* absolute */ } | { type: 'memory' };
+  /** Replicas sharing the streams through PostgreSQL (`enabled` only with postgres persistence). */
+  cluster: ClusterSettings;
   debug_status: boolean;
   log_format: 'text' | 'json';
   /** 0 turns the memory report off. */
@@ -35,6 +37,12 @@ export interface GlobalSettings {
   sender_statistics_interval_seconds: number;
   /** The status server; absent: off. */
   status_server?: StatusServerSettings;
+}
+
+export interface ClusterSettings {
+  enabled: boolean;
+  /** How long a claim on an input lasts without renewal (>= 3). */
+  lease_seconds: number;
 }
 
 export interface StatusServerSettings {

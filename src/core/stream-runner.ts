@@ -8,7 +8,8 @@
 
 import type { Clock, Page, PullPosition, StreamSettings, Logger, StreamPuller, Checkpoint, StateKey, StateStore } from './contracts.js';
 import type { Delivery, Receipt } from './delivery.js';
-import { toSiphonError } from './errors.js';
+import { SiphonError, toSiphonError } from './errors.js';
+import type { StreamClaim } from './assignment.js';
 import { DedupMemory } from '../stages/dedup.js';
 import type { Obfuscator } from '../stages/obfuscate.js';
 import { NoProgressGuard } from './no-progress.js';
@@ -35,6 +36,8 @@ export interface StreamRunnerOptions {
   events: EventSink<StreamEvent>;
   /** Labels the stream's requests on the input's shared HTTP client; absent: unlabelled. */
   scope?: StreamScope;
+  /** In a cluster: the replica's claim on this stream's input, checked before each page goes to the outputs. */
+  claim?: StreamClaim;
 }
 
 /** How a service's run ended: with `once`, 'caught-up' is the only complete run. */
@@ -68,11 +71,18 @@ export class StreamRunner {
    */
   async run(signal: AbortSignal, once: boolean): Promise<RunEnd> {
     const { clock, settings, events } = this.o;
+    // Set when a failed cycle could not read the saved record back (the store unreachable):
+    // the next cycle must not build on pages that were never committed.
+    let reloadPending = false;
     try {
       while (!signal.aborted) {
         const started = clock.now();
         let waitMs: number;
         try {
+          if (reloadPending) {
+            await this.state.reload();
+            reloadPending = false;
+          }
           const stats = await this.runCycle(signal);
           this.failures.succeeded();
           if (signal.aborted && !stats.caughtUp) break;
@@ -81,9 +91,19 @@ export class StreamRunner {
           events.emit({ type: 'cycle_completed', stats, elapsedMs, waitMs: once ? undefined : waitMs });
           if (once) return 'caught-up';
         } catch (err) {
-          await this.state.reload();
-          if (signal.aborted) break;
           const error = toSiphonError(err);
+          if (error.code === 'PERSISTENCE_FENCED') {
+            // Another replica holds the stream now: its checkpoint is not this process's to move.
+            this.o.logger.warn(`This replica lost the stream ${this.name} and stops pulling it (${error.message}); the replica that holds it now continues from its last checkpoint`);
+            this.o.claim?.lost(error);
+            break;
+          }
+          try {
+            await this.state.reload();
+          } catch {
+            reloadPending = true;
+          }
+          if (signal.aborted) break;
           const verdict = this.failures.failed(error, once);
           waitMs = verdict.waitMs;
           events.emit({ type: 'cycle_failed', error, consecutive: verdict.consecutive, waitMs: verdict.givingUp ? undefined : waitMs });
@@ -173,6 +193,11 @@ export class StreamRunner {
 
     state.throwIfFailed();
     const replay = records.length > 0 && (await state.mayReplay());
+    // After a long pause (SIGSTOP, a stalled machine) another replica may have taken the stream:
+    // its page is not handed to the outputs (the commit would be refused anyway, but too late).
+    if (this.o.claim && !this.o.claim.valid()) {
+      throw new SiphonError('PERSISTENCE_FENCED', `The claim on ${this.o.key.input} was not confirmed within its lease; the page is not delivered`, { input: this.o.key.input }, { permanent: true });
+    }
     const submission = await delivery.submit(records, replay ? { replay: { keyOf: (e) => puller.eventKey(e) } } : undefined);
     if (replay) state.replaySubmitted(submission.acked);
 
