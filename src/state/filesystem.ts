@@ -13,7 +13,7 @@ import { KeyedQueue } from './keyed-queue.js';
 import { DirectoryLock } from './lock.js';
 import { decodeName, encodeName } from './names.js';
 import { describeOsError, errnoCode } from './os-errors.js';
-import { checkServiceState, nextRecord, serializeState } from './record.js';
+import { checkServiceState, describeKey, nextRecord, resetCommand, serializeState } from './record.js';
 
 const DIR_MODE = 0o700;
 const FILE_MODE = 0o600;
@@ -235,18 +235,10 @@ async function syncDirectory(folder: string): Promise<void> {
   }
 }
 
-function describeKey(key: StateKey): string {
-  return `input "${key.input}" service "${key.service}"`;
-}
-
-function shellWord(word: string): string {
-  return /^[A-Za-z0-9_./:@%+=,-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
-}
-
 function unreadable(path: string, key: StateKey, reason: string, cause: unknown): SiphonError {
   return new SiphonError(
     'PERSISTENCE_UNREADABLE',
-    `State file ${path} is corrupt: ${reason}. Siphon will not restart from scratch on its own: restore the file or run "siphon state reset --input ${shellWord(key.input)} --service ${shellWord(key.service)}".`,
+    `State file ${path} is corrupt: ${reason}. Siphon will not restart from scratch on its own: restore the file or run "${resetCommand(key)}".`,
     { path },
     cause === undefined ? undefined : { cause },
   );

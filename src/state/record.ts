@@ -1,7 +1,7 @@
 // The stored form of a Checkpoint: validation (on read and before write) and the
 // file text. Reasons name fields only, never values: cursors may be sensitive.
 
-import type { JsonValue, Checkpoint } from '../core/contracts.js';
+import type { JsonValue, Checkpoint, StateKey } from '../core/contracts.js';
 
 export type CheckResult = { ok: true; state: Checkpoint } | { ok: false; reason: string };
 
@@ -131,4 +131,18 @@ export function nextRecord(state: Checkpoint, expectedRevision: number | undefin
     return { ok: false, reason: 'the expected revision is not a whole number >= 0' };
   }
   return checkServiceState({ ...state, revision: (expectedRevision ?? 0) + 1 }, true);
+}
+
+/** How messages name a service's record. */
+export function describeKey(key: StateKey): string {
+  return `input "${key.input}" service "${key.service}"`;
+}
+
+/** The command that starts a service afresh, quoted for a POSIX shell. */
+export function resetCommand(key: StateKey): string {
+  return `siphon state reset --input ${shellWord(key.input)} --service ${shellWord(key.service)}`;
+}
+
+function shellWord(word: string): string {
+  return /^[A-Za-z0-9_./:@%+=,-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
 }

@@ -6,8 +6,16 @@
 import { readFileSync } from 'node:fs';
 import type { ConnectionOptions } from 'node:tls';
 import pg from 'pg';
+import type { StateKey } from '../../core/contracts.js';
 import { SiphonError } from '../../core/errors.js';
 import { MIGRATIONS, type Migration } from './migrations.js';
+
+/**
+ * Run inside a write's transaction, before the write, for each stream the write touches: the
+ * cluster's claim check (it throws SiphonError PERSISTENCE_FENCED, permanent, when the replica no
+ * longer holds the stream, and the transaction is rolled back).
+ */
+export type Fence = (client: pg.PoolClient, key: StateKey) => Promise<void>;
 
 export interface PostgresConfig {
   /** postgres://user:password@host:port/database?sslmode=verify-full */
@@ -159,6 +167,12 @@ export class Database {
       throw describeConnectionError(err, this.where);
     }
     let broken = false;
+    // A checked-out client has no error listener of the pool's: a connection lost between two
+    // statements would otherwise be an uncaught 'error' event (the next query fails anyway).
+    const onError = (): void => {
+      broken = true;
+    };
+    client.on('error', onError);
     try {
       await client.query('BEGIN');
       const result = await work(client);
@@ -170,6 +184,7 @@ export class Database {
       });
       throw err;
     } finally {
+      client.removeListener('error', onError);
       // A client whose connection failed mid-transaction is not given back to the pool.
       client.release(broken);
     }

@@ -1,0 +1,33 @@
+// What a failed statement means for the operator. A lost or refused connection (the server is
+// down, restarting, out of connection slots) is PERSISTENCE_UNAVAILABLE, transient: the stream
+// backs off and tries again. Anything the server answered with an error of its own (disk full,
+// permissions) is a failed write or read of that record. Messages name the server
+// (host:port/database), never the password, and never a value from a record.
+
+import { SiphonError, type ErrorCode } from '../../core/errors.js';
+import { describeConnectionError } from './database.js';
+
+/** SQLSTATE classes and codes that mean "the connection, not the statement": 08 (connection), 57P01-03 (shutdown, starting), 53300 (too many connections). */
+function isConnectionState(code: string): boolean {
+  return code.startsWith('08') || code === '57P01' || code === '57P02' || code === '57P03' || code === '53300';
+}
+
+/** The server's SQLSTATE, when the server answered (pg's DatabaseError); undefined for network and client errors. */
+export function sqlState(err: unknown): string | undefined {
+  if (typeof err !== 'object' || err === null || !('code' in err)) return undefined;
+  const code = (err as { code: unknown }).code;
+  return typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code) ? code : undefined;
+}
+
+/**
+ * A failure of `what` ("save the state of input "x" service "y"") as a SiphonError: SiphonErrors
+ * (the fence's, the connection's) pass through; a lost connection is PERSISTENCE_UNAVAILABLE;
+ * the server's own refusal is `code`.
+ */
+export function databaseFailure(err: unknown, where: string, what: string, code: ErrorCode): SiphonError {
+  if (err instanceof SiphonError) return err;
+  const state = sqlState(err);
+  if (state === undefined || isConnectionState(state)) return describeConnectionError(err, where);
+  const message = err instanceof Error ? err.message : String(err);
+  return new SiphonError(code, `Could not ${what} in PostgreSQL at ${where}: ${message} (SQLSTATE ${state})`, { where, sqlstate: state }, { cause: err });
+}
