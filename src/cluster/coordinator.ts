@@ -17,7 +17,8 @@ import { ReplicaTable, type ReplicaIdentity } from './replicas.js';
 /** What the cluster reports (metrics): implemented by the telemetry. */
 export interface ClusterEvents {
   replicas(live: number): void;
-  owned(replica: string, units: number): void;
+  /** The units `replica` holds now. */
+  owned(replica: string, units: readonly string[]): void;
   renewalFailed(): void;
   fencedCommit(): void;
 }
@@ -149,7 +150,7 @@ export class ClusterCoordinator implements UnitAssignment {
     const live = await this.replicas.liveCount();
     this.o.events?.replicas(live);
     if (claim) await this.balance(control, live);
-    this.o.events?.owned(replica.id, this.held.size);
+    this.o.events?.owned(replica.id, this.owned());
     if (Math.random() < 0.05) await this.replicas.prune(leaseSeconds * PRUNE_AFTER_LEASES);
   }
 
@@ -230,7 +231,7 @@ export class ClusterCoordinator implements UnitAssignment {
     await this.leases.release(this.o.replica.id, held.filter((h) => this.held.get(h.lease.unit) === h).map((h) => h.lease)).catch(() => undefined);
     this.held.clear();
     await this.replicas.leave(this.o.replica).catch(() => undefined);
-    this.o.events?.owned(this.o.replica.id, 0);
+    this.o.events?.owned(this.o.replica.id, []);
   }
 
   /** Runs `work` after the unit's earlier transitions (a unit lost and claimed again starts after it stopped). */

@@ -39,6 +39,15 @@ class AsyncStreamScope implements StreamScope {
   }
 }
 
+/** A cluster replica's happenings, as the metrics count them. */
+export interface ClusterTelemetry {
+  replicas(live: number): void;
+  /** The inputs `replica` holds now (each with all its streams). */
+  owned(replica: string, units: readonly string[]): void;
+  renewalFailed(): void;
+  fencedCommit(): void;
+}
+
 export class Telemetry implements StatusProvider {
   readonly scope: StreamScope = new AsyncStreamScope();
   /** Undefined when nothing reads the metrics (no status server). */
@@ -95,6 +104,20 @@ export class Telemetry implements StatusProvider {
     const telemetry = new OutputTelemetry(name, type, logger, this.prometheus, () => this.o.clock.now());
     this.outputs.push({ telemetry, queued });
     return telemetry;
+  }
+
+  /** What a cluster replica reports (live replicas, streams held, failed renewals, refused commits) into the metrics. */
+  cluster(): ClusterTelemetry {
+    const metrics = this.prometheus;
+    return {
+      replicas: (live) => metrics?.clusterReplicas.set(live),
+      owned: (replica, units) => {
+        const held = new Set(units);
+        metrics?.streamsOwned.set({ replica }, this.streams.filter((s) => held.has(s.info.input)).length);
+      },
+      renewalFailed: () => metrics?.leaseRenewalFailures.inc(),
+      fencedCommit: () => metrics?.fencedCommits.inc(),
+    };
   }
 
   /** The collector's phase, for readiness; `fatal` is why it cannot run. */
