@@ -3,7 +3,7 @@
 // crash recovery (Output.findDelivered) asks the journal. Everything else is the output's own.
 
 import type { Output, OutputRecord, VendorEvent } from '../core/contracts.js';
-import type { DeliveryJournal } from '../state/delivery-journal.js';
+import type { DeliveryJournal } from '../state/journal.js';
 
 export class JournaledOutput implements Output {
   constructor(

@@ -17,7 +17,7 @@ import { DEFAULT_OUTPUT_DELIVERY, outputDelivery, type OutputDeliveryConfig } fr
 import { createHttpClient } from '../http/client.js';
 import { createRateBudget } from '../http/budget-from-settings.js';
 import { openStateStore } from '../state/index.js';
-import { DeliveryJournal, deliveryJournalDirectory } from '../state/delivery-journal.js';
+import { FileDeliveryJournal, deliveryJournalDirectory } from '../state/delivery-journal.js';
 import { JournaledOutput } from './journaled-output.js';
 import { compileObfuscation } from '../stages/obfuscate.js';
 import { createLogger, type LogFormat, type LogRecord, type LogSink } from '../telemetry/logger.js';
@@ -137,7 +137,7 @@ export async function buildRuntime(config: SiphonConfig, options: RuntimeOptions
     for (const c of configured) {
       if (c.output.findDelivered) continue;
       const directory = deliveryJournalDirectory(journalDirectory, c.output.name);
-      c.output = new JournaledOutput(c.output, await DeliveryJournal.open(directory, segmentEntries, senderManagerLogger(c.output)));
+      c.output = new JournaledOutput(c.output, await FileDeliveryJournal.open(directory, segmentEntries, senderManagerLogger(c.output)));
     }
   }
   const outputs = configured.map((c) => c.output);

@@ -24,6 +24,7 @@ import { join } from 'node:path';
 import type { Logger, OutputRecord, VendorEvent } from '../core/contracts.js';
 import { SiphonError } from '../core/errors.js';
 import { writeAll } from '../fs/write-all.js';
+import type { DeliveryJournal } from './journal.js';
 import { encodeName } from './names.js';
 import { describeOsError, errnoCode } from './os-errors.js';
 
@@ -87,7 +88,7 @@ interface JournalView {
   readonly current: Segment;
 }
 
-export class DeliveryJournal {
+export class FileDeliveryJournal implements DeliveryJournal {
   private handle: FileHandle | undefined;
   /** Keys in current.ndjson: it is rotated before it would pass `segmentEntries`. */
   private currentCount: number;
@@ -114,8 +115,8 @@ export class DeliveryJournal {
   }
 
   /** Loads what the journal holds; a missing journal is an empty one, an unreadable one is warned about and treated as empty. */
-  static async open(directory: string, segmentEntries: number, logger: Logger): Promise<DeliveryJournal> {
-    return new DeliveryJournal(directory, Math.max(1, segmentEntries), logger, await readView(directory, logger));
+  static async open(directory: string, segmentEntries: number, logger: Logger): Promise<FileDeliveryJournal> {
+    return new FileDeliveryJournal(directory, Math.max(1, segmentEntries), logger, await readView(directory, logger));
   }
 
   /** Indexes of `records` this output acknowledged before (matched on input, service and key). */

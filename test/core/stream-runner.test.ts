@@ -14,7 +14,7 @@ import { compileObfuscation } from '../../src/stages/obfuscate.js';
 import { createLogger, MemorySink } from '../../src/telemetry/logger.js';
 import { Redactor } from '../../src/core/redact.js';
 import { JournaledOutput } from '../../src/app/journaled-output.js';
-import { DeliveryJournal } from '../../src/state/delivery-journal.js';
+import { FileDeliveryJournal } from '../../src/state/delivery-journal.js';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -348,7 +348,7 @@ test('a service that starts afresh is re-ingested whole, even what a journaled o
         check: () => Promise.resolve(),
         close: () => Promise.resolve(),
       };
-      const journal = await DeliveryJournal.open(join(dir, 'journal'), 1_000, createLogger({ format: 'text', level: 'info', redactor: new Redactor(), sink: new MemorySink() }));
+      const journal = await FileDeliveryJournal.open(join(dir, 'journal'), 1_000, createLogger({ format: 'text', level: 'info', redactor: new Redactor(), sink: new MemorySink() }));
       return { output: new JournaledOutput(blind, journal), got };
     };
     const runner = (script: Map<number | null, Step>, startSetting: string | null, output: Output): StreamRunner =>

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { appendFile, chmod, mkdir, mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { DeliveryJournal, deliveryJournalDirectory } from '../../src/state/delivery-journal.js';
+import { FileDeliveryJournal, deliveryJournalDirectory } from '../../src/state/delivery-journal.js';
 import { JournaledOutput } from '../../src/app/journaled-output.js';
 import { createLogger, MemorySink } from '../../src/telemetry/logger.js';
 import { Redactor } from '../../src/core/redact.js';
@@ -41,7 +41,7 @@ async function withDir(fn: (dir: string) => Promise<void>): Promise<void> {
 test('what was recorded is found again after a reopen, per input, service and key; one line per stream and write', async () => {
   await withDir(async (dir) => {
     const path = deliveryJournalDirectory(dir, 'devo/1');
-    const first = await DeliveryJournal.open(path, 100, logger().logger);
+    const first = await FileDeliveryJournal.open(path, 100, logger().logger);
     await first.record([rec('a'), rec('b'), rec(undefined)]);
     await first.record([rec('c', 'item_usage')]);
     await first.close();
@@ -52,7 +52,7 @@ test('what was recorded is found again after a reopen, per input, service and ke
     assert.ok(path.startsWith(join(dir, '.delivered')), 'inside the state directory, in a folder no input can have');
     assert.equal((await stat(join(path, 'current.ndjson'))).mode & 0o777, 0o600);
 
-    const second = await DeliveryJournal.open(path, 100, logger().logger);
+    const second = await FileDeliveryJournal.open(path, 100, logger().logger);
     const replay = [rec('b'), rec('c'), rec('c', 'item_usage'), rec('a', 'audit', 'other_input'), rec('z'), rec('a')];
     assert.deepEqual([...(await second.find(replay, noKey))].sort(), [0, 2, 5]);
     await second.close();
@@ -61,7 +61,7 @@ test('what was recorded is found again after a reopen, per input, service and ke
 
 test('a record without a stored key is matched on keyOf(event)', async () => {
   await withDir(async (dir) => {
-    const journal = await DeliveryJournal.open(join(dir, 'j'), 100, logger().logger);
+    const journal = await FileDeliveryJournal.open(join(dir, 'j'), 100, logger().logger);
     await journal.record([rec('k1')]);
     const withoutKey: OutputRecord = { tag: 't', input: 'op', service: 'audit', event: { id: 'k1' } };
     assert.deepEqual([...(await journal.find([withoutKey], byId))], [0]);
@@ -73,11 +73,11 @@ test('a record without a stored key is matched on keyOf(event)', async () => {
 test('bounded: the newest segmentEntries keys are always kept, older ones are dropped', async () => {
   await withDir(async (dir) => {
     const path = join(dir, 'j');
-    const journal = await DeliveryJournal.open(path, 10, logger().logger);
+    const journal = await FileDeliveryJournal.open(path, 10, logger().logger);
     for (let i = 0; i < 50; i++) await journal.record([rec(`k${i}`), rec(`k${i}b`)]);
     assert.equal((await journal.find([rec('k49b'), rec('k0')], noKey)).size, 1, 'read back in the same run: the newest are there, the oldest gone');
     await journal.close();
-    const reopened = await DeliveryJournal.open(path, 10, logger().logger);
+    const reopened = await FileDeliveryJournal.open(path, 10, logger().logger);
     const last10 = Array.from({ length: 5 }, (_, i) => [rec(`k${45 + i}`), rec(`k${45 + i}b`)]).flat();
     assert.equal((await reopened.find(last10, noKey)).size, 10, 'the newest 10 survive the reopen');
     assert.equal((await reopened.find([rec('k0'), rec('k20')], noKey)).size, 0, 'old ones are gone');
@@ -91,14 +91,14 @@ test('bounded: the newest segmentEntries keys are always kept, older ones are dr
 test('a line torn by a crash is skipped, and the next record starts on a line of its own', async () => {
   await withDir(async (dir) => {
     const path = join(dir, 'j');
-    const first = await DeliveryJournal.open(path, 100, logger().logger);
+    const first = await FileDeliveryJournal.open(path, 100, logger().logger);
     await first.record([rec('a')]);
     await first.close();
     await appendFile(join(path, 'current.ndjson'), '{"input":"op","service":"audit","keys":["tor');
-    const second = await DeliveryJournal.open(path, 100, logger().logger);
+    const second = await FileDeliveryJournal.open(path, 100, logger().logger);
     await second.record([rec('b')]);
     await second.close();
-    const third = await DeliveryJournal.open(path, 100, logger().logger);
+    const third = await FileDeliveryJournal.open(path, 100, logger().logger);
     assert.deepEqual([...(await third.find([rec('a'), rec('tor'), rec('b')], noKey))].sort(), [0, 2]);
     await third.close();
   });
@@ -108,7 +108,7 @@ test('a journal that cannot be written warns once and never fails', { skip: proc
   await withDir(async (dir) => {
     await mkdir(join(dir, 'ro'), { mode: 0o500 });
     const { logger: log, sink } = logger();
-    const journal = await DeliveryJournal.open(join(dir, 'ro', 'j'), 100, log);
+    const journal = await FileDeliveryJournal.open(join(dir, 'ro', 'j'), 100, log);
     await journal.record([rec('a')]);
     await journal.record([rec('b')]);
     assert.equal(sink.lines.filter((l) => l.includes('cannot be written')).length, 1);
@@ -121,7 +121,7 @@ test('a journal path that is a file: the write still succeeds, with one warning;
   await withDir(async (dir) => {
     await appendFile(join(dir, 'blocker'), 'not a folder');
     const { logger: log, sink } = logger();
-    const journal = await DeliveryJournal.open(join(dir, 'blocker', 'j'), 100, log);
+    const journal = await FileDeliveryJournal.open(join(dir, 'blocker', 'j'), 100, log);
     await journal.record([rec('a')]);
     await journal.record([rec('b')]);
     const warnings = sink.lines.filter((l) => l.includes('cannot be written'));
@@ -151,7 +151,7 @@ test('JournaledOutput: a write the output refuses is not noted; an accepted one 
       check: () => Promise.resolve('ok'),
       close: () => Promise.resolve(),
     };
-    const output = new JournaledOutput(inner, await DeliveryJournal.open(join(dir, 'j'), 100, logger().logger));
+    const output = new JournaledOutput(inner, await FileDeliveryJournal.open(join(dir, 'j'), 100, logger().logger));
     assert.equal(output.name, 'devo_1');
     assert.equal(output.type, 'devo_platform');
     await assert.rejects(output.write([rec('a')]), /receiver down/);
@@ -167,7 +167,7 @@ test('JournaledOutput: a write the output refuses is not noted; an accepted one 
 test('forget voids what came before for one stream only, across a reopen and a rotation; later records count again', async () => {
   await withDir(async (dir) => {
     const path = join(dir, 'j');
-    const journal = await DeliveryJournal.open(path, 4, logger().logger);
+    const journal = await FileDeliveryJournal.open(path, 4, logger().logger);
     await journal.record([rec('a'), rec('b')]);
     await journal.record([rec('c', 'item_usage')]);
     await journal.forget('op', 'audit');
@@ -175,12 +175,12 @@ test('forget voids what came before for one stream only, across a reopen and a r
     await journal.record([rec('a')]);
     await journal.close();
 
-    const reopened = await DeliveryJournal.open(path, 4, logger().logger);
+    const reopened = await FileDeliveryJournal.open(path, 4, logger().logger);
     assert.deepEqual([...(await reopened.find([rec('a'), rec('b'), rec('c', 'item_usage')], noKey))].sort(), [0, 2]);
     // Rotation: the forget line moves to previous.ndjson with the lines it voids.
     await reopened.record([rec('x'), rec('y'), rec('z')]);
     await reopened.close();
-    const rotated = await DeliveryJournal.open(path, 4, logger().logger);
+    const rotated = await FileDeliveryJournal.open(path, 4, logger().logger);
     assert.deepEqual([...(await rotated.find([rec('a'), rec('b'), rec('x'), rec('c', 'item_usage')], noKey))].sort(), [0, 2, 3]);
     await rotated.close();
   });
@@ -188,16 +188,16 @@ test('forget voids what came before for one stream only, across a reopen and a r
 
 test('forget on a journal that was never written writes nothing; one that cannot be written rejects with PERSISTENCE_WRITE_FAILED', async () => {
   await withDir(async (dir) => {
-    const fresh = await DeliveryJournal.open(join(dir, 'fresh'), 100, logger().logger);
+    const fresh = await FileDeliveryJournal.open(join(dir, 'fresh'), 100, logger().logger);
     await fresh.forget('op', 'audit');
     await fresh.close();
     await assert.rejects(stat(join(dir, 'fresh')), { code: 'ENOENT' });
 
     const path = join(dir, 'j');
-    const journal = await DeliveryJournal.open(path, 100, logger().logger);
+    const journal = await FileDeliveryJournal.open(path, 100, logger().logger);
     await journal.record([rec('a')]);
     await journal.close();
-    const reopened = await DeliveryJournal.open(path, 100, logger().logger);
+    const reopened = await FileDeliveryJournal.open(path, 100, logger().logger);
     await rm(path, { recursive: true });
     await appendFile(path, 'now a file, not a folder');
     await assert.rejects(reopened.forget('op', 'audit'), (err: Error & { code?: string }) => {
@@ -221,7 +221,7 @@ test('under a file size limit, a forget line cut short fails (the service does n
     assert.equal(lifted, 'resolved');
 
     // Read with no limit: the forget that succeeded voids the keys, the key noted after it counts.
-    const journal = await DeliveryJournal.open(dir, 100_000, logger().logger);
+    const journal = await FileDeliveryJournal.open(dir, 100_000, logger().logger);
     const records = [...JOURNAL_KEYS, 'after'].map((key) => rec(key));
     assert.deepEqual([...(await journal.find(records, noKey))], [JOURNAL_KEYS.length]);
     await journal.close();

@@ -2,7 +2,7 @@
 // <scenario> <dir>` does one scenario's writes and prints what each one answered as one JSON
 // line; the test then checks the files with no limit.
 import { FilesystemStateStore } from '../../src/state/filesystem.js';
-import { DeliveryJournal } from '../../src/state/delivery-journal.js';
+import { FileDeliveryJournal } from '../../src/state/delivery-journal.js';
 import { IncompleteWriteError, writeAll } from '../../src/fs/write-all.js';
 import { SiphonError } from '../../src/core/errors.js';
 import { createLogger, MemorySink } from '../../src/telemetry/logger.js';
@@ -42,7 +42,7 @@ const scenarios: Record<string, (dir: string) => Promise<Record<string, string>>
   /** A journal line of about 1,000 bytes, then a forget line that crosses 1 KiB; then the limit is lifted. */
   async journal(dir) {
     const logger = createLogger({ format: 'text', level: 'info', redactor: new Redactor(), sink: new MemorySink() });
-    const journal = await DeliveryJournal.open(dir, 100_000, logger);
+    const journal = await FileDeliveryJournal.open(dir, 100_000, logger);
     const rec = (key: string): OutputRecord => ({ tag: 't', input: 'op', service: 'audit', event: { id: key }, key });
     await journal.record(JOURNAL_KEYS.map(rec));
     const limited = await outcome(journal.forget('op', 'audit'));
