@@ -2,7 +2,7 @@
 // registered for redaction, the state store, the outputs, one HTTP client and rate budget
 // per vendor account, and one runner per enabled service.
 
-import type { Clock, Logger, Output, Channel, Source } from '../core/contracts.js';
+import type { Clock, Logger, Output, Channel, Source, StateStore } from '../core/contracts.js';
 import { Collector, startSpacingMs, type CollectorInput } from '../core/collector.js';
 import { DeliveryQueue } from '../core/delivery-queue.js';
 import { OutputLane } from '../core/output-lane.js';
@@ -18,6 +18,9 @@ import { createHttpClient } from '../http/client.js';
 import { createRateBudget } from '../http/budget-from-settings.js';
 import { openStateStore } from '../state/index.js';
 import { FileDeliveryJournal, deliveryJournalDirectory } from '../state/delivery-journal.js';
+import type { DeliveryJournal } from '../state/journal.js';
+import { PostgresStateStore } from '../state/postgres/store.js';
+import { PostgresDeliveryJournal } from '../state/postgres/journal.js';
 import { JournaledOutput } from './journaled-output.js';
 import { compileObfuscation } from '../stages/obfuscate.js';
 import { createLogger, type LogFormat, type LogRecord, type LogSink } from '../telemetry/logger.js';
@@ -126,18 +129,18 @@ export async function buildRuntime(config: SiphonConfig, options: RuntimeOptions
         }));
   const lockState = options.lockState ?? true;
   const store = await openStateStore(config.globals.persistence, { lock: lockState });
-  // Only the collector that holds the state folder writes journals (not `siphon check`).
-  const journalDirectory = config.globals.persistence.type === 'filesystem' && lockState ? config.globals.persistence.directory : undefined;
   /** The logger of one output's delivery side (its lane and its journal), named as Devo's sender managers. */
   const senderManagerLogger = (output: Output): Logger => logger.child({ module: `${senderTypeName(output.type)}SenderManager(${output.name})` });
-  if (journalDirectory !== undefined) {
-    // Outputs that cannot read back what they hold get a journal of what they acknowledged,
-    // sized to cover what the checkpoints may not yet cover: about one delivery queue.
-    const segmentEntries = config.globals.queue_max_size_in_messages + JOURNAL_MARGIN_ENTRIES;
+  // Only the collector that holds the state writes journals (not `siphon check`). Outputs that
+  // cannot read back what they hold get a journal of what they acknowledged, sized to cover what
+  // the checkpoints may not yet cover: about one delivery queue. It lives with the state: in the
+  // state folder, or in the database (shared by the replicas of a cluster).
+  const journalEntries = config.globals.queue_max_size_in_messages + JOURNAL_MARGIN_ENTRIES;
+  const openJournal = lockState ? journalOpener(config.globals.persistence, store, journalEntries) : undefined;
+  if (openJournal) {
     for (const c of configured) {
       if (c.output.findDelivered) continue;
-      const directory = deliveryJournalDirectory(journalDirectory, c.output.name);
-      c.output = new JournaledOutput(c.output, await FileDeliveryJournal.open(directory, segmentEntries, senderManagerLogger(c.output)));
+      c.output = new JournaledOutput(c.output, await openJournal(c.output.name, senderManagerLogger(c.output)));
     }
   }
   const outputs = configured.map((c) => c.output);
@@ -278,4 +281,22 @@ export async function buildRuntime(config: SiphonConfig, options: RuntimeOptions
       for (const close of closers) await close();
     },
   };
+}
+
+/** How an output's delivery journal is opened for the configured persistence; undefined: none (memory). */
+function journalOpener(
+  persistence: SiphonConfig['globals']['persistence'],
+  store: StateStore,
+  entries: number,
+): ((output: string, logger: Logger) => Promise<DeliveryJournal>) | undefined {
+  if (persistence.type === 'filesystem') {
+    const stateDirectory = persistence.directory;
+    return (output, logger) => FileDeliveryJournal.open(deliveryJournalDirectory(stateDirectory, output), entries, logger);
+  }
+  // The journals share the store's pool: one per process.
+  if (store instanceof PostgresStateStore) {
+    const database = store.database;
+    return (output, logger) => Promise.resolve(new PostgresDeliveryJournal({ database, output, keepEntries: entries, logger }));
+  }
+  return undefined;
 }

@@ -2,13 +2,15 @@
 
 import { resolve } from 'node:path';
 import { z } from 'zod';
-import { nonEmptyString, secretString } from './fields.js';
+import { codeParams, nonEmptyString, secretString } from './fields.js';
+import { parsePostgresUrl } from '../state/postgres/url.js';
 import { isPlainObject, type SettingPath } from './path.js';
 import type { Reporter } from './report.js';
 import type { GlobalSettings } from './types.js';
 import { validate, withoutNulls } from './validate.js';
 
 const DEFAULT_STATE_DIRECTORY = './state';
+const DEFAULT_POSTGRES_SCHEMA = 'siphon';
 
 /** "host:port" (IPv6 in brackets: "[::1]:8686") -> its parts, or undefined. */
 export function parseListen(text: string): { host: string; port: number } | undefined {
@@ -27,6 +29,29 @@ const persistenceSchema = z.discriminatedUnion('type', [
     })
     .strict(),
   z.object({ type: z.literal('memory') }).strict(),
+  z
+    .object({
+      type: z.literal('postgres'),
+      config: z
+        .object({
+          // Checked here so a bad URL is a configuration error; the message never repeats the URL (it holds the password).
+          url: secretString().superRefine((url, ctx) => {
+            try {
+              parsePostgresUrl(url);
+            } catch (err) {
+              ctx.addIssue({ code: 'custom', message: `the PostgreSQL URL ${err instanceof Error ? err.message : String(err)}`, params: codeParams('CONFIG_INVALID_VALUE') });
+            }
+          }),
+          // PostgreSQL's limit for a name is 63 bytes; any other character is quoted.
+          schema: nonEmptyString()
+            .refine((name) => Buffer.byteLength(name) <= 63, { message: 'must be at most 63 bytes (PostgreSQL\'s limit for a name)' })
+            .default(DEFAULT_POSTGRES_SCHEMA),
+          /** A PEM bundle of the CA that signed the server's certificate, relative to the configuration. */
+          ca_file: nonEmptyString().optional(),
+        })
+        .strict(),
+    })
+    .strict(),
 ]);
 
 /** How many seconds a replica's claim on an input lasts without renewal (below 3, a busy event loop loses claims). */
@@ -137,8 +162,28 @@ function toGlobalSettings(block: GlobalsBlock, baseDir: string): GlobalSettings 
           },
         }
       : {}),
-    persistence:
-      persistence.type === 'memory' ? { type: 'memory' } : { type: 'filesystem', directory: resolve(baseDir, persistence.config.directory_name) },
+    persistence: persistenceSettings(persistence, baseDir),
     ...(obfuscation ? { obfuscation } : {}),
   };
+}
+
+function persistenceSettings(persistence: GlobalsBlock['persistence'], baseDir: string): GlobalSettings['persistence'] {
+  switch (persistence.type) {
+    case 'memory':
+      return { type: 'memory' };
+    case 'filesystem':
+      return { type: 'filesystem', directory: resolve(baseDir, persistence.config.directory_name) };
+    case 'postgres': {
+      const { url, schema, ca_file } = persistence.config;
+      return { type: 'postgres', url, schema, ...(ca_file !== undefined ? { caFile: resolve(baseDir, ca_file) } : {}) };
+    }
+  }
+}
+
+/** The secrets of a persistence setting: the database password, as written in the URL and decoded. */
+export function persistenceSecrets(persistence: GlobalSettings['persistence']): string[] {
+  if (persistence.type !== 'postgres') return [];
+  const { password } = parsePostgresUrl(persistence.url);
+  if (password === undefined) return [];
+  return [password, new URL(persistence.url).password];
 }

@@ -8,7 +8,7 @@ import type { Connector } from '../core/connector.js';
 import { Redactor } from '../core/redact.js';
 import { readConfigFileText } from './bounded-read.js';
 import { yamlTypeOf } from './describe.js';
-import { readGlobals } from './globals.js';
+import { persistenceSecrets, readGlobals } from './globals.js';
 import { namedConnectorTypes, readInputs } from './inputs.js';
 import { readOutputs } from './outputs.js';
 import { environmentProxySecrets, inputProxySecrets, readEnvironmentProxies } from './proxy.js';
@@ -133,6 +133,7 @@ export function loadConfigText(
   for (const output of outputs) secrets.push(...(output.definition.secrets?.(output.settings) ?? []));
   if (globals?.obfuscation) secrets.push(globals.obfuscation.hash_key);
   if (globals?.status_server?.token !== undefined) secrets.push(globals.status_server.token);
+  if (globals) secrets.push(...persistenceSecrets(globals.persistence));
 
   if (reporter.problems.length > 0 || globals === undefined) return finish(reporter, secrets);
   const path = isAbsolute(sourceName) ? sourceName : resolve(base, sourceName);

@@ -21,7 +21,11 @@ export interface ConfigProblem {
 
 export interface GlobalSettings {
   name: string;
-  persistence: { type: 'filesystem'; directory: string /* absolute */ } | { type: 'memory' };
+  persistence:
+    | { type: 'filesystem'; directory: string /* absolute */ }
+    | { type: 'memory' }
+    /** PostgreSQL (src/state/postgres): `url` holds the password (registered as a secret); `caFile` is absolute. */
+    | { type: 'postgres'; url: string; schema: string; caFile?: string };
   /** Replicas sharing the streams through PostgreSQL (`enabled` only with postgres persistence). */
   cluster: ClusterSettings;
   debug_status: boolean;

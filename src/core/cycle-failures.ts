@@ -22,11 +22,11 @@ export interface FailureVerdict {
   readonly givingUp: boolean;
 }
 
-/** Faults that another attempt may cure: vendor errors and outages, output outages. */
+/** Faults that another attempt may cure: vendor errors and outages, output outages, a database that is unreachable. */
 function isTransient(error: SiphonError): boolean {
   if (error.permanent) return false;
   const family = ERROR_CATALOGUE[error.code].family;
-  return (family === 'PullError' && error.code !== 'PULL_AUTH_LOST') || family === 'OutputError';
+  return (family === 'PullError' && error.code !== 'PULL_AUTH_LOST') || family === 'OutputError' || error.code === 'PERSISTENCE_UNAVAILABLE';
 }
 
 export class CycleFailures {

@@ -71,17 +71,17 @@ export class StreamRunner {
    */
   async run(signal: AbortSignal, once: boolean): Promise<RunEnd> {
     const { clock, settings, events } = this.o;
-    // Set when a failed cycle could not read the saved record back (the store unreachable):
-    // the next cycle must not build on pages that were never committed.
-    let reloadPending = false;
+    // After a failed cycle the next one starts from the saved record. Reading it is part of that
+    // cycle: a store that is unreachable (a database restarting) fails it, and it is tried again.
+    let reload = false;
     try {
       while (!signal.aborted) {
         const started = clock.now();
         let waitMs: number;
         try {
-          if (reloadPending) {
+          if (reload) {
             await this.state.reload();
-            reloadPending = false;
+            reload = false;
           }
           const stats = await this.runCycle(signal);
           this.failures.succeeded();
@@ -91,17 +91,13 @@ export class StreamRunner {
           events.emit({ type: 'cycle_completed', stats, elapsedMs, waitMs: once ? undefined : waitMs });
           if (once) return 'caught-up';
         } catch (err) {
+          reload = true;
           const error = toSiphonError(err);
           if (error.code === 'PERSISTENCE_FENCED') {
             // Another replica holds the stream now: its checkpoint is not this process's to move.
             this.o.logger.warn(`This replica lost the stream ${this.name} and stops pulling it (${error.message}); the replica that holds it now continues from its last checkpoint`);
             this.o.claim?.lost(error);
             break;
-          }
-          try {
-            await this.state.reload();
-          } catch {
-            reloadPending = true;
           }
           if (signal.aborted) break;
           const verdict = this.failures.failed(error, once);

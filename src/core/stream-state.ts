@@ -87,8 +87,18 @@ export class StreamState {
    * its checkpoint not written). Start again from the saved record; its next pages may be a replay.
    */
   async reload(): Promise<void> {
-    const saved = await this.o.store.get(this.o.key);
-    if (!saved) throw new SiphonError('PERSISTENCE_UNREADABLE', `The state of ${this.name} disappeared while the collector was running`);
+    const { store, key, logger, delivery, startSetting, clock } = this.o;
+    const saved = await store.get(key);
+    if (!saved) {
+      // Deleted under the running collector: `siphon state reset` against a shared store (PostgreSQL
+      // has no folder lock to keep it out). A reset is asked for, so it is one, as at a first start.
+      logger.warn(`The state of ${this.name} was deleted while the collector was running (siphon state reset): pulling starts again from the configured start time`);
+      await delivery.forgetDelivered(key);
+      this.adopt(await store.put(key, emptyCheckpoint(startSetting, new Date(clock.now()).toISOString()), undefined));
+      this.replay = false;
+      this.verdict = Promise.resolve();
+      return;
+    }
     this.adopt(saved);
     this.replay = true;
     this.verdict = Promise.resolve();

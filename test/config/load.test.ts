@@ -381,7 +381,7 @@ test('InitVariablesError 7: values outside what is allowed say what is allowed',
   const format = problemAt(result, 'globals.log_format');
   assert.deepEqual([format.code, format.message, format.line], ['CONFIG_INVALID_VALUE', 'must be one of: "text", "json" (got "xml")', 2]);
   const persistence = problemAt(result, 'globals.persistence.type');
-  assert.deepEqual([persistence.code, persistence.message], ['CONFIG_INVALID_VALUE', 'must be one of: "filesystem", "memory" (got "redis")']);
+  assert.deepEqual([persistence.code, persistence.message], ['CONFIG_INVALID_VALUE', 'must be one of: "filesystem", "memory", "postgres" (got "redis")']);
   assert.equal(problemAt(result, 'globals.memory_report_interval_seconds').message, 'must be at least 0 (got -5)');
   const output = problemAt(result, 'outputs.c.type');
   assert.equal(output.code, 'CONFIG_INVALID_VALUE');
@@ -628,4 +628,34 @@ test('outputs choose their sender services; the default depends on the output ty
   const bad = problemAt(load(yaml('outputs:', '  c: {type: console, services: [lookup]}', 'inputs: {fakevendor: {credentials: {token: x}}}')), 'outputs.c.services[0]');
   assert.equal(bad.code, 'CONFIG_INVALID_VALUE');
   assert.match(bad.message, /must be one of: "standard", "internal" \(got "lookup"\)/);
+});
+
+test('persistence postgres: the URL is checked at load without ever being repeated, its password is a secret, schema and ca_file have their defaults and paths', () => {
+  const input = ['inputs:', '  fakevendor:', '    credentials: {token: "${env:FAKE_TOKEN}"}'];
+  const withPersistence = (config: string, env: NodeJS.ProcessEnv = {}): LoadResult =>
+    load(yaml('globals:', `  persistence: {type: postgres, config: ${config}}`, 'outputs: {c: {type: console}}', ...input), { FAKE_TOKEN: TOKEN, ...env });
+
+  const plain = loaded(withPersistence('{url: "postgres://siphon:p%40ss-w0rd-x@db.example:5433/audit"}'));
+  assert.deepEqual(plain.globals.persistence, { type: 'postgres', url: 'postgres://siphon:p%40ss-w0rd-x@db.example:5433/audit', schema: 'siphon' });
+  assert.ok(plain.secrets.includes('p@ss-w0rd-x'), 'the decoded password');
+  assert.ok(plain.secrets.includes('p%40ss-w0rd-x'), 'the password as written in the URL');
+
+  const full = loaded(withPersistence('{url: "${env:PG_URL}", schema: audit_logs, ca_file: certs/pg-ca.pem}', { PG_URL: 'postgres://u:pw-from-env@db/x?sslmode=verify-ca' }));
+  assert.deepEqual(full.globals.persistence, { type: 'postgres', url: 'postgres://u:pw-from-env@db/x?sslmode=verify-ca', schema: 'audit_logs', caFile: join(BASE, 'certs/pg-ca.pem') });
+  assert.ok(full.secrets.includes('pw-from-env'));
+
+  for (const [url, says] of [
+    ['postgres://u:hunter2-secret@db.example/x?sslmode=prefer', /sslmode=prefer; use one of disable, require, verify-ca, verify-full/],
+    ['mysql://u:hunter2-secret@db.example/x', /must start with postgres:\/\//],
+    ['postgres://u:hunter2-secret@db.example/', /names no database/],
+    ['not a url hunter2-secret', /is not a URL/],
+  ] as const) {
+    const problem = problemAt(withPersistence(`{url: "${url}"}`), 'globals.persistence.config.url');
+    assert.equal(problem.code, 'CONFIG_INVALID_VALUE');
+    assert.match(problem.message, says);
+    assert.doesNotMatch(problem.message, /hunter2-secret/);
+  }
+  assert.equal(problemAt(withPersistence('{schema: x}'), 'globals.persistence.config.url').code, 'CONFIG_MISSING');
+  assert.equal(problemAt(withPersistence(`{url: "postgres://u@db/x", schema: ${'s'.repeat(64)}}`), 'globals.persistence.config.schema').code, 'CONFIG_INVALID_VALUE');
+  assert.equal(problemAt(withPersistence('{url: "postgres://u@db/x", directory_name: y}'), 'globals.persistence.config.directory_name').code, 'CONFIG_UNKNOWN_KEY');
 });

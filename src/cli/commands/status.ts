@@ -5,7 +5,7 @@
 import type { StateStore } from '../../core/contracts.js';
 import { EXIT, toSiphonError } from '../../core/errors.js';
 import type { SiphonConfig } from '../../config/types.js';
-import { openStateStore } from '../../state/index.js';
+import { describeStateStore, openStateStore } from '../../state/index.js';
 import { humanDuration, humanSince } from '../../telemetry/human-time.js';
 import type { ErrorSummary, StatusDocument, StreamStatus } from '../../telemetry/status-types.js';
 import type { CliIo } from '../io.js';
@@ -152,12 +152,13 @@ function summary(streams: readonly StreamStatus[]): string {
 async function readCheckpoints(config: SiphonConfig, nowMs: number): Promise<{ where: string; rows: Checkpoint[] } | { where: string; error: string }> {
   const persistence = config.globals.persistence;
   if (persistence.type === 'memory') return { where: 'memory', rows: [] };
+  const where = describeStateStore(persistence);
   let store: StateStore;
   try {
     // No lock: the collector may be running (and holding it) after all.
     store = await openStateStore(persistence, { lock: false });
   } catch (err) {
-    return { where: persistence.directory, error: toSiphonError(err).describe() };
+    return { where, error: toSiphonError(err).describe() };
   }
   try {
     const rows: Checkpoint[] = [];
@@ -178,9 +179,9 @@ async function readCheckpoints(config: SiphonConfig, nowMs: number): Promise<{ w
         rows.push({ ...key, checkpoint_at: null, checkpoint_age_seconds: null, newest_event_at: null, events_delivered: null, error: toSiphonError(err).describe() });
       }
     }
-    return { where: persistence.directory, rows };
+    return { where, rows };
   } catch (err) {
-    return { where: persistence.directory, error: toSiphonError(err).describe() };
+    return { where, error: toSiphonError(err).describe() };
   } finally {
     await store.close();
   }

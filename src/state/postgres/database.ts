@@ -9,6 +9,11 @@ import pg from 'pg';
 import type { StateKey } from '../../core/contracts.js';
 import { SiphonError } from '../../core/errors.js';
 import { MIGRATIONS, type Migration } from './migrations.js';
+import { parsePostgresUrl, type ParsedUrl } from './url.js';
+import { describeConnectionError } from './errors.js';
+
+export { describeConnectionError } from './errors.js';
+export { DEFAULT_SSL_MODE, parsePostgresUrl, SSL_MODES, type ParsedUrl, type SslMode } from './url.js';
 
 /**
  * Run inside a write's transaction, before the write, for each stream the write touches: the
@@ -26,58 +31,6 @@ export interface PostgresConfig {
   readonly caFile?: string;
 }
 
-/** How the connection is protected (libpq's sslmode; `prefer` and `allow` fall back to plain text, so they are refused). */
-export type SslMode = 'disable' | 'require' | 'verify-ca' | 'verify-full';
-export const SSL_MODES: readonly SslMode[] = ['disable', 'require', 'verify-ca', 'verify-full'];
-/** A security product verifies by default: without `sslmode` in the URL, the server's certificate and name are checked. */
-export const DEFAULT_SSL_MODE: SslMode = 'verify-full';
-
-/** The URL's parts, for connecting and for messages (`where` never holds the password). */
-export interface ParsedUrl {
-  readonly host: string;
-  readonly port: number;
-  readonly user: string;
-  readonly password: string | undefined;
-  readonly database: string;
-  readonly sslmode: SslMode;
-  /** "host:port/database", what messages name. */
-  readonly where: string;
-}
-
-/** Reads a postgres:// URL; throws a plain sentence (the configuration loader adds the code and the setting). */
-export function parsePostgresUrl(url: string): ParsedUrl {
-  let parsed: URL;
-  try {
-    parsed = new URL(url);
-  } catch {
-    throw new Error('is not a URL (postgres://user:password@host:5432/database)');
-  }
-  if (parsed.protocol !== 'postgres:' && parsed.protocol !== 'postgresql:') throw new Error(`must start with postgres:// (got ${parsed.protocol}//)`);
-  if (!parsed.hostname) throw new Error('names no host');
-  const database = decodeURIComponent(parsed.pathname.replace(/^\//, ''));
-  if (!database) throw new Error('names no database (postgres://user:password@host:5432/database)');
-  const user = decodeURIComponent(parsed.username);
-  if (!user) throw new Error('names no user (postgres://user:password@host:5432/database)');
-  const mode = parsed.searchParams.get('sslmode') ?? DEFAULT_SSL_MODE;
-  if (!(SSL_MODES as readonly string[]).includes(mode)) {
-    throw new Error(`has sslmode=${mode}; use one of ${SSL_MODES.join(', ')} (prefer and allow may silently fall back to an unencrypted connection)`);
-  }
-  for (const key of parsed.searchParams.keys()) {
-    if (key !== 'sslmode') throw new Error(`has the parameter ${key}, which Siphon does not use (only sslmode)`);
-  }
-  const host = parsed.hostname.replace(/^\[(.*)\]$/, '$1');
-  const port = parsed.port ? Number(parsed.port) : 5432;
-  return {
-    host,
-    port,
-    user,
-    password: parsed.password ? decodeURIComponent(parsed.password) : undefined,
-    database,
-    sslmode: mode as SslMode,
-    where: `${parsed.port ? `${parsed.hostname}:${port}` : parsed.hostname}/${database}`,
-  };
-}
-
 /** The TLS options pg gets for a mode (false: no TLS). */
 function tlsFor(url: ParsedUrl, ca: string | undefined): false | ConnectionOptions {
   if (url.sslmode === 'disable') return false;
@@ -85,24 +38,6 @@ function tlsFor(url: ParsedUrl, ca: string | undefined): false | ConnectionOptio
   const verified: ConnectionOptions = { rejectUnauthorized: true, ...(ca !== undefined ? { ca } : {}) };
   // verify-ca: the chain is checked, the host name is not (libpq's meaning).
   return url.sslmode === 'verify-ca' ? { ...verified, checkServerIdentity: () => undefined } : { ...verified, servername: url.host };
-}
-
-/** Why a connection failed, in the operator's words; the password never appears (pg does not put it in messages; the redactor is the second line). */
-export function describeConnectionError(err: unknown, where: string): SiphonError {
-  if (err instanceof SiphonError) return err;
-  const code = typeof err === 'object' && err !== null && 'code' in err ? String((err as { code: unknown }).code) : undefined;
-  const message = err instanceof Error ? err.message : String(err);
-  const why =
-    code === '28P01' || code === '28000'
-      ? 'the server refused the user name or password'
-      : code === '3D000'
-        ? 'the database does not exist'
-        : code === 'ECONNREFUSED'
-          ? 'the connection was refused (is PostgreSQL running and listening there?)'
-          : code === 'ENOTFOUND' || code === 'EAI_AGAIN'
-            ? 'the host name does not resolve'
-            : message;
-  return new SiphonError('PERSISTENCE_UNAVAILABLE', `PostgreSQL at ${where} cannot be used: ${why}`, { where, ...(code ? { cause: code } : {}) }, { cause: err });
 }
 
 /**

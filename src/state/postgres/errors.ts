@@ -5,7 +5,24 @@
 // (host:port/database), never the password, and never a value from a record.
 
 import { SiphonError, type ErrorCode } from '../../core/errors.js';
-import { describeConnectionError } from './database.js';
+
+/** Why a connection failed, in the operator's words; the password never appears (pg does not put it in messages; the redactor is the second line). */
+export function describeConnectionError(err: unknown, where: string): SiphonError {
+  if (err instanceof SiphonError) return err;
+  const code = typeof err === 'object' && err !== null && 'code' in err ? String((err as { code: unknown }).code) : undefined;
+  const message = err instanceof Error ? err.message : String(err);
+  const why =
+    code === '28P01' || code === '28000'
+      ? 'the server refused the user name or password'
+      : code === '3D000'
+        ? 'the database does not exist'
+        : code === 'ECONNREFUSED'
+          ? 'the connection was refused (is PostgreSQL running and listening there?)'
+          : code === 'ENOTFOUND' || code === 'EAI_AGAIN'
+            ? 'the host name does not resolve'
+            : message;
+  return new SiphonError('PERSISTENCE_UNAVAILABLE', `PostgreSQL at ${where} cannot be used: ${why}`, { where, ...(code ? { cause: code } : {}) }, { cause: err });
+}
 
 /** SQLSTATE classes and codes that mean "the connection, not the statement": 08 (connection), 57P01-03 (shutdown, starting), 53300 (too many connections). */
 function isConnectionState(code: string): boolean {
