@@ -14,16 +14,15 @@ export interface RecordedRequest {
 }
 
 export class RecordingFront {
-  readonly requests: RecordedRequest[] = [];
-
   private constructor(
     private readonly server: http.Server,
     readonly url: string,
+    readonly requests: RecordedRequest[],
   ) {}
 
   static async start(target: string): Promise<RecordingFront> {
     const upstream = new URL(target);
-    let front: RecordingFront | undefined;
+    const requests: RecordedRequest[] = [];
     const server = http.createServer((req, res) => {
       const at = Date.now();
       const forwarded = http.request(
@@ -31,7 +30,7 @@ export class RecordingFront {
         (answer) => {
           res.writeHead(answer.statusCode ?? 502, answer.headers);
           answer.pipe(res);
-          answer.on('end', () => front?.requests.push({ at, end: Date.now(), userAgent: String(req.headers['user-agent'] ?? ''), path: req.url ?? '' }));
+          answer.on('end', () => requests.push({ at, end: Date.now(), userAgent: String(req.headers['user-agent'] ?? ''), path: req.url ?? '' }));
         },
       );
       forwarded.on('error', () => res.destroy());
@@ -39,8 +38,7 @@ export class RecordingFront {
     });
     server.keepAliveTimeout = 2_000;
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    front = new RecordingFront(server, `http://127.0.0.1:${(server.address() as AddressInfo).port}`);
-    return front;
+    return new RecordingFront(server, `http://127.0.0.1:${(server.address() as AddressInfo).port}`, requests);
   }
 
   /** The replica a User-Agent names ("siphon/x.y.z (replica host:pid:start)"), or the whole header. */
