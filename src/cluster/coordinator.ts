@@ -19,6 +19,8 @@ export interface ClusterEvents {
   replicas(live: number): void;
   /** The units `replica` holds now. */
   owned(replica: string, units: readonly string[]): void;
+  /** Every unit's lease as just read (the status shows owner and expiry per stream). */
+  leases(replica: string, leases: readonly LeaseView[]): void;
   renewalFailed(): void;
   fencedCommit(): void;
 }
@@ -54,6 +56,8 @@ export class ClusterCoordinator implements UnitAssignment {
   private readonly monotonic: () => number;
   private readonly leaseMs: number;
   private consecutiveFailures = 0;
+  /** Successful rounds so far. */
+  private rounds = 0;
   private control: UnitControl | undefined;
 
   constructor(private readonly o: CoordinatorOptions) {
@@ -151,6 +155,8 @@ export class ClusterCoordinator implements UnitAssignment {
     this.o.events?.replicas(live);
     if (claim) await this.balance(control, live);
     this.o.events?.owned(replica.id, this.owned());
+    // The whole table for the status: once a lease, not every round (thousands of inputs).
+    if (this.o.events && this.rounds++ % 3 === 0) this.o.events.leases(replica.id, await this.leases.list());
     if (Math.random() < 0.05) await this.replicas.prune(leaseSeconds * PRUNE_AFTER_LEASES);
   }
 

@@ -10,7 +10,7 @@ import type { SiphonError } from '../core/errors.js';
 import { InputTelemetry } from './input-telemetry.js';
 import type { MetricsReadings, SiphonMetrics } from './metrics.js';
 import { OutputTelemetry } from './output-telemetry.js';
-import type { Readiness, StatusDocument, StatusProvider } from './status-types.js';
+import type { Readiness, StatusDocument, StatusProvider, StreamStatus } from './status-types.js';
 import { StreamTelemetry, type StreamInfo } from './stream-telemetry.js';
 
 const JUDGE_EVERY_MS = 1_000;
@@ -46,6 +46,8 @@ export interface ClusterTelemetry {
   owned(replica: string, units: readonly string[]): void;
   renewalFailed(): void;
   fencedCommit(): void;
+  /** Every input's lease as last read from the database, by `replica` (this process): the status shows them. */
+  leases(replica: string, leases: ReadonlyArray<{ unit: string; owner: string | null; expiresAt: string | null }>): void;
 }
 
 export class Telemetry implements StatusProvider {
@@ -59,6 +61,8 @@ export class Telemetry implements StatusProvider {
   private phase: CollectorPhase = 'starting';
   private fatal: SiphonError | undefined;
   private timer: NodeJS.Timeout | undefined;
+  /** Cluster mode: this replica and the leases it last read. */
+  private clusterView: { replica: string; leases: ReadonlyMap<string, { owner: string | null; expiresAt: string | null }> } | undefined;
 
   constructor(private readonly o: TelemetryOptions) {
     this.startedAt = o.clock.now();
@@ -117,6 +121,9 @@ export class Telemetry implements StatusProvider {
       },
       renewalFailed: () => metrics?.leaseRenewalFailures.inc(),
       fencedCommit: () => metrics?.fencedCommits.inc(),
+      leases: (replica, leases) => {
+        this.clusterView = { replica, leases: new Map(leases.map((l) => [l.unit, { owner: l.owner, expiresAt: l.expiresAt }])) };
+      },
     };
   }
 
@@ -153,10 +160,18 @@ export class Telemetry implements StatusProvider {
     const now = this.o.clock.now();
     this.judgeAll();
     return {
-      collector: { name: this.o.collectorName, version: this.o.version, started_at: new Date(this.startedAt).toISOString() },
-      streams: this.streams.map((s) => s.status(now)),
+      collector: { name: this.o.collectorName, version: this.o.version, started_at: new Date(this.startedAt).toISOString(), ...(this.clusterView ? { replica: this.clusterView.replica } : {}) },
+      streams: this.streams.map((s) => this.withLease(s.status(now))),
       outputs: this.outputs.map((o) => o.telemetry.status(o.queued())),
     };
+  }
+
+  /** In cluster mode, a stream's status names its input's lease holder and expiry. */
+  private withLease(status: StreamStatus): StreamStatus {
+    const view = this.clusterView;
+    if (!view) return status;
+    const lease = view.leases.get(status.input);
+    return { ...status, owner: lease?.owner ?? null, lease_expires_at: lease?.expiresAt ?? null };
   }
 
   readiness(): Readiness {

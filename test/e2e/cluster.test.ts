@@ -68,6 +68,7 @@ ${Object.keys(KINDS)
   persistence: {type: postgres, config: {url: "\${env:SIPHON_POSTGRES_URL}", schema: siphon}}
   cluster: {enabled: true, lease_seconds: ${LEASE_SECONDS}}
   shutdown_timeout_seconds: 5
+  status_server: {listen: "127.0.0.1:0"}
 outputs:
   file_1: {type: file, config: {path: ./events.ndjson}}
 inputs:
@@ -176,6 +177,20 @@ test('three replicas share four accounts: every event exactly once, one replica 
     await waitUntil('the live events too', allDelivered(replicas, accounts), 60_000, 250);
     assert.deepEqual(await tally(replicas, accounts), { missing: 0, duplicates: 0 });
     for (const a of accounts) assert.deepEqual(overlaps(a), [], `${a.name} was pulled by two replicas at once`);
+    // Each replica's status names every stream's lease holder; its metrics count the replicas.
+    const statusUrl = /Status server listening on (http:\/\/[\d.:]+)/.exec(replicas[0]!.stderr())?.[1];
+    assert.ok(statusUrl, 'the status server listens');
+    const status = await waitUntil('the status to show every lease held', async () => {
+      const doc = (await (await fetch(`${statusUrl}/api/v1/status`)).json()) as { collector: { replica?: string }; streams: Array<{ input: string; owner?: string | null; lease_expires_at?: string | null }> };
+      return doc.streams.every((s) => typeof s.owner === 'string' && typeof s.lease_expires_at === 'string') && doc;
+    });
+    assert.equal(status.streams.length, accounts.length * Object.keys(KINDS).length);
+    assert.equal(pidOf(status.collector.replica ?? ''), replicas[0]!.child.pid);
+    for (const a of accounts) assert.equal(new Set(status.streams.filter((s) => s.input === a.name).map((s) => s.owner)).size, 1, 'an account lives on one replica');
+    const metrics = await (await fetch(`${statusUrl}/metrics`)).text();
+    assert.match(metrics, /^siphon_cluster_replicas 3$/m);
+    assert.match(metrics, /^siphon_streams_owned\{replica="[^"]+"\} \d+$/m);
+    assert.match(metrics, /^siphon_fenced_commits_total 0$/m);
     // Balanced: with 4 accounts on 3 replicas, none holds more than ceil(4/3) = 2 at the end.
     const owners = new Map<string, number>();
     for (const a of accounts) {
