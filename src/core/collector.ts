@@ -211,8 +211,6 @@ export class Collector {
     const serviceStops = new AbortFanOut(signal);
     const errors: SiphonError[] = [];
     const stopped: string[] = [];
-    const heartbeatsStop = new AbortController();
-    const heartbeats = this.o.inputs.flatMap((i) => (i.heartbeat ? [i.heartbeat.run(AbortSignal.any([signal, heartbeatsStop.signal]))] : []));
     const inputs = new Map(this.o.inputs.map((i) => [i.name, i]));
     /** Running units: their stop and the end of their streams. */
     const running = new Map<string, { stop: AbortController; ended: Promise<void> }>();
@@ -230,15 +228,17 @@ export class Collector {
           // Stopped while its state was loading, or the load failed: nothing to run.
           if (stop.signal.aborted) return;
           const unitStop = AbortSignal.any([serviceStops.child(), stop.signal]);
-          await Promise.all(
-            input.runners.map(async (runner) => {
+          // An input's heartbeat comes from the process that pulls it.
+          await Promise.all([
+            ...(input.heartbeat ? [input.heartbeat.run(unitStop)] : []),
+            ...input.runners.map(async (runner) => {
               try {
                 if ((await runner.run(unitStop, false)) === 'stopped' && signal.aborted) stopped.push(runner.name);
               } catch (err) {
                 errors.push(toSiphonError(err));
               }
             }),
-          );
+          ]);
         })();
         running.set(unit, { stop, ended });
         try {
@@ -265,8 +265,6 @@ export class Collector {
       await Promise.all([...running.values()].map((entry) => entry.ended));
     } finally {
       serviceStops.dispose();
-      heartbeatsStop.abort();
-      await Promise.all(heartbeats);
       stopDeadline();
       statisticsStop.abort();
       await statistics;
