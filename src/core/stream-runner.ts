@@ -170,7 +170,13 @@ export class StreamRunner {
   /** One page from the connector, its requests labelled with this stream. */
   private fetch(position: PullPosition, signal: AbortSignal): Promise<Page> {
     const { puller, scope, key } = this.o;
+    // A replica woken from a long pause asks the vendor nothing for a stream it may have lost.
+    if (this.o.claim && !this.o.claim.valid()) return Promise.reject(this.claimGone('no page is requested'));
     return scope ? scope.run(key.service, () => puller.fetchPage(position, signal)) : puller.fetchPage(position, signal);
+  }
+
+  private claimGone(consequence: string): SiphonError {
+    return new SiphonError('PERSISTENCE_FENCED', `The claim on ${this.o.key.input} was not confirmed within its lease; ${consequence}`, { input: this.o.key.input }, { permanent: true });
   }
 
   /**
@@ -191,9 +197,7 @@ export class StreamRunner {
     const replay = records.length > 0 && (await state.mayReplay());
     // After a long pause (SIGSTOP, a stalled machine) another replica may have taken the stream:
     // its page is not handed to the outputs (the commit would be refused anyway, but too late).
-    if (this.o.claim && !this.o.claim.valid()) {
-      throw new SiphonError('PERSISTENCE_FENCED', `The claim on ${this.o.key.input} was not confirmed within its lease; the page is not delivered`, { input: this.o.key.input }, { permanent: true });
-    }
+    if (this.o.claim && !this.o.claim.valid()) throw this.claimGone('the page is not delivered');
     const submission = await delivery.submit(records, replay ? { replay: { keyOf: (e) => puller.eventKey(e) } } : undefined);
     if (replay) state.replaySubmitted(submission.acked);
 

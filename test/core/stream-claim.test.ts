@@ -18,8 +18,11 @@ import { outputEvents, streamEvents } from '../support/telemetry.js';
 class CountingPuller implements StreamPuller<number> {
   readonly name = 'svc';
   readonly tag = 'test.tag';
+  /** Told of each page asked for (1, 2, 3). */
+  onFetch: (page: number) => void = () => undefined;
   async fetchPage(position: PullPosition<number>): Promise<Page<number>> {
     const n = (position.cursor ?? 0) + 1;
+    this.onFetch(n);
     if (n > 3) return { events: [], cursor: n - 1, hasMore: false, requests: 1 };
     return { events: [{ id: `e${n}`, t: n }], cursor: n, hasMore: n < 3, requests: 1 };
   }
@@ -55,7 +58,7 @@ class FencedStore extends MemoryStateStore {
 
 const clock = { now: () => Date.now(), sleep: () => Promise.resolve() };
 
-function runnerWith(store: MemoryStateStore, claim: StreamClaim, output: ListOutput): { runner: StreamRunner; sink: MemorySink } {
+function runnerWith(store: MemoryStateStore, claim: StreamClaim, output: ListOutput, puller = new CountingPuller()): { runner: StreamRunner; sink: MemorySink } {
   const sink = new MemorySink();
   const logger = createLogger({ format: 'text', level: 'info', redactor: new Redactor(), sink });
   const lane = new OutputLane(
@@ -67,7 +70,7 @@ function runnerWith(store: MemoryStateStore, claim: StreamClaim, output: ListOut
   );
   const runner = new StreamRunner({
     key: { input: 'acct', service: 'svc' },
-    puller: new CountingPuller(),
+    puller,
     settings: { enabled: true, request_period_in_seconds: 1, dedup_window_seconds: 3600, dedup_max_keys: 1000, obfuscation: [], no_events_alarm_in_seconds: 0 },
     startSetting: null,
     startMs: null,
@@ -85,10 +88,15 @@ function runnerWith(store: MemoryStateStore, claim: StreamClaim, output: ListOut
 test('a claim no longer valid: the page in hand is not delivered, the stream stops here and says it lost the stream', async () => {
   const store = new MemoryStateStore();
   const output = new ListOutput();
-  let pagesAllowed = 1;
+  // The claim lapses while page 3 is fetched, page 2 in hand (page 1 went to the outputs before).
+  let lapsed = false;
+  const puller = new CountingPuller();
+  puller.onFetch = (page) => {
+    if (page === 3) lapsed = true;
+  };
   const lost: SiphonError[] = [];
-  const claim: StreamClaim = { valid: () => pagesAllowed-- > 0, lost: (reason) => lost.push(reason) };
-  const { runner, sink } = runnerWith(store, claim, output);
+  const claim: StreamClaim = { valid: () => !lapsed, lost: (reason) => lost.push(reason) };
+  const { runner, sink } = runnerWith(store, claim, output, puller);
   await runner.loadState();
   assert.equal(await runner.run(new AbortController().signal, false), 'stopped');
   assert.deepEqual(output.records.map((r) => r.event['id']), ['e1']);
@@ -108,4 +116,19 @@ test('a fenced commit ends the stream: the checkpoint stays where the claim last
   assert.equal(lost.length, 1);
   assert.equal(lost[0]?.code, 'PERSISTENCE_FENCED');
   assert.equal((await store.get({ input: 'acct', service: 'svc' }))?.cursor, null, 'nothing committed');
+});
+
+test('a claim that lapsed between cycles: nothing is asked of the vendor', async () => {
+  const store = new MemoryStateStore();
+  const output = new ListOutput();
+  const puller = new CountingPuller();
+  const asked: number[] = [];
+  puller.onFetch = (page) => asked.push(page);
+  const lost: SiphonError[] = [];
+  const { runner } = runnerWith(store, { valid: () => false, lost: (reason) => lost.push(reason) }, output, puller);
+  await runner.loadState();
+  assert.equal(await runner.run(new AbortController().signal, false), 'stopped');
+  assert.deepEqual(asked, []);
+  assert.deepEqual(output.records, []);
+  assert.match(lost[0]?.message ?? '', /no page is requested/);
 });

@@ -126,13 +126,13 @@ function allDelivered(replicas: readonly Replica[], accounts: readonly Account[]
   return async () => (await tally(replicas, accounts)).missing === 0;
 }
 
-/** The replica that asked an account's simulator last, and when. */
+/** The replica that pulled an account last, and when. */
 function lastAsker(account: Account): { replica: string; at: number } | undefined {
-  const last = account.front.requests.at(-1);
+  const last = account.front.requests.filter(pulls).at(-1);
   return last && { replica: RecordingFront.replicaOf(last.userAgent), at: last.at };
 }
 
-/** Whether a request pulled events (not the setup's token check, which every replica makes for every account). */
+/** Whether a request pulled events (not the setup's token check, which every replica makes for every account when it starts). */
 function pulls(r: RecordedRequest): boolean {
   return !r.path.includes('introspect');
 }
@@ -143,13 +143,13 @@ function pidOf(replica: string): number {
 }
 
 /**
- * Whether two replicas ever had requests to one account in flight at the same moment (the
+ * Whether two replicas ever pulled one account at the same moment: event requests in flight (the
  * front's times: arrival to complete answer), ignoring `except` (a replica paused by the test,
  * whose request in flight hangs until it wakes) and requests that arrived before `since`.
  */
 function overlaps(account: Account, except?: string, since = 0): string[] {
   const found: string[] = [];
-  const requests = account.front.requests.filter((r) => RecordingFront.replicaOf(r.userAgent) !== except && r.at >= since).sort((x, y) => x.at - y.at);
+  const requests = account.front.requests.filter((r) => pulls(r) && RecordingFront.replicaOf(r.userAgent) !== except && r.at >= since).sort((x, y) => x.at - y.at);
   let owner: { replica: string; end: number } | undefined;
   for (const r of requests) {
     const replica = RecordingFront.replicaOf(r.userAgent);

@@ -6,7 +6,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 export interface RecordedRequest {
-  /** Date.now() when the request arrived and when its answer was complete. */
+  /** Date.now() when the request arrived, and when its answer was complete or the client went away. */
   readonly at: number;
   readonly end: number;
   readonly userAgent: string;
@@ -30,9 +30,10 @@ export class RecordingFront {
         (answer) => {
           res.writeHead(answer.statusCode ?? 502, answer.headers);
           answer.pipe(res);
-          answer.on('end', () => requests.push({ at, end: Date.now(), userAgent: String(req.headers['user-agent'] ?? ''), path: req.url ?? '' }));
         },
       );
+      // The answer is complete, or the client gave up on it (an aborted request is over for the client).
+      res.on('close', () => requests.push({ at, end: Date.now(), userAgent: String(req.headers['user-agent'] ?? ''), path: req.url ?? '' }));
       forwarded.on('error', () => res.destroy());
       req.pipe(forwarded);
     });
