@@ -22,6 +22,9 @@ import type { DeliveryJournal } from '../state/journal.js';
 import { PostgresStateStore } from '../state/postgres/store.js';
 import { PostgresDeliveryJournal } from '../state/postgres/journal.js';
 import { JournaledOutput } from './journaled-output.js';
+import { openClusterReplica, type ClusterReplica } from './cluster.js';
+import type { Fence } from '../state/postgres/database.js';
+import { SiphonError } from '../core/errors.js';
 import { compileObfuscation } from '../stages/obfuscate.js';
 import { createLogger, type LogFormat, type LogRecord, type LogSink } from '../telemetry/logger.js';
 import { Telemetry } from '../telemetry/telemetry.js';
@@ -128,7 +131,8 @@ export async function buildRuntime(config: SiphonConfig, options: RuntimeOptions
           delivery: o.delivery,
         }));
   const lockState = options.lockState ?? true;
-  const store = await openStateStore(config.globals.persistence, { lock: lockState });
+  const cluster = lockState ? await joinCluster(config, options, logger, telemetry) : undefined;
+  const store = cluster ? cluster.store : await openStateStore(config.globals.persistence, { lock: lockState });
   /** The logger of one output's delivery side (its lane and its journal), named as Devo's sender managers. */
   const senderManagerLogger = (output: Output): Logger => logger.child({ module: `${senderTypeName(output.type)}SenderManager(${output.name})` });
   // Only the collector that holds the state writes journals (not `siphon check`). Outputs that
@@ -136,7 +140,7 @@ export async function buildRuntime(config: SiphonConfig, options: RuntimeOptions
   // the checkpoints may not yet cover: about one delivery queue. It lives with the state: in the
   // state folder, or in the database (shared by the replicas of a cluster).
   const journalEntries = config.globals.queue_max_size_in_messages + JOURNAL_MARGIN_ENTRIES;
-  const openJournal = lockState ? journalOpener(config.globals.persistence, store, journalEntries) : undefined;
+  const openJournal = lockState ? journalOpener(config.globals.persistence, store, journalEntries, cluster?.coordinator.fence) : undefined;
   if (openJournal) {
     for (const c of configured) {
       if (c.output.findDelivered) continue;
@@ -191,6 +195,8 @@ export async function buildRuntime(config: SiphonConfig, options: RuntimeOptions
       scope: telemetry.scope,
       environmentProxies: config.environmentProxies,
       ...(tls ? { tls } : {}),
+      // In a cluster the vendor (and a test's simulator) sees which replica asks.
+      ...(cluster ? { userAgent: `siphon/${SIPHON_VERSION} (replica ${cluster.coordinator.replicaId})` } : {}),
     });
     closers.push(() => http.close());
     const source = input.settings.create({ name: input.name, id: input.id }, { logger: inputLogger, clock, http, signal, redactor });
@@ -225,6 +231,7 @@ export async function buildRuntime(config: SiphonConfig, options: RuntimeOptions
           clock,
           events: telemetry.stream(inputTelemetry, info, pullerLogger),
           scope: telemetry.scope,
+          ...(cluster ? { claim: cluster.coordinator.claimFor(input.name) } : {}),
         }),
       );
     }
@@ -268,6 +275,7 @@ export async function buildRuntime(config: SiphonConfig, options: RuntimeOptions
     statisticsIntervalMs: config.globals.sender_statistics_interval_seconds * 1000,
     shutdownTimeoutMs: config.globals.shutdown_timeout_seconds * 1000,
     startSpacingMs: startSpacingMs(periodsMs),
+    ...(cluster ? { assignment: cluster.coordinator } : {}),
   });
   return {
     collector,
@@ -288,6 +296,7 @@ function journalOpener(
   persistence: SiphonConfig['globals']['persistence'],
   store: StateStore,
   entries: number,
+  fence: Fence | undefined,
 ): ((output: string, logger: Logger) => Promise<DeliveryJournal>) | undefined {
   if (persistence.type === 'filesystem') {
     const stateDirectory = persistence.directory;
@@ -296,7 +305,25 @@ function journalOpener(
   // The journals share the store's pool: one per process.
   if (store instanceof PostgresStateStore) {
     const database = store.database;
-    return (output, logger) => Promise.resolve(new PostgresDeliveryJournal({ database, output, keepEntries: entries, logger }));
+    return (output, logger) => Promise.resolve(new PostgresDeliveryJournal({ database, output, keepEntries: entries, logger, ...(fence ? { fence } : {}) }));
   }
   return undefined;
+}
+
+/**
+ * With `cluster.enabled`, this process becomes a replica: it opens the database, and its leases
+ * decide which inputs it pulls and fence its commits. A `--once` run would pull every input
+ * without a claim, beside the replicas: it is refused.
+ */
+async function joinCluster(config: SiphonConfig, options: RuntimeOptions, logger: Logger, telemetry: Telemetry): Promise<ClusterReplica | undefined> {
+  const { cluster, persistence } = config.globals;
+  if (!cluster.enabled || persistence.type !== 'postgres') return undefined;
+  if (options.once) {
+    throw new SiphonError('CONFIG_INVALID_VALUE', '--once cannot run with cluster.enabled: it would pull every input beside the replicas that hold them; run the replicas continuously, or turn the cluster off for a one-off run');
+  }
+  const { url, schema, caFile } = persistence;
+  return openClusterReplica(
+    { url, schema, ...(caFile !== undefined ? { caFile } : {}) },
+    { leaseSeconds: cluster.lease_seconds, logger: logger.child({ module: 'Cluster' }), events: telemetry.cluster() },
+  );
 }

@@ -54,10 +54,23 @@ const persistenceSchema = z.discriminatedUnion('type', [
     .strict(),
 ]);
 
+/** How many seconds a replica's claim on an input lasts without renewal (below 3, a busy event loop loses claims). */
+export const DEFAULT_LEASE_SECONDS = 15;
+const MIN_LEASE_SECONDS = 3;
+
+const clusterSchema = z
+  .object({
+    /** Replicas with the same configuration and database share the streams (needs postgres persistence). */
+    enabled: z.boolean().default(false),
+    lease_seconds: z.number().min(MIN_LEASE_SECONDS).max(3_600).default(DEFAULT_LEASE_SECONDS),
+  })
+  .strict();
+
 export const globalsSchema = z
   .object({
     name: nonEmptyString().default('siphon'),
     persistence: persistenceSchema.default({ type: 'filesystem', config: { directory_name: DEFAULT_STATE_DIRECTORY } }),
+    cluster: clusterSchema.default({ enabled: false, lease_seconds: DEFAULT_LEASE_SECONDS }),
     debug_status: z.boolean().default(false),
     log_format: z.enum(['text', 'json']).default('text'),
     memory_report_interval_seconds: z.number().int().min(0).default(300),
@@ -119,7 +132,21 @@ export function readGlobals(raw: unknown, baseDir: string, reporter: Reporter): 
     input = kept;
   }
   const result = validate(globalsSchema, withoutNulls(input), PATH, reporter);
-  return result.ok ? toGlobalSettings(result.data, baseDir) : undefined;
+  if (!result.ok) return undefined;
+  if (!clusterFitsPersistence(result.data.cluster.enabled, result.data.persistence.type)) {
+    reporter.error({
+      code: 'CONFIG_INVALID_VALUE',
+      path: [...PATH, 'cluster', 'enabled'],
+      message: `cluster.enabled needs persistence.type: postgres (the replicas share their streams' state and leases through it); persistence.type is ${result.data.persistence.type}`,
+    });
+    return undefined;
+  }
+  return toGlobalSettings(result.data, baseDir);
+}
+
+/** Replicas share state and leases through PostgreSQL only: a cluster on any other store would pull every stream once per replica. */
+function clusterFitsPersistence(enabled: boolean, persistenceType: string): boolean {
+  return !enabled || persistenceType === 'postgres';
 }
 
 function toGlobalSettings(block: GlobalsBlock, baseDir: string): GlobalSettings {

@@ -26,6 +26,8 @@ export interface GlobalSettings {
     | { type: 'memory' }
     /** PostgreSQL (src/state/postgres): `url` holds the password (registered as a secret); `caFile` is absolute. */
     | { type: 'postgres'; url: string; schema: string; caFile?: string };
+  /** Replicas sharing the streams through PostgreSQL (`enabled` only with postgres persistence). */
+  cluster: ClusterSettings;
   debug_status: boolean;
   log_format: 'text' | 'json';
   /** 0 turns the memory report off. */
@@ -39,6 +41,12 @@ export interface GlobalSettings {
   sender_statistics_interval_seconds: number;
   /** The status server; absent: off. */
   status_server?: StatusServerSettings;
+}
+
+export interface ClusterSettings {
+  enabled: boolean;
+  /** How long a claim on an input lasts without renewal (>= 3). */
+  lease_seconds: number;
 }
 
 export interface StatusServerSettings {

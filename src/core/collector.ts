@@ -13,6 +13,7 @@ import type { DeliveryQueue } from './delivery-queue.js';
 import type { InternalRecords } from './internal-records.js';
 import type { Heartbeat } from './heartbeat.js';
 import type { SenderStatisticsReporter } from './sender-statistics.js';
+import type { UnitAssignment, UnitControl } from './assignment.js';
 
 /**
  * Past the stop's deadline, how long closing outputs is still waited for: outputs drop their
@@ -58,6 +59,11 @@ export interface CollectorOptions {
    * keep their period from their first pull, so their pulls stay spread (see `startSpacingMs`).
    */
   startSpacingMs?: number;
+  /**
+   * Decides which inputs run while the collector runs (a cluster); absent: every input runs
+   * from start to stop. Not used with `once`.
+   */
+  assignment?: UnitAssignment;
 }
 
 /** The longest wait between two services' first pulls. */
@@ -151,6 +157,7 @@ export class Collector {
    */
   async run(signal: AbortSignal, once: boolean): Promise<CollectorRunEnd> {
     this.watchStop(signal);
+    if (this.o.assignment && !once) return this.runAssigned(this.o.assignment, signal);
     const runners = this.o.inputs.flatMap((i) => i.runners);
     for (const runner of runners) await runner.loadState();
     if (!signal.aborted) this.o.phases?.('running');
@@ -187,6 +194,82 @@ export class Collector {
     }
     // In configuration order, whatever order they stopped in.
     const order = runners.map((r) => r.name);
+    stopped.sort((a, b) => order.indexOf(a) - order.indexOf(b));
+    return { errors, stopped };
+  }
+
+  /**
+   * Runs the inputs the assignment source starts, until `signal` aborts and the source has
+   * stopped them. A unit's streams start from its last committed checkpoint (its state is
+   * loaded at each start) and stop between pages.
+   */
+  private async runAssigned(assignment: UnitAssignment, signal: AbortSignal): Promise<CollectorRunEnd> {
+    if (!signal.aborted) this.o.phases?.('running');
+    const statisticsStop = new AbortController();
+    const statistics = this.o.statistics.run(this.o.statisticsIntervalMs, statisticsStop.signal);
+    const stopDeadline = this.armShutdownDeadline(signal);
+    const serviceStops = new AbortFanOut(signal);
+    const errors: SiphonError[] = [];
+    const stopped: string[] = [];
+    const inputs = new Map(this.o.inputs.map((i) => [i.name, i]));
+    /** Running units: their stop and the end of their streams. */
+    const running = new Map<string, { stop: AbortController; ended: Promise<void> }>();
+    const control: UnitControl = {
+      units: this.o.inputs.map((i) => i.name),
+      running: () => [...running.keys()],
+      start: async (unit) => {
+        const input = inputs.get(unit);
+        if (!input || running.has(unit) || signal.aborted) return;
+        const stop = new AbortController();
+        let loaded!: () => void;
+        const ready = new Promise<void>((resolve) => (loaded = resolve));
+        const ended = (async (): Promise<void> => {
+          await ready;
+          // Stopped while its state was loading, or the load failed: nothing to run.
+          if (stop.signal.aborted) return;
+          const unitStop = AbortSignal.any([serviceStops.child(), stop.signal]);
+          // An input's heartbeat comes from the process that pulls it.
+          await Promise.all([
+            ...(input.heartbeat ? [input.heartbeat.run(unitStop)] : []),
+            ...input.runners.map(async (runner) => {
+              try {
+                if ((await runner.run(unitStop, false)) === 'stopped' && signal.aborted) stopped.push(runner.name);
+              } catch (err) {
+                errors.push(toSiphonError(err));
+              }
+            }),
+          ]);
+        })();
+        running.set(unit, { stop, ended });
+        try {
+          for (const runner of input.runners) await runner.loadState();
+        } catch (err) {
+          running.delete(unit);
+          stop.abort();
+          loaded();
+          await ended;
+          throw err;
+        }
+        loaded();
+      },
+      stop: async (unit) => {
+        const entry = running.get(unit);
+        if (!entry) return;
+        entry.stop.abort();
+        await entry.ended;
+        if (running.get(unit) === entry) running.delete(unit);
+      },
+    };
+    try {
+      await assignment.run(control, signal);
+      await Promise.all([...running.values()].map((entry) => entry.ended));
+    } finally {
+      serviceStops.dispose();
+      stopDeadline();
+      statisticsStop.abort();
+      await statistics;
+    }
+    const order = this.o.inputs.flatMap((i) => i.runners.map((r) => r.name));
     stopped.sort((a, b) => order.indexOf(a) - order.indexOf(b));
     return { errors, stopped };
   }

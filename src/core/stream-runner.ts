@@ -8,7 +8,8 @@
 
 import type { Clock, Page, PullPosition, StreamSettings, Logger, StreamPuller, Checkpoint, StateKey, StateStore } from './contracts.js';
 import type { Delivery, Receipt } from './delivery.js';
-import { toSiphonError } from './errors.js';
+import { SiphonError, toSiphonError } from './errors.js';
+import type { StreamClaim } from './assignment.js';
 import type { Obfuscator } from '../stages/obfuscate.js';
 import { NoProgressGuard } from './no-progress.js';
 import { CycleStatistics } from './statistics.js';
@@ -34,6 +35,8 @@ export interface StreamRunnerOptions {
   events: EventSink<StreamEvent>;
   /** Labels the stream's requests on the input's shared HTTP client; absent: unlabelled. */
   scope?: StreamScope;
+  /** In a cluster: the replica's claim on this stream's input, checked before each page goes to the outputs. */
+  claim?: StreamClaim;
 }
 
 /** How a service's run ended: with `once`, 'caught-up' is the only complete run. */
@@ -88,8 +91,14 @@ export class StreamRunner {
           if (once) return 'caught-up';
         } catch (err) {
           reload = true;
-          if (signal.aborted) break;
           const error = toSiphonError(err);
+          if (error.code === 'PERSISTENCE_FENCED') {
+            // Another replica holds the stream now: its checkpoint is not this process's to move.
+            this.o.logger.warn(`This replica lost the stream ${this.name} and stops pulling it (${error.message}); the replica that holds it now continues from its last checkpoint`);
+            this.o.claim?.lost(error);
+            break;
+          }
+          if (signal.aborted) break;
           const verdict = this.failures.failed(error, once);
           waitMs = verdict.waitMs;
           events.emit({ type: 'cycle_failed', error, consecutive: verdict.consecutive, waitMs: verdict.givingUp ? undefined : waitMs });
@@ -179,7 +188,13 @@ export class StreamRunner {
   /** One page from the connector, its requests labelled with this stream. */
   private fetch(position: PullPosition, signal: AbortSignal): Promise<Page> {
     const { puller, scope, key } = this.o;
+    // A replica woken from a long pause asks the vendor nothing for a stream it may have lost.
+    if (this.o.claim && !this.o.claim.valid()) return Promise.reject(this.claimGone('no page is requested'));
     return scope ? scope.run(key.service, () => puller.fetchPage(position, signal)) : puller.fetchPage(position, signal);
+  }
+
+  private claimGone(consequence: string): SiphonError {
+    return new SiphonError('PERSISTENCE_FENCED', `The claim on ${this.o.key.input} was not confirmed within its lease; ${consequence}`, { input: this.o.key.input }, { permanent: true });
   }
 
   /**
@@ -198,6 +213,9 @@ export class StreamRunner {
 
     state.throwIfFailed();
     const replay = records.length > 0 && (await state.mayReplay());
+    // After a long pause (SIGSTOP, a stalled machine) another replica may have taken the stream:
+    // its page is not handed to the outputs (the commit would be refused anyway, but too late).
+    if (this.o.claim && !this.o.claim.valid()) throw this.claimGone('the page is not delivered');
     const submission = await delivery.submit(records, replay ? { replay: { keyOf: (e) => puller.eventKey(e) } } : undefined);
     if (replay) state.replaySubmitted(submission.acked);
 

@@ -32,6 +32,10 @@ export class SiphonMetrics {
   readonly outputEventsSent: Counter<'output'>;
   readonly outputBytesSent: Counter<'output'>;
   readonly outputErrors: Counter<'output' | 'reason'>;
+  readonly clusterReplicas: Gauge;
+  readonly streamsOwned: Gauge<'replica'>;
+  readonly leaseRenewalFailures: Counter;
+  readonly fencedCommits: Counter;
 
   constructor(readings: MetricsReadings) {
     const registers = [this.registry];
@@ -62,6 +66,10 @@ export class SiphonMetrics {
     this.outputEventsSent = counter('siphon_output_events_sent_total', 'Events an output accepted', ['output']);
     this.outputBytesSent = counter('siphon_output_bytes_sent_total', 'Bytes an output accepted', ['output']);
     this.outputErrors = counter('siphon_output_errors_total', 'Failed writes of an output, by reason', ['output', 'reason']);
+    this.clusterReplicas = gauge('siphon_cluster_replicas', 'Live replicas sharing the streams, as this replica last saw them (cluster mode)', []);
+    this.streamsOwned = gauge('siphon_streams_owned', 'Streams this replica holds the lease of (cluster mode)', ['replica']);
+    this.leaseRenewalFailures = counter('siphon_lease_renewal_failures_total', 'Lease renewal rounds that failed (the database unreachable or refusing)', []);
+    this.fencedCommits = counter('siphon_fenced_commits_total', 'Checkpoint or journal commits refused because this replica no longer held the stream', []);
 
     new Gauge({
       name: 'siphon_lag_seconds',

@@ -49,6 +49,10 @@ export interface StreamStatus {
   checkpoint_at: string | null;
   next_poll_at: string | null;
   backfill: BackfillProgress | null;
+  /** Cluster mode only: the replica holding the stream's input (null: nobody), as last read from the database. */
+  owner?: string | null;
+  /** Cluster mode only: when that lease expires unless renewed (ISO 8601, the database's clock). */
+  lease_expires_at?: string | null;
 }
 
 export interface OutputStatus {
@@ -61,7 +65,8 @@ export interface OutputStatus {
 }
 
 export interface StatusDocument {
-  collector: { name: string; version: string; started_at: string };
+  /** `replica`: cluster mode only, this process's identity (host:pid:start). */
+  collector: { name: string; version: string; started_at: string; replica?: string };
   streams: StreamStatus[];
   outputs: OutputStatus[];
 }

@@ -10,7 +10,7 @@ import type { SiphonError } from '../core/errors.js';
 import { InputTelemetry } from './input-telemetry.js';
 import type { MetricsReadings, SiphonMetrics } from './metrics.js';
 import { OutputTelemetry } from './output-telemetry.js';
-import type { Readiness, StatusDocument, StatusProvider } from './status-types.js';
+import type { Readiness, StatusDocument, StatusProvider, StreamStatus } from './status-types.js';
 import { StreamTelemetry, type StreamInfo } from './stream-telemetry.js';
 
 const JUDGE_EVERY_MS = 1_000;
@@ -39,6 +39,17 @@ class AsyncStreamScope implements StreamScope {
   }
 }
 
+/** A cluster replica's happenings, as the metrics count them. */
+export interface ClusterTelemetry {
+  replicas(live: number): void;
+  /** The inputs `replica` holds now (each with all its streams). */
+  owned(replica: string, units: readonly string[]): void;
+  renewalFailed(): void;
+  fencedCommit(): void;
+  /** Every input's lease as last read from the database, by `replica` (this process): the status shows them. */
+  leases(replica: string, leases: ReadonlyArray<{ unit: string; owner: string | null; expiresAt: string | null }>): void;
+}
+
 export class Telemetry implements StatusProvider {
   readonly scope: StreamScope = new AsyncStreamScope();
   /** Undefined when nothing reads the metrics (no status server). */
@@ -50,6 +61,8 @@ export class Telemetry implements StatusProvider {
   private phase: CollectorPhase = 'starting';
   private fatal: SiphonError | undefined;
   private timer: NodeJS.Timeout | undefined;
+  /** Cluster mode: this replica and the leases it last read. */
+  private clusterView: { replica: string; leases: ReadonlyMap<string, { owner: string | null; expiresAt: string | null }> } | undefined;
 
   constructor(private readonly o: TelemetryOptions) {
     this.startedAt = o.clock.now();
@@ -97,6 +110,23 @@ export class Telemetry implements StatusProvider {
     return telemetry;
   }
 
+  /** What a cluster replica reports (live replicas, streams held, failed renewals, refused commits) into the metrics. */
+  cluster(): ClusterTelemetry {
+    const metrics = this.prometheus;
+    return {
+      replicas: (live) => metrics?.clusterReplicas.set(live),
+      owned: (replica, units) => {
+        const held = new Set(units);
+        metrics?.streamsOwned.set({ replica }, this.streams.filter((s) => held.has(s.info.input)).length);
+      },
+      renewalFailed: () => metrics?.leaseRenewalFailures.inc(),
+      fencedCommit: () => metrics?.fencedCommits.inc(),
+      leases: (replica, leases) => {
+        this.clusterView = { replica, leases: new Map(leases.map((l) => [l.unit, { owner: l.owner, expiresAt: l.expiresAt }])) };
+      },
+    };
+  }
+
   /** The collector's phase, for readiness; `fatal` is why it cannot run. */
   setPhase(phase: CollectorPhase, fatal?: SiphonError): void {
     this.phase = phase;
@@ -130,10 +160,18 @@ export class Telemetry implements StatusProvider {
     const now = this.o.clock.now();
     this.judgeAll();
     return {
-      collector: { name: this.o.collectorName, version: this.o.version, started_at: new Date(this.startedAt).toISOString() },
-      streams: this.streams.map((s) => s.status(now)),
+      collector: { name: this.o.collectorName, version: this.o.version, started_at: new Date(this.startedAt).toISOString(), ...(this.clusterView ? { replica: this.clusterView.replica } : {}) },
+      streams: this.streams.map((s) => this.withLease(s.status(now))),
       outputs: this.outputs.map((o) => o.telemetry.status(o.queued())),
     };
+  }
+
+  /** In cluster mode, a stream's status names its input's lease holder and expiry. */
+  private withLease(status: StreamStatus): StreamStatus {
+    const view = this.clusterView;
+    if (!view) return status;
+    const lease = view.leases.get(status.input);
+    return { ...status, owner: lease?.owner ?? null, lease_expires_at: lease?.expiresAt ?? null };
   }
 
   readiness(): Readiness {

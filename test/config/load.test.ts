@@ -141,6 +141,7 @@ test('the documented example loads, with the token from the environment', () => 
   assert.deepEqual(config.globals, {
     name: 'my-collector',
     persistence: { type: 'filesystem', directory: join(BASE, 'state') },
+    cluster: { enabled: false, lease_seconds: 15 },
     debug_status: false,
     log_format: 'text',
     memory_report_interval_seconds: 300,
@@ -169,6 +170,20 @@ test('the documented example loads, with the token from the environment', () => 
   assert.deepEqual(settings.services['audit']?.start_time_value, { text: '2024-05-01T00:00:00Z', ms: Date.parse('2024-05-01T00:00:00Z') });
   assert.deepEqual(Object.keys(settings.services), ['audit', 'item_usage', 'sign_in_attempts']);
   assert.deepEqual(config.secrets, [TOKEN]);
+});
+
+test('cluster: off by default; enabled needs postgres persistence; lease_seconds at least 3', () => {
+  const base = ['outputs: {c: {type: console}}', 'inputs: {fakevendor: {credentials: {token: x}}}'];
+  const plain = loaded(load(yaml('globals: {persistence: {type: memory}}', ...base)));
+  assert.deepEqual(plain.globals.cluster, { enabled: false, lease_seconds: 15 });
+  const onMemory = load(yaml('globals:', '  persistence: {type: memory}', '  cluster: {enabled: true}', ...base));
+  assert.equal(onMemory.ok, false);
+  const problem = problemAt(onMemory, 'globals.cluster.enabled');
+  assert.equal(problem.code, 'CONFIG_INVALID_VALUE');
+  assert.match(problem.message, /needs persistence\.type: postgres.*is memory/);
+  assert.equal(problem.line, 3);
+  const short = load(yaml('globals:', '  persistence: {type: memory}', '  cluster: {lease_seconds: 2}', ...base));
+  assert.equal(problemAt(short, 'globals.cluster.lease_seconds').code, 'CONFIG_INVALID_VALUE');
 });
 
 test('defaults: no globals, memory persistence, a service written with no settings', () => {

@@ -32,4 +32,27 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX ON ${table('delivered')} (output, seq);
     `,
   },
+  {
+    version: 2,
+    name: 'replicas and their leases on inputs',
+    // A unit is one input (an account): all its streams live on one replica, so the account's
+    // rate budget holds. Expiry times are the database's clock (now()), never a replica's.
+    sql: (table) => `
+      CREATE TABLE ${table('replicas')} (
+        id text PRIMARY KEY,
+        host text NOT NULL,
+        pid integer NOT NULL,
+        started_at timestamptz NOT NULL,
+        heartbeat_at timestamptz NOT NULL,
+        expires_at timestamptz NOT NULL
+      );
+      CREATE TABLE ${table('leases')} (
+        unit text PRIMARY KEY,
+        owner text NULL,
+        epoch bigint NOT NULL DEFAULT 0,
+        expires_at timestamptz NULL
+      );
+      CREATE INDEX ON ${table('leases')} (owner);
+    `,
+  },
 ];
