@@ -12,7 +12,7 @@ import type { Logger, StateKey } from '../core/contracts.js';
 import { SiphonError, toSiphonError } from '../core/errors.js';
 import type { Database } from '../state/postgres/database.js';
 import { LeaseTable, type Lease, type LeaseView } from './leases.js';
-import { ReplicaTable, type ReplicaIdentity } from './replicas.js';
+import { ReplicaTable, type ReplicaIdentity, type ReplicaShare } from './replicas.js';
 
 /** What the cluster reports (metrics): implemented by the telemetry. */
 export interface ClusterEvents {
@@ -151,28 +151,53 @@ export class ClusterCoordinator implements UnitAssignment {
       this.o.logger.info(`PostgreSQL answers again after ${this.consecutiveFailures} failed lease renewal(s)`);
       this.consecutiveFailures = 0;
     }
-    const live = await this.replicas.liveCount();
+    const shares = await this.replicas.liveShares();
+    const live = Math.max(1, shares.length);
     this.o.events?.replicas(live);
-    if (claim) await this.balance(control, live);
+    if (claim) await this.balance(control, shares);
     this.o.events?.owned(replica.id, this.owned());
     // The whole table for the status: once a lease, not every round (thousands of inputs).
     if (this.o.events && this.rounds++ % 3 === 0) this.o.events.leases(replica.id, await this.leases.list());
     if (Math.random() < 0.05) await this.replicas.prune(leaseSeconds * PRUNE_AFTER_LEASES);
   }
 
-  /** Claims up to the fair share (units / live replicas, rounded up); hands over what is above it. */
-  private async balance(control: UnitControl, live: number): Promise<void> {
-    const fair = Math.ceil(control.units.length / live);
+  /**
+   * Spreads the units evenly: each replica holds floor(units / live) or one more. It claims up to
+   * the rounded-up share and hands over what is above it; and while a live replica holds fewer
+   * than the rounded-down share (4 inputs over 3 replicas claimed 2/2/0), the fullest replicas
+   * give one unit each, one hand-over at a time, so the starving one can claim them.
+   */
+  private async balance(control: UnitControl, shares: readonly ReplicaShare[]): Promise<void> {
+    const live = Math.max(1, shares.length);
+    const units = control.units.length;
+    const fair = Math.ceil(units / live);
+    const floor = Math.floor(units / live);
     const active = [...this.held.values()].filter((h) => !h.releasing);
     if (active.length > fair) {
       // The most recently claimed go first: the longest-held streams keep their warm state.
-      for (const h of active.slice(fair)) this.handOver(h, `${live} replicas share ${control.units.length} inputs: this one keeps ${fair}`);
+      for (const h of active.slice(fair)) this.handOver(h, `${live} replicas share ${units} inputs: this one keeps ${fair}`);
       return;
     }
-    if (this.held.size >= fair) return;
+    const missing = shares.reduce((sum, s) => sum + Math.max(0, floor - s.held), 0);
+    if (missing > 0 && active.length > floor && active.length === this.held.size) {
+      const me = this.o.replica.id;
+      const donors = shares
+        .filter((s) => s.held > floor)
+        .sort((a, b) => b.held - a.held || a.id.localeCompare(b.id))
+        .slice(0, missing);
+      const last = active[active.length - 1];
+      if (last && donors.some((d) => d.id === me)) {
+        this.handOver(last, `${live} replicas share ${units} inputs and one holds fewer than ${floor}: this one gives one`);
+        return;
+      }
+    }
+    // While a replica is short of its share, the others claim no more than the rounded-down
+    // share: what a donor gives is left for the one that needs it.
+    const target = missing > 0 ? floor : fair;
+    if (this.held.size >= target) return;
     const sentAt = this.monotonic();
     const free = control.units.filter((u) => !this.held.has(u));
-    const claimed = await this.leases.claim(this.o.replica.id, free, fair - this.held.size, this.o.leaseSeconds);
+    const claimed = await this.leases.claim(this.o.replica.id, free, target - this.held.size, this.o.leaseSeconds);
     for (const lease of claimed) {
       const h: Held = { lease, confirmedAt: sentAt, releasing: false };
       this.held.set(lease.unit, h);

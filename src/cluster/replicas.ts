@@ -17,6 +17,12 @@ export function replicaIdentity(startedAtMs: number = Date.now(), host: string =
   return { id: `${host}:${pid}:${startedAtMs.toString(36)}`, host, pid };
 }
 
+/** A live replica and the number of inputs it holds. */
+export interface ReplicaShare {
+  readonly id: string;
+  readonly held: number;
+}
+
 export class ReplicaTable {
   constructor(private readonly db: Database) {}
 
@@ -30,10 +36,17 @@ export class ReplicaTable {
     );
   }
 
-  /** Replicas whose heartbeat has not expired (this one included once registered); at least 1. */
-  async liveCount(): Promise<number> {
-    const { rows } = await this.db.pool.query<{ live: string }>(`SELECT count(*) AS live FROM ${this.db.table('replicas')} WHERE expires_at > now()`);
-    return Math.max(1, Number(rows[0]?.live ?? 1));
+  /**
+   * Every live replica (heartbeat not expired; this one included once registered) with how many
+   * unexpired leases it holds: what balance needs to see a replica left without its share.
+   */
+  async liveShares(): Promise<ReplicaShare[]> {
+    const { rows } = await this.db.pool.query<{ id: string; held: string }>(
+      `SELECT r.id, count(l.unit) AS held FROM ${this.db.table('replicas')} r
+       LEFT JOIN ${this.db.table('leases')} l ON l.owner = r.id AND l.expires_at > now()
+       WHERE r.expires_at > now() GROUP BY r.id`,
+    );
+    return rows.map((r) => ({ id: r.id, held: Number(r.held) }));
   }
 
   /** Forgets replicas dead for long (`keepSeconds` past their expiry): the table stays small. */

@@ -164,3 +164,25 @@ test('a claim taken over while its holder is cut off: the holder fences its comm
     await db.close();
   }
 });
+
+test('four units over three replicas end two, one and one: a replica left without its share gets one from the fullest', async () => {
+  const db = await freshDatabase('lease_spread');
+  const units = ['u1', 'u2', 'u3', 'u4'];
+  const stops = [0, 1, 2].map(() => new AbortController());
+  const coordinators = [0, 1, 2].map((i) => new ClusterCoordinator({ database: db, replica: replicaIdentity(Date.now(), `spread${i}`, 2000 + i), leaseSeconds: 3, logger: quietLogger() }));
+  const controls = [0, 1, 2].map(() => recordingControl(units));
+  const runs: Array<Promise<void>> = [];
+  try {
+    // Two replicas take everything between them first (two each), then a third joins with none.
+    runs.push(coordinators[0]!.run(controls[0]!, stops[0]!.signal), coordinators[1]!.run(controls[1]!, stops[1]!.signal));
+    await waitUntil('two replicas to hold two units each', () => controls[0]!.now.size === 2 && controls[1]!.now.size === 2, 30_000);
+    runs.push(coordinators[2]!.run(controls[2]!, stops[2]!.signal));
+    const sizes = (): number[] => controls.map((c) => c.now.size).sort();
+    await waitUntil('the third replica to get its share', () => sizes().join() === '1,1,2', 30_000);
+    assert.deepEqual([...controls[0]!.now, ...controls[1]!.now, ...controls[2]!.now].sort(), units, 'every unit held once');
+  } finally {
+    for (const s of stops) s.abort();
+    await Promise.all(runs);
+    await db.close();
+  }
+});
