@@ -11,7 +11,7 @@ import { startOnePasswordSimulator, type OnePasswordSimulator } from '../../src/
 import { startPostgres, type TestPostgres } from '../support/postgres.js';
 import { RecordingFront, type RecordedRequest } from '../support/recording-front.js';
 import { waitUntil } from '../support/wait.js';
-import { readDelivered, startSiphon, tempDir, writeConfig, type CliResult } from './harness.js';
+import { readDelivered, runSiphon, startSiphon, tempDir, writeConfig, type CliResult } from './harness.js';
 
 const LEASE_SECONDS = 3;
 const PAGE_SIZE = 50;
@@ -196,6 +196,10 @@ test('three replicas share four accounts: every event exactly once, one replica 
     assert.match(metrics, /^siphon_cluster_replicas 3$/m);
     assert.match(metrics, /^siphon_streams_owned\{replica="[^"]+"\} \d+$/m);
     assert.match(metrics, /^siphon_fenced_commits_total 0$/m);
+    // `siphon status` says the same in words: this replica, and per stream who holds it.
+    const words = await runSiphon(['status', '--url', statusUrl]);
+    assert.match(words.stdout, /^Replica \S+:\d+:\S+ of a cluster/m);
+    assert.match(words.stdout, /held by \S+:\d+:\S+, lease expires in /);
     // Balanced: with 4 accounts on 3 replicas, none holds more than ceil(4/3) = 2 at the end.
     const owners = new Map<string, number>();
     for (const a of accounts) {

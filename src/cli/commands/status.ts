@@ -106,7 +106,9 @@ function findTarget(options: StatusCommandOptions): Found {
 function printDocument(doc: StatusDocument, url: string, nowMs: number, io: CliIo): void {
   const c = doc.collector;
   io.out(`Collector ${clean(c.name)} (Siphon ${clean(c.version)}) at ${url}, started ${clean(c.started_at)} (${humanSince(c.started_at, nowMs) ?? '?'})`);
+  if (c.replica !== undefined) io.out(`Replica ${clean(c.replica)} of a cluster: each stream shows the replica that holds it`);
   const withBackfill = doc.streams.some((s) => s.backfill);
+  const withOwner = doc.streams.some((s) => s.owner !== undefined);
   table(
     doc.streams.map((s) => [
       `${clean(s.input)}/${clean(s.service)}`,
@@ -114,6 +116,7 @@ function printDocument(doc: StatusDocument, url: string, nowMs: number, io: CliI
       `lag ${s.lag_seconds === null ? 'none' : humanDuration(s.lag_seconds)}`,
       `last success ${s.last_success_at ? (humanSince(s.last_success_at, nowMs) ?? clean(s.last_success_at)) : 'never'}`,
       ...(withBackfill ? [backfillText(s)] : []),
+      ...(withOwner ? [ownerText(s, nowMs)] : []),
       `last error ${errorText(s.last_error, nowMs)}`,
     ]),
     io,
@@ -123,6 +126,15 @@ function printDocument(doc: StatusDocument, url: string, nowMs: number, io: CliI
     io,
   );
   io.out(summary(doc.streams));
+}
+
+/** Cluster mode: who holds the stream's input and for how long (the database's clock). */
+function ownerText(s: StreamStatus, nowMs: number): string {
+  if (!s.owner) return 'held by no replica';
+  const expiresMs = s.lease_expires_at ? Date.parse(s.lease_expires_at) : Number.NaN;
+  if (Number.isNaN(expiresMs)) return `held by ${clean(s.owner)}`;
+  const left = Math.round((expiresMs - nowMs) / 1000);
+  return `held by ${clean(s.owner)}, lease ${left >= 0 ? `expires in ${humanDuration(left)}` : `expired ${humanDuration(-left)} ago`}`;
 }
 
 function backfillText(s: StreamStatus): string {
