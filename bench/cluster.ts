@@ -106,14 +106,20 @@ interface Replica {
   readonly child: ChildProcess;
   readonly watch: ProcessWatch;
   stderr: string;
+  /** Warnings and errors logged in the steady window (each pull logs INFO lines: those are left out). */
+  steadyLines: string[];
+  inSteadyWindow: boolean;
 }
 
 function startReplica(config: string, env: Record<string, string>): Replica {
   const child = spawn(process.execPath, [...NODE_ARGS, SIPHON, 'run', '--config', config], { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
   if (child.pid === undefined) throw new Error('siphon run did not start');
-  const replica: Replica = { child, watch: new ProcessWatch(child.pid, 1000), stderr: '' };
-  // The tail explains a failure.
-  child.stderr?.setEncoding('utf8').on('data', (d: string) => (replica.stderr = (replica.stderr + d).slice(-4000)));
+  const replica: Replica = { child, watch: new ProcessWatch(child.pid, 1000), stderr: '', steadyLines: [], inSteadyWindow: false };
+  child.stderr?.setEncoding('utf8').on('data', (d: string) => {
+    // The tail explains a failure.
+    replica.stderr = (replica.stderr + d).slice(-4000);
+    if (replica.inSteadyWindow) replica.steadyLines.push(...d.split('\n').filter((line) => line.trim() !== '' && !line.includes(' INFO ')));
+  });
   return replica;
 }
 
@@ -166,10 +172,14 @@ export async function runCluster(o: ClusterOptions): Promise<ClusterResult> {
     // From here on, pg_stat_statements counts only the steady window (its top statements are reported).
     await pg.query('SELECT pg_stat_statements_reset()');
     const before = await counters(pg);
+    for (const r of replicas) r.inSteadyWindow = true;
     await sleep(o.steadySeconds * 1000);
     const after = await counters(pg);
+    for (const r of replicas) r.inSteadyWindow = false;
+    const logged = replicas.flatMap((r) => r.steadyLines);
+    notes.push(`warnings and errors logged in the steady window: ${logged.length}${logged.length > 0 ? `, e.g. ${[...new Set(logged.map((l) => l.slice(0, 240)))].slice(0, 3).join(' | ')}` : ''}`);
     const top = await pg.query<{ calls: string; query: string }>(
-      `SELECT calls::text AS calls, regexp_replace(query, '\\s+', ' ', 'g') AS query FROM pg_stat_statements WHERE query NOT LIKE '%pg_stat%' ORDER BY calls DESC LIMIT 6`,
+      `SELECT calls::text AS calls, regexp_replace(query, '\\s+', ' ', 'g') AS query FROM pg_stat_statements WHERE query NOT LIKE '%pg_stat%' ORDER BY pg_stat_statements.calls DESC LIMIT 8`,
     );
     for (const row of top.rows) notes.push(`steady window: ${row.calls} x ${row.query.slice(0, 110)}`);
     const seconds = (after.at - before.at) / 1000;
