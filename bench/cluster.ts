@@ -85,9 +85,12 @@ async function counters(pg: TestPostgres): Promise<DatabaseCounters> {
   };
 }
 
-/** Checkpoint rows: a stream has one once its first pull is committed. */
-async function checkpointRows(pg: TestPostgres): Promise<number> {
-  const { rows } = await pg.query<{ n: string }>(`SELECT count(*)::text AS n FROM siphon.checkpoints`).catch(() => ({ rows: [{ n: '0' }] }));
+/**
+ * Streams whose first page is committed: a stream's row is written at revision 1 (empty) when it
+ * starts, and each committed page adds one (with live events every pull commits a page).
+ */
+async function streamsPulled(pg: TestPostgres): Promise<number> {
+  const { rows } = await pg.query<{ n: string }>(`SELECT count(*)::text AS n FROM siphon.checkpoints WHERE revision >= 2`).catch(() => ({ rows: [{ n: '0' }] }));
   return Number(rows[0]?.n ?? 0);
 }
 
@@ -156,7 +159,7 @@ export async function runCluster(o: ClusterOptions): Promise<ClusterResult> {
     const deadline = started + o.firstPullTimeoutSeconds * 1000;
     let rows = 0;
     while (Date.now() < deadline) {
-      rows = await checkpointRows(pg);
+      rows = await streamsPulled(pg);
       if (rows >= streams) {
         firstPullSeconds = (Date.now() - started) / 1000;
         break;
