@@ -33,7 +33,7 @@ export interface LongCaseResult {
 }
 
 /** `siphon simulate <vendor>` in its own process: its description line (URL, credentials, input block). */
-async function startSimulator(vendor: string, args: string[]): Promise<{ child: ChildProcess; description: Record<string, unknown> }> {
+export async function startSimulator(vendor: string, args: string[]): Promise<{ child: ChildProcess; description: Record<string, unknown> }> {
   const child = spawn(process.execPath, [SIPHON, 'simulate', vendor, ...args], { stdio: ['ignore', 'pipe', 'ignore'] });
   if (!child.stdout) throw new Error('no stdout');
   const lines = createInterface({ input: child.stdout });
@@ -43,7 +43,7 @@ async function startSimulator(vendor: string, args: string[]): Promise<{ child: 
   return { child, description: JSON.parse(line) as Record<string, unknown> };
 }
 
-async function stop(child: ChildProcess): Promise<void> {
+export async function stop(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return;
   const closed = once(child, 'close');
   child.kill('SIGTERM');
@@ -114,7 +114,7 @@ export async function runSteady(seconds: number): Promise<LongCaseResult> {
 }
 
 /** A port free right now (the status server's: a random pick could collide with another program's). */
-async function freePort(): Promise<number> {
+export async function freePort(): Promise<number> {
   const server = createServer().listen(0, '127.0.0.1');
   await once(server, 'listening');
   const address = server.address();

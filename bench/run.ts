@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { BENCH_CASES, siphonConfig, type BenchCase, type RunningCase } from './cases.js';
 import { runChild, siphonNodeArgs } from './child.js';
 import { runMany, runSteady, type LongCaseResult } from './long-cases.js';
+import { clusterReport, runCluster, type ClusterResult } from './cluster.js';
 import { runSoak, soakReport, type SoakResult } from './soak.js';
 import type { ChildReport } from '../src/simulators/common/baseline-report.js';
 import type { Contender, Delivery } from './destinations.js';
@@ -140,6 +141,9 @@ const STEADY_SECONDS = Number(process.env['SIPHON_BENCH_STEADY_SECONDS'] ?? 600)
 const MANY_SECONDS = Number(process.env['SIPHON_BENCH_MANY_SECONDS'] ?? 360);
 /** Events of the soak case (the other cases keep SIPHON_BENCH_EVENTS). */
 const SOAK_EVENTS = Number(process.env['SIPHON_BENCH_SOAK_EVENTS'] ?? 10_000_000);
+/** Streams of the cluster case (1Password accounts of three services each, rounded up). */
+const CLUSTER_STREAMS = Number(process.env['SIPHON_BENCH_CLUSTER_STREAMS'] ?? 10_000);
+const CLUSTER_PERIOD_SECONDS = Number(process.env['SIPHON_BENCH_CLUSTER_PERIOD_SECONDS'] ?? 30);
 
 const summaries: Summary[] = [];
 for (const benchCase of BENCH_CASES) {
@@ -155,6 +159,19 @@ if (!ONLY || ONLY.includes('many')) {
   console.log(`\nmany: 1,002 services against one simulator, polling every 30 s, ${MANY_SECONDS} s`);
   long.push(await runMany(MANY_SECONDS));
 }
+// Not in the default run: it needs PostgreSQL and takes minutes (SIPHON_BENCH_CASES=cluster).
+let cluster: ClusterResult | undefined;
+if (ONLY?.includes('cluster')) {
+  console.log(`\ncluster: ${CLUSTER_STREAMS} streams over 3 replicas and one PostgreSQL, polling every ${CLUSTER_PERIOD_SECONDS} s`);
+  cluster = await runCluster({
+    streams: CLUSTER_STREAMS,
+    replicas: 3,
+    periodSeconds: CLUSTER_PERIOD_SECONDS,
+    firstPullTimeoutSeconds: Number(process.env['SIPHON_BENCH_CLUSTER_TIMEOUT_SECONDS'] ?? 600),
+    steadySeconds: Number(process.env['SIPHON_BENCH_CLUSTER_STEADY_SECONDS'] ?? 120),
+    liveEventsPerSecond: Number(process.env['SIPHON_BENCH_CLUSTER_LIVE'] ?? 1),
+  });
+}
 let soak: SoakResult | undefined;
 if (!ONLY || ONLY.includes('soak')) {
   console.log(`\nsoak: ${SOAK_EVENTS} events through the file output, the baseline then Siphon`);
@@ -168,6 +185,7 @@ if (!ONLY || ONLY.includes('soak')) {
 }
 printSummary(summaries);
 printLongSummary(long);
+if (cluster) for (const line of clusterReport(cluster)) console.log(line);
 if (soak) {
   for (const line of soakReport(soak)) console.log(line);
   if (soak.problems.length > 0) throw new Error(soak.problems.join('; '));

@@ -80,7 +80,8 @@ function asServerUser(user: { uid: number; gid: number } | undefined, binary: st
   return ['setpriv', [`--reuid=${user.uid}`, `--regid=${user.gid}`, '--clear-groups', '--', binary, ...args]];
 }
 
-export async function startPostgres(): Promise<TestPostgres> {
+/** `settings`: extra server settings (`-c name=value`), e.g. a preloaded library for the bench. */
+export async function startPostgres(settings: Readonly<Record<string, string>> = {}): Promise<TestPostgres> {
   const bin = await binDirectory();
   const user = await serverUser();
   const folder = await mkdtemp(join(tmpdir(), 'siphon-pg-'));
@@ -112,7 +113,7 @@ export async function startPostgres(): Promise<TestPostgres> {
   }
   await rm(passwordFile, { force: true });
   const port = await freeTcpPort();
-  const server = new Server(bin, user, dataDir, port, password);
+  const server = new Server(bin, user, dataDir, port, password, settings);
   await server.start();
   await server.query(`CREATE DATABASE ${DATABASE}`, [], 'postgres');
   const urlFor = (database: string): string => `postgres://${ROLE}:${encodeURIComponent(password)}@127.0.0.1:${port}/${database}?sslmode=disable`;
@@ -148,6 +149,7 @@ class Server {
     private readonly dataDir: string,
     private readonly port: number,
     private readonly password: string,
+    private readonly settings: Readonly<Record<string, string>>,
   ) {}
 
   async start(): Promise<void> {
@@ -168,6 +170,7 @@ class Server {
       'full_page_writes=off',
       '-c',
       'max_connections=300',
+      ...Object.entries(this.settings).flatMap(([name, value]) => ['-c', `${name}=${value}`]),
     ]);
     this.output = '';
     const child = spawn(command, args, { stdio: ['ignore', 'ignore', 'pipe'] });
