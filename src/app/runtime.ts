@@ -19,10 +19,8 @@ import { createRateBudget } from '../http/budget-from-settings.js';
 import { openStateStore } from '../state/index.js';
 import { FileDeliveryJournal, deliveryJournalDirectory } from '../state/delivery-journal.js';
 import type { DeliveryJournal } from '../state/journal.js';
-import { PostgresStateStore } from '../state/postgres/store.js';
-import { PostgresDeliveryJournal } from '../state/postgres/journal.js';
 import { JournaledOutput } from './journaled-output.js';
-import { openClusterReplica, type ClusterReplica } from './cluster.js';
+import type { ClusterReplica } from './cluster.js';
 import type { Fence } from '../state/postgres/database.js';
 import { SiphonError } from '../core/errors.js';
 import { compileObfuscation } from '../stages/obfuscate.js';
@@ -140,7 +138,7 @@ export async function buildRuntime(config: SiphonConfig, options: RuntimeOptions
   // the checkpoints may not yet cover: about one delivery queue. It lives with the state: in the
   // state folder, or in the database (shared by the replicas of a cluster).
   const journalEntries = config.globals.queue_max_size_in_messages + JOURNAL_MARGIN_ENTRIES;
-  const openJournal = lockState ? journalOpener(config.globals.persistence, store, journalEntries, cluster?.coordinator.fence) : undefined;
+  const openJournal = lockState ? await journalOpener(config.globals.persistence, store, journalEntries, cluster?.coordinator.fence) : undefined;
   if (openJournal) {
     for (const c of configured) {
       if (c.output.findDelivered) continue;
@@ -291,17 +289,23 @@ export async function buildRuntime(config: SiphonConfig, options: RuntimeOptions
   };
 }
 
-/** How an output's delivery journal is opened for the configured persistence; undefined: none (memory). */
-function journalOpener(
+/**
+ * How an output's delivery journal is opened for the configured persistence; undefined: none
+ * (memory). pg and the PostgreSQL modules load only when PostgreSQL keeps the state: a
+ * filesystem collector never pays their start-up time and memory.
+ */
+async function journalOpener(
   persistence: SiphonConfig['globals']['persistence'],
   store: StateStore,
   entries: number,
   fence: Fence | undefined,
-): ((output: string, logger: Logger) => Promise<DeliveryJournal>) | undefined {
+): Promise<((output: string, logger: Logger) => Promise<DeliveryJournal>) | undefined> {
   if (persistence.type === 'filesystem') {
     const stateDirectory = persistence.directory;
     return (output, logger) => FileDeliveryJournal.open(deliveryJournalDirectory(stateDirectory, output), entries, logger);
   }
+  if (persistence.type !== 'postgres') return undefined;
+  const [{ PostgresStateStore }, { PostgresDeliveryJournal }] = await Promise.all([import('../state/postgres/store.js'), import('../state/postgres/journal.js')]);
   // The journals share the store's pool: one per process.
   if (store instanceof PostgresStateStore) {
     const database = store.database;
@@ -322,6 +326,7 @@ async function joinCluster(config: SiphonConfig, options: RuntimeOptions, logger
     throw new SiphonError('CONFIG_INVALID_VALUE', '--once cannot run with cluster.enabled: it would pull every input beside the replicas that hold them; run the replicas continuously, or turn the cluster off for a one-off run');
   }
   const { url, schema, caFile } = persistence;
+  const { openClusterReplica } = await import('./cluster.js');
   return openClusterReplica(
     { url, schema, ...(caFile !== undefined ? { caFile } : {}) },
     { leaseSeconds: cluster.lease_seconds, logger: logger.child({ module: 'Cluster' }), events: telemetry.cluster() },
