@@ -6,9 +6,10 @@
 // what that service is waiting for, so a listener that leaked per cycle would still be reported.
 
 export class AbortFanOut {
-  private readonly children: AbortController[] = [];
+  /** Each child's controller by its signal (released children are forgotten). */
+  private readonly children = new Map<AbortSignal, AbortController>();
   private readonly onAbort = (): void => {
-    for (const child of this.children) child.abort(this.parent.reason);
+    for (const child of this.children.values()) child.abort(this.parent.reason);
   };
 
   constructor(private readonly parent: AbortSignal) {
@@ -19,8 +20,21 @@ export class AbortFanOut {
   child(): AbortSignal {
     const controller = new AbortController();
     if (this.parent.aborted) controller.abort(this.parent.reason);
-    this.children.push(controller);
+    this.children.set(controller.signal, controller);
     return controller.signal;
+  }
+
+  /**
+   * Forgets a child whose service ended. A cluster replica starts and stops inputs for as long
+   * as it runs: kept, their controllers would pile up for ever.
+   */
+  release(child: AbortSignal): void {
+    this.children.delete(child);
+  }
+
+  /** Children not released (for tests and leak checks). */
+  get size(): number {
+    return this.children.size;
   }
 
   /** Stops listening on the parent (the children keep their state). */

@@ -227,7 +227,8 @@ export class Collector {
           await ready;
           // Stopped while its state was loading, or the load failed: nothing to run.
           if (stop.signal.aborted) return;
-          const unitStop = AbortSignal.any([serviceStops.child(), stop.signal]);
+          const collectorStop = serviceStops.child();
+          const unitStop = AbortSignal.any([collectorStop, stop.signal]);
           // An input's heartbeat comes from the process that pulls it.
           await Promise.all([
             ...(input.heartbeat ? [input.heartbeat.run(unitStop)] : []),
@@ -238,7 +239,7 @@ export class Collector {
                 errors.push(toSiphonError(err));
               }
             }),
-          ]);
+          ]).finally(() => serviceStops.release(collectorStop));
         })();
         running.set(unit, { stop, ended });
         try {

@@ -35,9 +35,9 @@ export async function trimTornLastLine(handle: FileHandle): Promise<number> {
   return size;
 }
 
-/** Lines of the file from the end, at most `limitBytes` read. */
-async function* linesFromEnd(handle: FileHandle, limitBytes: number): AsyncGenerator<string> {
-  const { size } = await handle.stat();
+/** Lines of the file from the end (from `knownSize`, else its size now), at most `limitBytes` read. */
+export async function* linesFromEnd(handle: FileHandle, limitBytes: number, knownSize?: number): AsyncGenerator<string> {
+  const size = knownSize ?? (await handle.stat()).size;
   let pos = size;
   let carry = Buffer.alloc(0);
   while (pos > 0 && size - pos < limitBytes) {

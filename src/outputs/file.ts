@@ -11,6 +11,7 @@ import { nonEmptyString } from '../config/fields.js';
 import { SerialQueue } from './serial-writer.js';
 import { FileLines, lineText } from './file-lines.js';
 import { findRecordsInFile, trimTornLastLine } from './file-recovery.js';
+import { TailServices } from './file-tail-services.js';
 import { IncompleteWriteError, writeAll } from '../fs/write-all.js';
 
 export const fileOutputSchema = z
@@ -48,6 +49,8 @@ export class FileOutput implements Output {
   private readonly queue = new SerialQueue();
   /** Used inside the queue only, one write at a time. */
   private readonly lines = new FileLines();
+  /** Which services the file's tail holds: recovery reads the tail only for those (inside the queue too). */
+  private readonly tail = new TailServices();
   private readonly path: string;
   private readonly logger: Logger;
 
@@ -147,8 +150,9 @@ export class FileOutput implements Output {
       const handle = await this.reopenIfRotated(await this.usable());
       const sizeBefore = (await handle.stat()).size;
       try {
-        await this.writeLines(handle, records);
+        const written = await this.writeLines(handle, records);
         if (this.settings.fsync) await handle.datasync();
+        if (this.inode !== undefined) this.tail.wrote(records, this.inode, sizeBefore + written);
       } catch (err) {
         // Nothing of this batch is acknowledged: whatever part of it landed goes again.
         this.cutBackTo = sizeBefore;
@@ -165,8 +169,8 @@ export class FileOutput implements Output {
     });
   }
 
-  /** Writes the batch's lines chunk by chunk; a refusal says how much of the whole batch landed. */
-  private async writeLines(handle: FileHandle, records: readonly OutputRecord[]): Promise<void> {
+  /** Writes the batch's lines chunk by chunk; returns the bytes written. A refusal says how much of the whole batch landed. */
+  private async writeLines(handle: FileHandle, records: readonly OutputRecord[]): Promise<number> {
     let landed = 0;
     await this.lines.send(records, async (bytes) => {
       try {
@@ -177,12 +181,20 @@ export class FileOutput implements Output {
       }
       landed += bytes.length;
     });
+    return landed;
   }
 
   findDelivered(records: readonly OutputRecord[], keyOf: (event: VendorEvent) => string | undefined): Promise<Set<number>> {
     // Opened if need be (rather than answering "nothing there", which would send duplicates);
     // without a rotation check, so a file rotated meanwhile is still the one read.
-    return this.queue.run(async () => findRecordsInFile(await this.usable(), records, keyOf, this.settings.recovery_scan_megabytes * 1024 * 1024));
+    return this.queue.run(async () => {
+      const handle = await this.usable();
+      const limitBytes = this.settings.recovery_scan_megabytes * 1024 * 1024;
+      // A service the tail does not hold (most, when a replica takes services over) needs no read.
+      const { size } = await handle.stat();
+      if (this.inode !== undefined && !(await this.tail.mayHold(handle, this.inode, size, records, limitBytes))) return new Set<number>();
+      return findRecordsInFile(handle, records, keyOf, limitBytes);
+    });
   }
 
   async check(): Promise<void> {

@@ -31,3 +31,18 @@ test('dispose stops listening on the parent', () => {
   parent.abort();
   assert.equal(child.aborted, false);
 });
+
+test('a released child is forgotten: the parent no longer aborts it, and children do not pile up', () => {
+  const parent = new AbortController();
+  const fanOut = new AbortFanOut(parent.signal);
+  const kept = fanOut.child();
+  // A replica starting and stopping an input over and over.
+  for (let i = 0; i < 100; i++) fanOut.release(fanOut.child());
+  assert.equal(fanOut.size, 1);
+  const released = fanOut.child();
+  fanOut.release(released);
+  parent.abort();
+  assert.equal(kept.aborted, true);
+  assert.equal(released.aborted, false);
+  fanOut.dispose();
+});

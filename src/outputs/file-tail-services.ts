@@ -1,0 +1,85 @@
+// Which services have lines in the file output's tail. Crash recovery asks the file whether a
+// service's replayed page is already there, once per service after every start and every time
+// a cluster replica takes a service over. Reading the tail for each ask is what kept a replica
+// with 10,000 services busy for hours (each ask read up to recovery_scan_megabytes). One read
+// names the services the tail holds; a service it does not name, and that was not written
+// since, has nothing there to find, and the ask is answered without reading.
+//
+// The answer stays exact: the file only grows by this output's writes (its size is checked
+// against the writes counted), and a rotated file (a new inode) or any size the writes do not
+// explain (another writer, a cut after a failed write) reads the tail again. A line not in
+// Siphon's own layout makes every service "maybe there": the full read decides, as before.
+
+import type { FileHandle } from 'node:fs/promises';
+import type { OutputRecord } from '../core/contracts.js';
+import { linesFromEnd } from './file-recovery.js';
+
+/** A line's service as the file output writes it: the `"input":…,"service":…` part of its prefix. */
+const SCOPE = /^\{"tag":"(?:[^"\\]|\\.)*",("input":"(?:[^"\\]|\\.)*","service":"(?:[^"\\]|\\.)*"),"event":/;
+
+/** The text a line of this record's service carries (JSON.stringify writes a string one way only). */
+export function scopeOf(input: string, service: string): string {
+  return `"input":${JSON.stringify(input)},"service":${JSON.stringify(service)}`;
+}
+
+interface Summary {
+  readonly inode: number;
+  /** The file's size this summary accounts for: what was read, plus the writes counted since. */
+  size: number;
+  readonly scopes: Set<string>;
+  /** Some line was not in Siphon's layout: no service can be ruled out. */
+  readonly foreign: boolean;
+}
+
+export class TailServices {
+  private summary: Summary | undefined;
+
+  /**
+   * Whether any keyed record's service may have lines within the last `limitBytes` of the
+   * file (`inode`, now `size` bytes). Reads the tail only when no summary accounts for the file.
+   */
+  async mayHold(handle: FileHandle, inode: number, size: number, records: readonly OutputRecord[], limitBytes: number): Promise<boolean> {
+    let summary = this.summary;
+    if (!summary || summary.inode !== inode || summary.size !== size) {
+      summary = await summarise(handle, inode, size, limitBytes);
+      this.summary = summary;
+    }
+    if (summary.foreign) return true;
+    let last: OutputRecord | undefined;
+    for (const record of records) {
+      if (last && record.input === last.input && record.service === last.service) continue;
+      last = record;
+      if (summary.scopes.has(scopeOf(record.input, record.service))) return true;
+    }
+    return false;
+  }
+
+  /** A batch landed whole: the file (`inode`) is now `size` bytes and holds these records' services. */
+  wrote(records: readonly OutputRecord[], inode: number, size: number): void {
+    const summary = this.summary;
+    if (!summary || summary.inode !== inode) return; // the next ask reads the tail anyway
+    let last: OutputRecord | undefined;
+    for (const record of records) {
+      // Batches usually hold one service's pages: one scope made per run of records.
+      if (last && record.input === last.input && record.service === last.service) continue;
+      last = record;
+      summary.scopes.add(scopeOf(record.input, record.service));
+    }
+    summary.size = size;
+  }
+}
+
+async function summarise(handle: FileHandle, inode: number, size: number, limitBytes: number): Promise<Summary> {
+  const scopes = new Set<string>();
+  let foreign = false;
+  for await (const line of linesFromEnd(handle, limitBytes, size)) {
+    const match = SCOPE.exec(line);
+    if (match) {
+      scopes.add(match[1]!);
+      continue;
+    }
+    foreign = true;
+    break;
+  }
+  return { inode, size, scopes, foreign };
+}
