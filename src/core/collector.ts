@@ -87,6 +87,12 @@ export interface CollectorRunEnd {
   readonly stopped: string[];
 }
 
+/** What the services report while they run: filled in as they end. */
+interface RunEnd {
+  errors: SiphonError[];
+  stopped: string[];
+}
+
 export class Collector {
   /** Set when a stop's deadline passed with events still queued (they will be pulled again). */
   unacknowledgedAtDeadline: number | undefined;
@@ -160,42 +166,53 @@ export class Collector {
     if (this.o.assignment && !once) return this.runAssigned(this.o.assignment, signal);
     const runners = this.o.inputs.flatMap((i) => i.runners);
     for (const runner of runners) await runner.loadState();
+    const spacingMs = once ? 0 : (this.o.startSpacingMs ?? 0);
+    return this.runFrame(signal, async (serviceStops, end) => {
+      const heartbeatsStop = new AbortController();
+      const heartbeats = once ? [] : this.o.inputs.flatMap((i) => (i.heartbeat ? [i.heartbeat.run(AbortSignal.any([signal, heartbeatsStop.signal]))] : []));
+      try {
+        await Promise.all(
+          runners.map(async (runner, i) => {
+            const serviceStop = serviceStops.child();
+            // A stop during the wait still runs the service, which then ends at once ('stopped').
+            if (spacingMs > 0 && i > 0) await this.o.clock.sleep(i * spacingMs, serviceStop).catch(() => undefined);
+            try {
+              if ((await runner.run(serviceStop, once)) === 'stopped') end.stopped.push(runner.name);
+            } catch (err) {
+              end.errors.push(toSiphonError(err));
+            }
+          }),
+        );
+      } finally {
+        heartbeatsStop.abort();
+        await Promise.all(heartbeats);
+      }
+    });
+  }
+
+  /**
+   * What both ways of running share: the running phase, sender statistics, the shutdown
+   * deadline and one stop signal per service (see abort-fan-out.ts) while `body` runs; the
+   * stopped services come back in configuration order, whatever order they stopped in.
+   */
+  private async runFrame(signal: AbortSignal, body: (serviceStops: AbortFanOut, end: RunEnd) => Promise<void>): Promise<CollectorRunEnd> {
     if (!signal.aborted) this.o.phases?.('running');
     const statisticsStop = new AbortController();
     const statistics = this.o.statistics.run(this.o.statisticsIntervalMs, statisticsStop.signal);
     const stopDeadline = this.armShutdownDeadline(signal);
-    // Each service listens on a signal of its own: see abort-fan-out.ts.
     const serviceStops = new AbortFanOut(signal);
-    const errors: SiphonError[] = [];
-    const stopped: string[] = [];
-    const heartbeatsStop = new AbortController();
-    const heartbeats = once ? [] : this.o.inputs.flatMap((i) => (i.heartbeat ? [i.heartbeat.run(AbortSignal.any([signal, heartbeatsStop.signal]))] : []));
+    const end: RunEnd = { errors: [], stopped: [] };
     try {
-      const spacingMs = once ? 0 : (this.o.startSpacingMs ?? 0);
-      await Promise.all(
-        runners.map(async (runner, i) => {
-          const serviceStop = serviceStops.child();
-          // A stop during the wait still runs the service, which then ends at once ('stopped').
-          if (spacingMs > 0 && i > 0) await this.o.clock.sleep(i * spacingMs, serviceStop).catch(() => undefined);
-          try {
-            if ((await runner.run(serviceStop, once)) === 'stopped') stopped.push(runner.name);
-          } catch (err) {
-            errors.push(toSiphonError(err));
-          }
-        }),
-      );
+      await body(serviceStops, end);
     } finally {
       serviceStops.dispose();
-      heartbeatsStop.abort();
-      await Promise.all(heartbeats);
       stopDeadline();
       statisticsStop.abort();
       await statistics;
     }
-    // In configuration order, whatever order they stopped in.
-    const order = runners.map((r) => r.name);
-    stopped.sort((a, b) => order.indexOf(a) - order.indexOf(b));
-    return { errors, stopped };
+    const order = this.o.inputs.flatMap((i) => i.runners.map((r) => r.name));
+    end.stopped.sort((a, b) => order.indexOf(a) - order.indexOf(b));
+    return end;
   }
 
   /**
@@ -204,75 +221,60 @@ export class Collector {
    * loaded at each start) and stop between pages.
    */
   private async runAssigned(assignment: UnitAssignment, signal: AbortSignal): Promise<CollectorRunEnd> {
-    if (!signal.aborted) this.o.phases?.('running');
-    const statisticsStop = new AbortController();
-    const statistics = this.o.statistics.run(this.o.statisticsIntervalMs, statisticsStop.signal);
-    const stopDeadline = this.armShutdownDeadline(signal);
-    const serviceStops = new AbortFanOut(signal);
-    const errors: SiphonError[] = [];
-    const stopped: string[] = [];
-    const inputs = new Map(this.o.inputs.map((i) => [i.name, i]));
-    /** Running units: their stop and the end of their streams. */
-    const running = new Map<string, { stop: AbortController; ended: Promise<void> }>();
-    const control: UnitControl = {
-      units: this.o.inputs.map((i) => i.name),
-      running: () => [...running.keys()],
-      start: async (unit) => {
-        const input = inputs.get(unit);
-        if (!input || running.has(unit) || signal.aborted) return;
-        const stop = new AbortController();
-        let loaded!: () => void;
-        const ready = new Promise<void>((resolve) => (loaded = resolve));
-        const ended = (async (): Promise<void> => {
-          await ready;
-          // Stopped while its state was loading, or the load failed: nothing to run.
-          if (stop.signal.aborted) return;
-          const collectorStop = serviceStops.child();
-          const unitStop = AbortSignal.any([collectorStop, stop.signal]);
-          // An input's heartbeat comes from the process that pulls it.
-          await Promise.all([
-            ...(input.heartbeat ? [input.heartbeat.run(unitStop)] : []),
-            ...input.runners.map(async (runner) => {
-              try {
-                if ((await runner.run(unitStop, false)) === 'stopped' && signal.aborted) stopped.push(runner.name);
-              } catch (err) {
-                errors.push(toSiphonError(err));
-              }
-            }),
-          ]).finally(() => serviceStops.release(collectorStop));
-        })();
-        running.set(unit, { stop, ended });
-        try {
-          for (const runner of input.runners) await runner.loadState();
-        } catch (err) {
-          running.delete(unit);
-          stop.abort();
+    return this.runFrame(signal, async (serviceStops, { errors, stopped }) => {
+      const inputs = new Map(this.o.inputs.map((i) => [i.name, i]));
+      /** Running units: their stop and the end of their streams. */
+      const running = new Map<string, { stop: AbortController; ended: Promise<void> }>();
+      const control: UnitControl = {
+        units: this.o.inputs.map((i) => i.name),
+        running: () => [...running.keys()],
+        start: async (unit) => {
+          const input = inputs.get(unit);
+          if (!input || running.has(unit) || signal.aborted) return;
+          const stop = new AbortController();
+          let loaded!: () => void;
+          const ready = new Promise<void>((resolve) => (loaded = resolve));
+          const ended = (async (): Promise<void> => {
+            await ready;
+            // Stopped while its state was loading, or the load failed: nothing to run.
+            if (stop.signal.aborted) return;
+            const collectorStop = serviceStops.child();
+            const unitStop = AbortSignal.any([collectorStop, stop.signal]);
+            // An input's heartbeat comes from the process that pulls it.
+            await Promise.all([
+              ...(input.heartbeat ? [input.heartbeat.run(unitStop)] : []),
+              ...input.runners.map(async (runner) => {
+                try {
+                  if ((await runner.run(unitStop, false)) === 'stopped' && signal.aborted) stopped.push(runner.name);
+                } catch (err) {
+                  errors.push(toSiphonError(err));
+                }
+              }),
+            ]).finally(() => serviceStops.release(collectorStop));
+          })();
+          running.set(unit, { stop, ended });
+          try {
+            for (const runner of input.runners) await runner.loadState();
+          } catch (err) {
+            running.delete(unit);
+            stop.abort();
+            loaded();
+            await ended;
+            throw err;
+          }
           loaded();
-          await ended;
-          throw err;
-        }
-        loaded();
-      },
-      stop: async (unit) => {
-        const entry = running.get(unit);
-        if (!entry) return;
-        entry.stop.abort();
-        await entry.ended;
-        if (running.get(unit) === entry) running.delete(unit);
-      },
-    };
-    try {
+        },
+        stop: async (unit) => {
+          const entry = running.get(unit);
+          if (!entry) return;
+          entry.stop.abort();
+          await entry.ended;
+          if (running.get(unit) === entry) running.delete(unit);
+        },
+      };
       await assignment.run(control, signal);
       await Promise.all([...running.values()].map((entry) => entry.ended));
-    } finally {
-      serviceStops.dispose();
-      stopDeadline();
-      statisticsStop.abort();
-      await statistics;
-    }
-    const order = this.o.inputs.flatMap((i) => i.runners.map((r) => r.name));
-    stopped.sort((a, b) => order.indexOf(a) - order.indexOf(b));
-    return { errors, stopped };
+    });
   }
 
   /** On abort, refuses what is still queued at the stop's deadline; returns its canceller. */

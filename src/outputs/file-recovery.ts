@@ -7,6 +7,7 @@
 
 import type { FileHandle } from 'node:fs/promises';
 import type { OutputRecord, VendorEvent } from '../core/contracts.js';
+import { recordKey } from '../core/record-key.js';
 
 const CHUNK_BYTES = 1024 * 1024;
 const NEWLINE = 0x0a;
@@ -72,7 +73,7 @@ export async function findRecordsInFile(
   const scopes = new Set<string>();
   for (let i = 0; i < records.length; i++) {
     const record = records[i]!;
-    const key = record.key ?? (record.event === undefined ? undefined : keyOf(record.event));
+    const key = recordKey(record, keyOf);
     if (key === undefined) continue;
     const id = `${record.input}\u0000${record.service}\u0000${key}`;
     wanted.set(id, [...(wanted.get(id) ?? []), i]);

@@ -27,6 +27,7 @@ import { writeAll } from '../fs/write-all.js';
 import type { DeliveryJournal } from './journal.js';
 import { encodeName } from './names.js';
 import { describeOsError, errnoCode } from './os-errors.js';
+import { recordKey } from '../core/record-key.js';
 
 const DIR_MODE = 0o700;
 const FILE_MODE = 0o600;
@@ -127,7 +128,7 @@ export class FileDeliveryJournal implements DeliveryJournal {
     const found = new Set<number>();
     if (previous.count + current.count === 0) return found;
     records.forEach((record, i) => {
-      const key = record.key ?? (record.event === undefined ? undefined : keyOf(record.event));
+      const key = recordKey(record, keyOf);
       if (key === undefined) return;
       const stream = Segment.streamId(record.input, record.service);
       if (current.has(stream, key) || previous.has(stream, key)) found.add(i);

@@ -12,6 +12,7 @@ import { SiphonError } from '../../core/errors.js';
 import type { DeliveryJournal } from '../journal.js';
 import type { Database, Fence } from './database.js';
 import { databaseFailure } from './errors.js';
+import { recordKey } from '../../core/record-key.js';
 
 export interface PostgresJournalOptions {
   readonly database: Database;
@@ -59,7 +60,7 @@ export class PostgresDeliveryJournal implements DeliveryJournal {
     await this.tail;
     const asked: Keys = { inputs: [], services: [], keys: [] };
     const keyAt: Array<string | undefined> = records.map((record) => {
-      const key = record.key ?? (record.event === undefined ? undefined : keyOf(record.event));
+      const key = recordKey(record, keyOf);
       if (key !== undefined) push(asked, record.input, record.service, key);
       return key;
     });
