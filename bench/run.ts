@@ -16,8 +16,12 @@ import type { Contender, Delivery } from './destinations.js';
 
 const EVENTS = Number(process.env['SIPHON_BENCH_EVENTS'] ?? 200_000);
 const ROUNDS = Number(process.env['SIPHON_BENCH_ROUNDS'] ?? 2);
-/** Comma-separated case names (default: all). */
-const ONLY = process.env['SIPHON_BENCH_CASES']?.split(',').map((s) => s.trim());
+/**
+ * The cases to run (default: all but cluster): named as arguments (`npm run bench -- cluster`,
+ * `npm run bench -- lastpass devo`), else in SIPHON_BENCH_CASES, comma-separated.
+ */
+const NAMED = process.argv.slice(2).flatMap((arg) => arg.split(',')).map((s) => s.trim()).filter((s) => s.length > 0);
+const ONLY = NAMED.length > 0 ? NAMED : process.env['SIPHON_BENCH_CASES']?.split(',').map((s) => s.trim());
 
 interface Run extends ChildReport {
   readonly bytes: number;

@@ -24,6 +24,12 @@ const CLOSE_GRACE_MS = 1_000;
 /** Setup attempts per input before a transient failure counts (2 s, then 4 s apart). */
 const SETUP_ATTEMPTS = 3;
 const SETUP_RETRY: RetryPolicy = { initialMs: 2_000, maxMs: 60_000, multiplier: 2, jitter: 0 };
+/**
+ * Inputs set up at once. Each is one account (its own credentials and rate budget), so probes
+ * of different inputs do not compete for a vendor's quota; a few at a time keep a start with
+ * many tenants short without a burst of connections.
+ */
+const SETUP_CONCURRENCY = 8;
 
 export interface CollectorInput {
   name: string;
@@ -117,35 +123,49 @@ export class Collector {
     else signal.addEventListener('abort', note, { once: true });
   }
 
-  /** Authenticates every input. Throws the first SetupError (after logging each). */
+  /**
+   * Authenticates every input, SETUP_CONCURRENCY at a time: a provider's thousand accounts,
+   * one probe each at a vendor's latency, would otherwise hold the start for minutes. Throws
+   * the first SetupError in configuration order (after logging each).
+   */
   async setup(signal: AbortSignal): Promise<void> {
     this.watchStop(signal);
     this.o.phases?.('setting_up');
-    const failures: SiphonError[] = [];
-    for (const input of this.o.inputs) {
-      for (let attempt = 1; ; attempt++) {
-        try {
-          await input.source.setup(signal);
-          input.events.emit({ type: 'setup_succeeded' });
-          break;
-        } catch (err) {
-          if (signal.aborted) throw err;
-          const error = toSiphonError(err, 'SETUP_NOT_PULLABLE');
-          input.events.emit({ type: 'setup_failed', error });
-          // Rejected credentials will not improve; a network blip or a bad answer may.
-          const transient = !error.permanent && (error.code === 'SETUP_NOT_PULLABLE' || error.code === 'SETUP_UNREACHABLE');
-          if (!transient || attempt >= SETUP_ATTEMPTS) {
-            input.logger.error(error.describe());
-            failures.push(error);
-            break;
-          }
-          const waitMs = retryDelayMs(SETUP_RETRY, attempt);
-          input.logger.warn(`${error.describe()} Setup is tried again in ${waitMs / 1000} s (attempt ${attempt} of ${SETUP_ATTEMPTS})`);
-          await this.o.clock.sleep(waitMs, signal);
+    const failures: Array<SiphonError | undefined> = new Array<SiphonError | undefined>(this.o.inputs.length);
+    let next = 0;
+    const worker = async (): Promise<void> => {
+      while (next < this.o.inputs.length) {
+        const index = next++;
+        failures[index] = await this.setupInput(this.o.inputs[index]!, signal);
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(SETUP_CONCURRENCY, this.o.inputs.length) }, worker));
+    const first = failures.find((f) => f !== undefined);
+    if (first) throw first;
+  }
+
+  /** One input's setup, tried again on a transient failure; returns the failure that counts (logged), if any. */
+  private async setupInput(input: CollectorInput, signal: AbortSignal): Promise<SiphonError | undefined> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await input.source.setup(signal);
+        input.events.emit({ type: 'setup_succeeded' });
+        return undefined;
+      } catch (err) {
+        if (signal.aborted) throw err;
+        const error = toSiphonError(err, 'SETUP_NOT_PULLABLE');
+        input.events.emit({ type: 'setup_failed', error });
+        // Rejected credentials will not improve; a network blip or a bad answer may.
+        const transient = !error.permanent && (error.code === 'SETUP_NOT_PULLABLE' || error.code === 'SETUP_UNREACHABLE');
+        if (!transient || attempt >= SETUP_ATTEMPTS) {
+          input.logger.error(error.describe());
+          return error;
         }
+        const waitMs = retryDelayMs(SETUP_RETRY, attempt);
+        input.logger.warn(`${error.describe()} Setup is tried again in ${waitMs / 1000} s (attempt ${attempt} of ${SETUP_ATTEMPTS})`);
+        await this.o.clock.sleep(waitMs, signal);
       }
     }
-    if (failures.length > 0) throw failures[0]!;
   }
 
   async openOutputs(): Promise<void> {
