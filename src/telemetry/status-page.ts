@@ -113,6 +113,14 @@ const SCRIPT = String.raw`
     return seconds > 0 ? duration(seconds) + ' ago' : 'in ' + duration(-seconds);
   }
 
+  function ownerText(owner, expiresAt) {
+    if (!owner) return 'held by no replica';
+    var at = Date.parse(expiresAt);
+    if (isNaN(at)) return 'held by ' + oneLine(owner);
+    var seconds = (at - now()) / 1000;
+    return 'held by ' + oneLine(owner) + ', lease ' + (seconds >= 0 ? 'expires in ' + duration(seconds) : 'expired ' + duration(-seconds) + ' ago');
+  }
+
   // "#token=..." (also among other fragment parameters). Not URLSearchParams: it turns "+" into a space.
   function token() {
     var parts = location.hash.replace(/^#/, '').split('&');
@@ -158,7 +166,7 @@ const SCRIPT = String.raw`
   function newStreamRow() {
     var tr = document.createElement('tr');
     var r = { tr: tr };
-    var name = cell(tr, 'Stream'); r.name = part(name, 'div', 'main'); r.kind = part(name, 'div', 'sub');
+    var name = cell(tr, 'Stream'); r.name = part(name, 'div', 'main'); r.kind = part(name, 'div', 'sub'); r.owner = part(name, 'div', 'sub owner');
     var state = cell(tr, 'State'); r.badge = part(state, 'span', 'badge'); r.message = part(state, 'div', 'sub');
     r.lag = cell(tr, 'Lag', 'num');
     r.success = cell(tr, 'Last success');
@@ -174,6 +182,9 @@ const SCRIPT = String.raw`
     setAttr(r.tr, 'data-state', oneLine(s.state));
     setText(r.name, key);
     setText(r.kind, oneLine(s.type) + ' \u00b7 ' + oneLine(s.tag));
+    // Cluster mode only: which replica holds the stream, and for how long its lease runs.
+    r.owner.hidden = s.owner === undefined;
+    setText(r.owner, s.owner === undefined ? '' : ownerText(s.owner, s.lease_expires_at));
     r.badge.className = 'badge s-' + state;
     setText(r.badge, oneLine(s.state));
     setText(r.message, oneLine(s.message));

@@ -154,3 +154,39 @@ test('on a phone-sized window (390 px) the page fits its width', async (t) => {
     await server.close();
   }
 });
+
+test('in a cluster, each stream says which replica holds it and when its lease expires; outside one, nothing is said', async (t) => {
+  const chromium = chromiumOrSkip(t);
+  if (!chromium) return;
+  const nowMs = Date.now();
+  const clustered: StatusDocument = {
+    collector: { name: 'replicas', version: '0.1.0', started_at: new Date(nowMs).toISOString() },
+    streams: [
+      { ...stream(nowMs, { input: 'tenant_a', service: 'audit', state: 'healthy' }), owner: 'replica-a <host 1>', lease_expires_at: new Date(nowMs + 600_000).toISOString() },
+      { ...stream(nowMs, { input: 'tenant_b', service: 'audit', state: 'healthy' }), owner: 'replica-b', lease_expires_at: new Date(nowMs - 120_000).toISOString() },
+      { ...stream(nowMs, { input: 'tenant_c', service: 'audit', state: 'healthy' }), owner: null, lease_expires_at: null },
+    ],
+    outputs: [],
+  };
+  const { server } = await serve(clustered);
+  try {
+    const html = await dumpDom(chromium, `${server.url}/`);
+    assert.match(html, /held by replica-a &lt;host 1&gt;, lease expires in (9|10) min/);
+    assert.match(html, /held by replica-b, lease expired (1|2) min( \d+ s)? ago/);
+    assert.match(html, />held by no replica</);
+  } finally {
+    await server.close();
+  }
+  const single = await serve(sampleDocument());
+  try {
+    const html = await dumpDom(chromium, `${single.server.url}/`);
+    const owners = [...html.matchAll(/<div class="sub owner"([^>]*)>([^<]*)</g)];
+    assert.equal(owners.length, sampleDocument().streams.length, 'one owner line per stream');
+    for (const [, attributes, text] of owners) {
+      assert.equal(text, '', 'no replica is named outside a cluster');
+      assert.match(attributes ?? '', /hidden/);
+    }
+  } finally {
+    await single.server.close();
+  }
+});
