@@ -38,6 +38,21 @@ test('ten processes opening at once apply the migrations once', async () => {
   );
 });
 
+test('a schema of an older Siphon is brought up to date with its records kept (checkpoints from jsonb to json)', async () => {
+  const url = await server.createDatabase('older_schema');
+  const older = await Database.open({ url, schema: 'siphon' }, { migrations: MIGRATIONS.filter((m) => m.version <= 2) });
+  const record = { cursor: { next: 'abc' }, dedup: [['id-1', 1714557600000]], revision: 4 };
+  await older.pool.query(`INSERT INTO siphon.checkpoints (input, service, record, revision) VALUES ('in', 'svc', $1::jsonb, 4)`, [JSON.stringify(record)]);
+  await older.close();
+  const db = await Database.open({ url, schema: 'siphon' });
+  try {
+    const { rows } = await db.pool.query<{ record: unknown; type: string }>(`SELECT record, pg_typeof(record)::text AS type FROM siphon.checkpoints`);
+    assert.deepEqual(rows, [{ record, type: 'json' }]);
+  } finally {
+    await db.close();
+  }
+});
+
 test('a schema newer than this Siphon is refused, not overwritten', async () => {
   const url = await server.createDatabase('newer_schema');
   const db = await Database.open({ url, schema: 'audit' });

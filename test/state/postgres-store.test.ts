@@ -30,7 +30,7 @@ async function openStore(options: ConstructorParameters<typeof PostgresStateStor
 stateStoreSuite('postgres', async () => ({ store: await openStore(), cleanup: async () => undefined }));
 
 describe('postgres state store', () => {
-  it('keeps the record as jsonb an operator can query, with the revision in its own column', async () => {
+  it('keeps the record as json an operator can query, with the revision in its own column', async () => {
     const store = await openStore();
     try {
       await store.put(KEY, sampleState(), undefined);
@@ -50,13 +50,13 @@ describe('postgres state store', () => {
     try {
       await store.put(KEY, sampleState(), undefined);
       const table = store.database.table('checkpoints');
-      await server.query(`UPDATE ${table} SET record = record - 'dedup'`);
+      await server.query(`UPDATE ${table} SET record = (record::jsonb - 'dedup')::json`);
       await assert.rejects(store.get(KEY), isCode('PERSISTENCE_UNREADABLE', '"dedup" is a undefined, expected an array'));
       await assert.rejects(store.get(KEY), isCode('PERSISTENCE_UNREADABLE', `127.0.0.1:${server.port}/siphon`));
       await assert.rejects(store.get(KEY), isCode('PERSISTENCE_UNREADABLE', 'siphon state reset --input onepassword --service audit_events'));
-      await server.query(`UPDATE ${table} SET record = $1::jsonb, revision = 7`, [JSON.stringify({ ...sampleState(), revision: 1 })]);
+      await server.query(`UPDATE ${table} SET record = $1::json, revision = 7`, [JSON.stringify({ ...sampleState(), revision: 1 })]);
       await assert.rejects(store.get(KEY), isCode('PERSISTENCE_UNREADABLE', "the row's revision column is 7"));
-      await server.query(`UPDATE ${table} SET record = '"just a string"'::jsonb`);
+      await server.query(`UPDATE ${table} SET record = '"just a string"'::json`);
       await assert.rejects(store.get(KEY), isCode('PERSISTENCE_UNREADABLE', 'not an object'));
     } finally {
       await store.close();

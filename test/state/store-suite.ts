@@ -53,6 +53,14 @@ export function stateStoreSuite(name: string, open: () => Promise<StoreFixture>)
         assert.equal(await store.get(KEY), undefined);
       }));
 
+    it('round-trips a record whose vendor strings hold NUL characters and other controls', () =>
+      withStore(async (store) => {
+        // A vendor's id or cursor is its to choose: nothing in it may make the state unwritable.
+        const odd = sampleState({ cursor: { next: 'page\u0000two\u0001', when: '\u0000' }, dedup: [['id\u0000with-nul', 1714557600000], ['\u0000', null]] });
+        await store.put(KEY, odd, undefined);
+        assert.deepEqual(await store.get(KEY), { ...odd, revision: 1 });
+      }));
+
     it('round-trips a record and numbers its revisions', () =>
       withStore(async (store) => {
         const first = await store.put(KEY, sampleState(), undefined);

@@ -55,4 +55,14 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX ON ${table('leases')} (owner);
     `,
   },
+  {
+    version: 3,
+    name: 'checkpoints as json, which keeps NUL characters',
+    // jsonb refuses the escape \u0000 (its strings are PostgreSQL text, which cannot hold NUL),
+    // and a vendor's id or cursor may contain one: a record that cannot be written would hold
+    // its stream for ever. json stores the text as given; ->> and friends still read it.
+    sql: (table) => `
+      ALTER TABLE ${table('checkpoints')} ALTER COLUMN record TYPE json USING record::json;
+    `,
+  },
 ];

@@ -1,5 +1,5 @@
 // The state store in PostgreSQL: one row per service in `<schema>.checkpoints`, holding the
-// same record as the filesystem store's file (src/state/record.ts) as jsonb, so operators can
+// same record as the filesystem store's file (src/state/record.ts) as json, so operators can
 // read it with SQL, and its revision in a column of its own for compare-and-set. A put is one
 // transaction: the cluster's fence (the claim check) first, then a write that only matches
 // the expected revision, so two writers never both win. A record that does not check is an
@@ -72,13 +72,13 @@ export class PostgresStateStore implements StateStore {
       const written =
         expectedRevision === undefined
           ? await client.query(
-              `INSERT INTO ${this.checkpoints} (input, service, record, revision) VALUES ($1, $2, $3::jsonb, $4) ON CONFLICT (input, service) DO NOTHING`,
+              `INSERT INTO ${this.checkpoints} (input, service, record, revision) VALUES ($1, $2, $3::json, $4) ON CONFLICT (input, service) DO NOTHING`,
               [key.input, key.service, record, next.state.revision],
             )
           : // Under READ COMMITTED a concurrent update of the row makes this one wait, then re-check
             // the revision against the new row: exactly one of the writers from a revision matches.
             await client.query(
-              `UPDATE ${this.checkpoints} SET record = $3::jsonb, revision = $4, updated_at = now() WHERE input = $1 AND service = $2 AND revision = $5`,
+              `UPDATE ${this.checkpoints} SET record = $3::json, revision = $4, updated_at = now() WHERE input = $1 AND service = $2 AND revision = $5`,
               [key.input, key.service, record, next.state.revision, expectedRevision],
             );
       if (written.rowCount === 1) return;
