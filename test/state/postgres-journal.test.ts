@@ -165,4 +165,16 @@ describe('postgres delivery journal', () => {
     assert.deepEqual([...(await j.find([rec('a'), rec('b'), rec('d')], noKey))].sort(), [0, 2], 'only what was noted while the server ran');
     assert.ok(log.sink.lines.every((l) => !l.includes(server.password)));
   });
+
+  it('keys holding a NUL character (which PostgreSQL text cannot) are noted and found, and never meet another key', async () => {
+    const db = await openDatabase();
+    const first = journal(db);
+    const odd = ['id\u0000nul', '\u0000', '\u0001"id\\u0000nul"', 'plain'];
+    await first.record(odd.map((k) => rec(k)));
+    await first.close();
+    const second = journal(await openDatabase(true));
+    assert.deepEqual([...(await second.find(odd.map((k) => rec(k)), noKey))].sort(), [0, 1, 2, 3]);
+    // The stored form of the first key, asked raw, is another key.
+    assert.equal((await second.find([rec('\u0001"id\\u0000nul"x'), rec('id'), rec('nul')], noKey)).size, 0);
+  });
 });

@@ -80,7 +80,7 @@ export class PostgresDeliveryJournal implements DeliveryJournal {
     const held = new Set(rows.map((r) => entryId(r.input, r.service, r.key)));
     records.forEach((record, i) => {
       const key = keyAt[i];
-      if (key !== undefined && held.has(entryId(record.input, record.service, key))) found.add(i);
+      if (key !== undefined && held.has(entryId(record.input, record.service, storedKey(key)))) found.add(i);
     });
     return found;
   }
@@ -186,7 +186,19 @@ export class PostgresDeliveryJournal implements DeliveryJournal {
 function push(into: Keys, input: string, service: string, key: string): void {
   into.inputs.push(input);
   into.services.push(service);
-  into.keys.push(key);
+  into.keys.push(storedKey(key));
+}
+
+/** Marks a key stored in its JSON form; no key is stored raw with it in front. */
+const ENCODED = '\u0001';
+
+/**
+ * A key as the `key` column holds it. PostgreSQL text cannot hold a NUL character, which a
+ * vendor's id may carry: such a key (and any starting with the marker, so that no two keys
+ * meet) is stored as the marker and its JSON text, where NUL is the six characters \u0000.
+ */
+export function storedKey(key: string): string {
+  return key.includes('\u0000') || key.startsWith(ENCODED) ? `${ENCODED}${JSON.stringify(key)}` : key;
 }
 
 function entryId(input: string, service: string, key: string): string {
