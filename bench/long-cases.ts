@@ -8,10 +8,10 @@ import { once } from 'node:events';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createServer } from 'node:net';
 import { createInterface } from 'node:readline';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { VENDORS } from '../src/app/registry.js';
+import { freeTcpPort } from '../test/support/free-port.js';
 import { siphonConfig } from './cases.js';
 // SIPHON_BENCH_NODE_ARGS, as for the other cases: Node/V8 flags for the collector, not the simulators.
 import { NODE_ARGS } from './child.js';
@@ -113,16 +113,6 @@ export async function runSteady(seconds: number): Promise<LongCaseResult> {
   }
 }
 
-/** A port free right now (the status server's: a random pick could collide with another program's). */
-export async function freePort(): Promise<number> {
-  const server = createServer().listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const address = server.address();
-  server.close();
-  if (address === null || typeof address === 'string') throw new Error('no port');
-  return address.port;
-}
-
 /** `nodejs_active_handles_total` and `nodejs_active_resources_total` from the status server. */
 async function activeHandles(url: string): Promise<string> {
   const text = await (await fetch(`${url}/metrics`)).text();
@@ -144,7 +134,8 @@ export async function runMany(seconds: number, accounts = 334): Promise<LongCase
     for (let i = 0; i < accounts; i++) {
       inputs += `  op_${i}: {type: onepassword, base_url: ${url}, credentials: {token: "\${env:BENCH_OP_TOKEN}"}, rate_limit: {enabled: false}, services: {audit: ${service}, item_usage: ${service}, sign_in_attempts: ${service}}}\n`;
     }
-    const port = await freePort();
+    // The status server's port: a random pick could collide with another program's.
+    const port = await freeTcpPort();
     const status = `http://127.0.0.1:${port}`;
     const handles: string[] = [];
     const { watch, stderr } = await watchCollector(dir, collectorYaml(dir, `  status_server: {listen: "127.0.0.1:${port}"}\n`, inputs), { BENCH_OP_TOKEN: token }, seconds, async (elapsed) => {

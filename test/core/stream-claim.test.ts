@@ -2,23 +2,20 @@
 // refused (fenced) commit ends the stream here, telling the claim it is lost.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Checkpoint, Output, OutputRecord, Page, PullPosition, StateKey, StreamPuller, VendorEvent } from '../../src/core/contracts.js';
+import type { Checkpoint, Page, PullPosition, StateKey } from '../../src/core/contracts.js';
 import { SiphonError } from '../../src/core/errors.js';
 import { DeliveryQueue } from '../../src/core/delivery-queue.js';
-import { OutputLane } from '../../src/core/output-lane.js';
-import { StreamRunner } from '../../src/core/stream-runner.js';
+import type { StreamRunner } from '../../src/core/stream-runner.js';
 import type { StreamClaim } from '../../src/core/assignment.js';
 import { MemoryStateStore } from '../../src/state/memory.js';
 import { compileObfuscation } from '../../src/stages/obfuscate.js';
 import { createLogger, MemorySink } from '../../src/telemetry/logger.js';
 import { Redactor } from '../../src/core/redact.js';
-import { outputEvents, streamEvents } from '../support/telemetry.js';
 import { eventOf } from '../support/records.js';
+import { instantClock, MemoryOutput, standardLane, TestEventPuller, testRunner } from '../support/stream-runner.js';
 
 /** Page n (cursor n-1 -> n) holds event "e<n>"; three pages, then caught up. */
-class CountingPuller implements StreamPuller<number> {
-  readonly name = 'svc';
-  readonly tag = 'test.tag';
+class CountingPuller extends TestEventPuller {
   /** Told of each page asked for (1, 2, 3). */
   onFetch: (page: number) => void = () => undefined;
   async fetchPage(position: PullPosition<number>): Promise<Page<number>> {
@@ -27,25 +24,6 @@ class CountingPuller implements StreamPuller<number> {
     if (n > 3) return { events: [], cursor: n - 1, hasMore: false, requests: 1 };
     return { events: [{ id: `e${n}`, t: n }], cursor: n, hasMore: n < 3, requests: 1 };
   }
-  eventKey(e: VendorEvent): string | undefined {
-    return typeof e['id'] === 'string' ? e['id'] : undefined;
-  }
-  eventTime(e: VendorEvent): number | undefined {
-    return typeof e['t'] === 'number' ? e['t'] : undefined;
-  }
-  async probe(): Promise<void> {}
-}
-
-class ListOutput implements Output {
-  readonly type = 'list';
-  readonly name = 'list';
-  readonly records: OutputRecord[] = [];
-  async open(): Promise<void> {}
-  async write(records: readonly OutputRecord[]): Promise<void> {
-    this.records.push(...records);
-  }
-  async check(): Promise<void> {}
-  async close(): Promise<void> {}
 }
 
 /** A store whose puts are refused once `fenced` is set, as the cluster's fence refuses them. */
@@ -57,38 +35,17 @@ class FencedStore extends MemoryStateStore {
   }
 }
 
-const clock = { now: () => Date.now(), sleep: () => Promise.resolve() };
-
-function runnerWith(store: MemoryStateStore, claim: StreamClaim, output: ListOutput, puller = new CountingPuller()): { runner: StreamRunner; sink: MemorySink } {
+function runnerWith(store: MemoryStateStore, claim: StreamClaim, output: MemoryOutput, puller = new CountingPuller()): { runner: StreamRunner; sink: MemorySink } {
   const sink = new MemorySink();
   const logger = createLogger({ format: 'text', level: 'info', redactor: new Redactor(), sink });
-  const lane = new OutputLane(
-    output,
-    new Set(['standard'] as const),
-    { writeMaxEvents: 1000, retry: { initialMs: 1, maxMs: 5, multiplier: 2, jitter: 0 }, maxAttempts: 5, onGiveUp: () => undefined },
-    outputEvents(output.name, output.type, logger),
-    clock,
-  );
-  const runner = new StreamRunner({
-    key: { input: 'acct', service: 'svc' },
-    puller,
-    settings: { enabled: true, request_period_in_seconds: 1, dedup_window_seconds: 3600, dedup_max_keys: 1000, obfuscation: [], no_events_alarm_in_seconds: 0 },
-    startSetting: null,
-    startMs: null,
-    store,
-    delivery: new DeliveryQueue([lane], { maxMessages: 100, maxBytes: 1 << 20 }, logger, clock),
-    obfuscator: compileObfuscation([], undefined),
-    logger,
-    clock,
-    events: streamEvents(logger),
-    claim,
-  });
+  const delivery = new DeliveryQueue([standardLane(output, logger, () => undefined)], { maxMessages: 100, maxBytes: 1 << 20 }, logger, instantClock);
+  const runner = testRunner({ key: { input: 'acct', service: 'svc' }, puller, store, delivery, obfuscator: compileObfuscation([], undefined), logger, claim });
   return { runner, sink };
 }
 
 test('a claim no longer valid: the page in hand is not delivered, the stream stops here and says it lost the stream', async () => {
   const store = new MemoryStateStore();
-  const output = new ListOutput();
+  const output = new MemoryOutput('list');
   // The claim lapses while page 3 is fetched, page 2 in hand (page 1 went to the outputs before).
   let lapsed = false;
   const puller = new CountingPuller();
@@ -108,7 +65,7 @@ test('a claim no longer valid: the page in hand is not delivered, the stream sto
 
 test('a fenced commit ends the stream: the checkpoint stays where the claim last covered it', async () => {
   const store = new FencedStore();
-  const output = new ListOutput();
+  const output = new MemoryOutput('list');
   const lost: SiphonError[] = [];
   const { runner } = runnerWith(store, { valid: () => true, lost: (reason) => lost.push(reason) }, output);
   await runner.loadState();
@@ -121,7 +78,7 @@ test('a fenced commit ends the stream: the checkpoint stays where the claim last
 
 test('a claim that lapsed between cycles: nothing is asked of the vendor', async () => {
   const store = new MemoryStateStore();
-  const output = new ListOutput();
+  const output = new MemoryOutput('list');
   const puller = new CountingPuller();
   const asked: number[] = [];
   puller.onFetch = (page) => asked.push(page);

@@ -9,6 +9,7 @@ import { StreamRunner } from '../../src/core/stream-runner.js';
 import { emptyCheckpoint } from '../../src/core/checkpoint.js';
 import { outputEvents, streamEvents } from '../support/telemetry.js';
 import { eventOf } from '../support/records.js';
+import { instantClock, MemoryOutput, standardLane, TestEventPuller, testRunner } from '../support/stream-runner.js';
 import { systemClock } from '../../src/core/time.js';
 import { MemoryStateStore } from '../../src/state/memory.js';
 import { compileObfuscation } from '../../src/stages/obfuscate.js';
@@ -23,11 +24,11 @@ import { join } from 'node:path';
 type Step = { events: VendorEvent[]; cursor: number; hasMore: boolean } | Error;
 
 /** Serves scripted pages keyed by cursor: cursor n -> script[n]. */
-class ScriptedPuller implements StreamPuller<number> {
-  readonly name = 'svc';
-  readonly tag = 'test.tag';
+class ScriptedPuller extends TestEventPuller {
   readonly seen: Array<number | null> = [];
-  constructor(private readonly script: Map<number | null, Step>) {}
+  constructor(private readonly script: Map<number | null, Step>) {
+    super();
+  }
   async fetchPage(position: PullPosition<number>): Promise<Page<number>> {
     this.seen.push(position.cursor);
     const step = this.script.get(position.cursor);
@@ -35,58 +36,35 @@ class ScriptedPuller implements StreamPuller<number> {
     if (step instanceof Error) throw step;
     return { events: step.events.map((e) => ({ ...e })), cursor: step.cursor, hasMore: step.hasMore, requests: 1 };
   }
-  eventKey(e: VendorEvent): string | undefined {
-    return typeof e['id'] === 'string' ? e['id'] : undefined;
-  }
-  eventTime(e: VendorEvent): number | undefined {
-    return typeof e['t'] === 'number' ? e['t'] : undefined;
-  }
-  async probe(): Promise<void> {}
 }
 
-class ListOutput implements Output {
-  readonly type = 'list';
-  readonly records: OutputRecord[] = [];
+/** An output in memory that can be down, be slow, and say what it holds (crash recovery asks). */
+class ListOutput extends MemoryOutput {
   failNext = 0;
   /** How often crash recovery asked what the output holds. */
   lookups = 0;
   /** A slow output: each write takes this long. */
   writeDelayMs = 0;
-  constructor(readonly name: string) {}
-  async open(): Promise<void> {}
-  async write(records: readonly OutputRecord[]): Promise<void> {
+  override async write(records: readonly OutputRecord[]): Promise<void> {
     if (this.writeDelayMs > 0) await new Promise((r) => setTimeout(r, this.writeDelayMs));
     if (this.failNext > 0) {
       this.failNext--;
       throw new SiphonError('OUTPUT_WRITE_FAILED', `${this.name} is down`);
     }
-    this.records.push(...records);
+    await super.write(records);
   }
   async findDelivered(records: readonly OutputRecord[], keyOf: (e: VendorEvent) => string | undefined): Promise<Set<number>> {
     this.lookups += 1;
     const have = new Set(this.records.map((r) => keyOf(eventOf(r))));
     return new Set(records.flatMap((r, i) => (have.has(keyOf(eventOf(r))) ? [i] : [])));
   }
-  async check(): Promise<void> {}
-  async close(): Promise<void> {}
 }
 
 const ev = (id: string, t: number, extra: Record<string, unknown> = {}): VendorEvent => ({ id, t, ...extra });
 
-const instantClock = { now: () => Date.now(), sleep: () => Promise.resolve() };
-
 /** The real delivery queue over these outputs; an output failing 5 times in a row fails the queue (as --once does). */
 function queueOf(outputs: Output[], logger = createLogger({ format: 'text', level: 'info', redactor: new Redactor(), sink: new MemorySink() })): DeliveryQueue {
-  const lanes = outputs.map(
-    (o) =>
-      new OutputLane(
-        o,
-        new Set(['standard'] as const),
-        { writeMaxEvents: 1000, retry: { initialMs: 1, maxMs: 5, multiplier: 2, jitter: 0 }, maxAttempts: 5, onGiveUp: (e) => queue.abort(e) },
-        outputEvents(o.name, o.type, logger),
-        instantClock,
-      ),
-  );
+  const lanes = outputs.map((o) => standardLane(o, logger, (e) => queue.abort(e)));
   const queue = new DeliveryQueue(lanes, { maxMessages: 10_000, maxBytes: 1 << 30 }, logger, instantClock);
   return queue;
 }
@@ -94,19 +72,7 @@ function queueOf(outputs: Output[], logger = createLogger({ format: 'text', leve
 function makeRunner(puller: StreamPuller, outputs: Output[], store: MemoryStateStore, obfuscation = compileObfuscation([], undefined)) {
   const sink = new MemorySink();
   const logger = createLogger({ format: 'text', level: 'debug', redactor: new Redactor(), sink });
-  const runner = new StreamRunner({
-    key: { input: 'in', service: 'svc' },
-    puller,
-    settings: { enabled: true, request_period_in_seconds: 1, dedup_window_seconds: 3600, dedup_max_keys: 1000, obfuscation: [], no_events_alarm_in_seconds: 0 },
-    startSetting: null,
-    startMs: null,
-    store,
-    delivery: queueOf(outputs),
-    obfuscator: obfuscation,
-    logger,
-    clock: { now: () => Date.now(), sleep: () => Promise.resolve() },
-    events: streamEvents(logger),
-  });
+  const runner = testRunner({ key: { input: 'in', service: 'svc' }, puller, store, delivery: queueOf(outputs), obfuscator: obfuscation, logger });
   return { runner, sink };
 }
 

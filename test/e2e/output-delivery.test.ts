@@ -4,25 +4,15 @@
 // nothing is committed.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createServer } from 'node:net';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { startOnePasswordSimulator, type OnePasswordSimulator } from '../../src/simulators/onepassword/index.js';
 import type { Checkpoint } from '../../src/core/contracts.js';
+import { freeTcpPort } from '../support/free-port.js';
 import { runSiphon, tempDir, writeConfig } from './harness.js';
 
 const TOKEN = 'op-output-delivery-token-5d1f0a3c';
 const ENV = { OP_EVENTS_TOKEN: TOKEN };
-
-/** A port on 127.0.0.1 that nothing listens on: connections to it are refused. */
-async function refusingPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  if (address === null || typeof address === 'string') throw new Error('no port');
-  return address.port;
-}
 
 function configYaml(simUrl: string, port: number, delivery: string): string {
   return `globals:
@@ -60,7 +50,7 @@ describe('delivery.retry of an output', () => {
     const delivery = `    delivery:
       retry: {initial_interval_seconds: 0.2, max_interval_seconds: 0.5, multiplier: 3, max_attempts_once: 4}
       write_max_events: 100`;
-    const config = await writeConfig(dir, configYaml(sim.url, await refusingPort(), delivery));
+    const config = await writeConfig(dir, configYaml(sim.url, await freeTcpPort(), delivery));
     const result = await runSiphon(['run', '--config', config, '--once'], ENV);
     assert.equal(result.code, 1, result.stderr);
     const waits = [...result.stderr.matchAll(/stay queued for output syslog_1 and are sent again in (\S+) s \(attempt (\d+);/g)].map((m) => `${m[2]}: ${m[1]}`);

@@ -3,7 +3,6 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { Redactor } from '../../src/core/redact.js';
 import { startOnePasswordSimulator, type OnePasswordSimulator } from '../../src/simulators/onepassword/index.js';
@@ -12,6 +11,7 @@ import { startStatusServer, type StatusServer } from '../../src/telemetry/status
 import type { StatusServerSettings } from '../../src/config/types.js';
 import type { StatusDocument } from '../../src/telemetry/status-types.js';
 import { makeTestPki } from '../support/certs.js';
+import { freeTcpPort } from '../support/free-port.js';
 import { FixedStatusProvider, healthyDocument, sampleDocument } from '../support/status-fixture.js';
 import { runSiphon, tempDir, writeConfig, type CliResult } from './harness.js';
 
@@ -21,15 +21,6 @@ const OP_TOKEN = 'op-status-e2e-token-9a8b7c6d5e4f';
 async function serve(document: StatusDocument, settings: Partial<StatusServerSettings> = {}, provider = new FixedStatusProvider(document)): Promise<StatusServer> {
   const logger = createLogger({ format: 'text', level: 'info', redactor: new Redactor(), sink: new MemorySink() });
   return startStatusServer({ host: '127.0.0.1', port: 0, ...settings }, provider, logger);
-}
-
-/** A port nothing listens on (it was free a moment ago, and nothing in the test takes it). */
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  await new Promise((resolve) => server.close(resolve));
-  return typeof address === 'object' && address ? address.port : 0;
 }
 
 function assertNoToken(result: CliResult, token: string): void {
@@ -130,7 +121,7 @@ describe('siphon status --url', () => {
   });
 
   test('nothing listening: "No collector answers", exit 1; no --url nor --config: says what to give', async () => {
-    const port = await freePort();
+    const port = await freeTcpPort();
     const result = await runSiphon(['status', '--url', `http://127.0.0.1:${port}`]);
     assert.equal(result.code, 1);
     assert.equal(result.stdout, `No collector answers at http://127.0.0.1:${port} (connection refused).\nGive --config FILE too, to see the checkpoints its state store holds.\n`);
@@ -151,7 +142,7 @@ describe('siphon status --config', () => {
       initialEvents: { auditevents: 120, itemusages: 80, signinattempts: 40 },
     });
     dir = await tempDir('siphon-status-');
-    port = await freePort();
+    port = await freeTcpPort();
     const config = await writeConfig(dir, configYaml(sim.url, `  status_server: {listen: "127.0.0.1:${port}"}\n`));
     // Real saved state: a collector ran and stopped.
     const run = await runSiphon(['run', '--config', config, '--once'], { OP_EVENTS_TOKEN: OP_TOKEN });

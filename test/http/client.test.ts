@@ -7,7 +7,8 @@ import { Redactor } from '../../src/core/redact.js';
 import { SiphonError } from '../../src/core/errors.js';
 import type { RetryDecision } from '../../src/core/contracts.js';
 import { systemClock } from '../../src/core/time.js';
-import { CapturingLogger, FakeClock, closedPort, fastSettings, flush, startServer } from './helpers.js';
+import { freeTcpPort } from '../support/free-port.js';
+import { CapturingLogger, FakeClock, fastSettings, flush, startServer } from './helpers.js';
 
 function setup(overrides: Partial<HttpClientOptions> = {}) {
   const logger = new CapturingLogger();
@@ -161,7 +162,7 @@ test('a non-retryable status returns at once', async (t) => {
 });
 
 test('connection refused: PULL_NETWORK after max_retries + 1 attempts, every attempt through the budget', async (t) => {
-  const port = await closedPort();
+  const port = await freeTcpPort();
   const budget = new RateBudget([{ limit: 1000, perMs: 60_000 }], systemClock);
   const { client, logger } = setup({ budget });
   t.after(() => client.close());
@@ -325,7 +326,7 @@ test('a bearer token and query-string secrets never reach a log line or an error
     res.setHeader('X-Echo', `Bearer ${token}`);
     res.end(`bad gateway for Bearer ${token}`);
   });
-  const port = await closedPort();
+  const port = await freeTcpPort();
   // Nothing registered with the redactor: the client must not rely on it.
   const { client, logger } = setup({ settings: fastSettings({ max_retries: 2 }) });
   t.after(async () => {
@@ -350,7 +351,7 @@ test('a bearer token and query-string secrets never reach a log line or an error
 });
 
 test('registered secrets in an operation name or path are redacted from messages', async (t) => {
-  const port = await closedPort();
+  const port = await freeTcpPort();
   const redactor = new Redactor();
   redactor.add('tenant-secret-path');
   const { client, logger } = setup({ redactor, settings: fastSettings({ max_retries: 1 }) });

@@ -179,15 +179,6 @@ export async function startServer(handler: (req: IncomingMessage, res: ServerRes
   };
 }
 
-/** A port nobody listens on. */
-export async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as AddressInfo).port;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
-
 export function fastSettings(overrides: Partial<HttpSettings> = {}): HttpSettings {
   return {
     connect_timeout_seconds: 2,

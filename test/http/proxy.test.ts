@@ -20,7 +20,8 @@ import { readEnvironmentProxies } from '../../src/config/proxy.js';
 import { httpSettingsSchema, type ProxySettings } from '../../src/config/fields.js';
 import { startConnectProxy } from '../support/connect-proxy.js';
 import { makeTestPki } from '../support/certs.js';
-import { CapturingLogger, closedPort, fastSettings, startServer } from './helpers.js';
+import { freeTcpPort } from '../support/free-port.js';
+import { CapturingLogger, fastSettings, startServer } from './helpers.js';
 
 const PASSWORD = 'proxy-pass-7f3a91c2';
 
@@ -126,7 +127,7 @@ test('wrong proxy credentials: PULL_NETWORK at the first attempt, naming the pro
 
 test('a proxy that refuses connections: retried, then PULL_NETWORK saying the proxy cannot be reached', async (t) => {
   const server = await startServer((_req, res) => res.end('never'));
-  const port = await closedPort();
+  const port = await freeTcpPort();
   const { http, logger } = client(undefined, env({ HTTP_PROXY: `http://127.0.0.1:${port}` }));
   t.after(async () => {
     await http.close();
@@ -165,7 +166,7 @@ test('environment: HTTP_PROXY with credentials in its URL carries http:// reques
 test('a per-input proxy replaces the environment, NO_PROXY included', async (t) => {
   const server = await startServer((_req, res) => res.end('ok'));
   const proxy = await startConnectProxy();
-  const { http } = client({ url: proxy.url }, env({ HTTP_PROXY: `http://127.0.0.1:${await closedPort()}`, NO_PROXY: '*' }));
+  const { http } = client({ url: proxy.url }, env({ HTTP_PROXY: `http://127.0.0.1:${await freeTcpPort()}`, NO_PROXY: '*' }));
   t.after(async () => {
     await http.close();
     await proxy.close();

@@ -3,7 +3,6 @@
 // and the failures `siphon check` must name.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import net from 'node:net';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -17,6 +16,7 @@ import type { OutputRecord } from '../../src/core/contracts.js';
 import { makeTestPki, type TestPki } from '../support/certs.js';
 import { DevoReceiver, type DevoReceiverOptions } from '../support/devo-receiver.js';
 import { rejection } from '../support/rejection.js';
+import { freeTcpPort } from '../support/free-port.js';
 
 const HOST = 'testhost';
 const TAG = 'my.app.devo_sender.test';
@@ -72,16 +72,6 @@ function expectedFrame(message: string, tag = TAG): string {
   const multiLine = message.slice(0, -1).includes('\n');
   return multiLine ? `${Buffer.byteLength(frame, 'utf8')} ${frame}` : frame;
 }
-
-/** A free port with nothing listening on it. */
-async function closedPort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise<void>((r) => server.close(() => r()));
-  return port;
-}
-
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
@@ -384,7 +374,7 @@ describe('check and connection failures', () => {
   });
 
   test('nothing listening: connection refused, naming the output and the address', async () => {
-    const port = await closedPort();
+    const port = await freeTcpPort();
     const { output } = makeOutput(port);
     const err = await rejection(output.check());
     assert.equal(err.code, 'OUTPUT_UNAVAILABLE');

@@ -21,6 +21,7 @@ import { createLogger, MemorySink } from '../../src/telemetry/logger.js';
 import { makeTestPki, type TestPki } from '../support/certs.js';
 import { makeClientCert, startRsyslog, type ClientCertFiles, type Listener, type ReceivedMessage, type RsyslogDaemon } from '../support/rsyslog.js';
 import { rejection } from '../support/rejection.js';
+import { freeTcpPort } from '../support/free-port.js';
 
 let dir: string;
 let pki: TestPki;
@@ -228,12 +229,7 @@ test('check(): PASS against the daemon over TCP, TLS, TLS with a client certific
 
 
 test('check() and write() name the failure: connection refused, host-name mismatch, untrusted server, unknown host', async () => {
-  const closed = await new Promise<number>((resolve) => {
-    const server = net.createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
+  const closed = await freeTcpPort();
   const record: OutputRecord = { tag: TAGS[0]!, input: 'in', service: 'audit', event: { a: 1 } };
 
   const refused = makeOutput({ port: closed }).output;

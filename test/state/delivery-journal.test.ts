@@ -9,19 +9,10 @@ import { FileDeliveryJournal, deliveryJournalDirectory } from '../../src/state/d
 import { JournaledOutput } from '../../src/app/journaled-output.js';
 import { createLogger, MemorySink } from '../../src/telemetry/logger.js';
 import { Redactor } from '../../src/core/redact.js';
-import type { Output, OutputRecord, VendorEvent } from '../../src/core/contracts.js';
+import type { Output, OutputRecord } from '../../src/core/contracts.js';
 import { runUnderFileSizeLimit } from '../support/file-size-limit.js';
 import { JOURNAL_KEYS } from '../support/limited-writes-child.js';
-
-const rec = (key: string | undefined, service = 'audit', input = 'op'): OutputRecord => ({
-  tag: 't.a.g',
-  input,
-  service,
-  event: { id: key ?? 'none' },
-  ...(key === undefined ? {} : { key }),
-});
-const noKey = (): string | undefined => undefined;
-const byId = (e: VendorEvent): string | undefined => (typeof e['id'] === 'string' ? e['id'] : undefined);
+import { byId, noKey, rec } from '../support/journal-records.js';
 
 function logger() {
   const sink = new MemorySink();

@@ -4,7 +4,7 @@
 // table, and the cluster's fence deciding which streams' keys are noted.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Output, OutputRecord, VendorEvent } from '../../src/core/contracts.js';
+import type { Output, OutputRecord } from '../../src/core/contracts.js';
 import { SiphonError } from '../../src/core/errors.js';
 import { Redactor } from '../../src/core/redact.js';
 import { JournaledOutput } from '../../src/app/journaled-output.js';
@@ -12,16 +12,7 @@ import { Database, type Fence } from '../../src/state/postgres/database.js';
 import { PostgresDeliveryJournal } from '../../src/state/postgres/journal.js';
 import { createLogger, MemorySink } from '../../src/telemetry/logger.js';
 import { startPostgres, type TestPostgres } from '../support/postgres.js';
-
-const rec = (key: string | undefined, service = 'audit', input = 'op'): OutputRecord => ({
-  tag: 't.a.g',
-  input,
-  service,
-  event: { id: key ?? 'none' },
-  ...(key === undefined ? {} : { key }),
-});
-const noKey = (): string | undefined => undefined;
-const byId = (e: VendorEvent): string | undefined => (typeof e['id'] === 'string' ? e['id'] : undefined);
+import { byId, noKey, rec } from '../support/journal-records.js';
 
 let server: TestPostgres;
 let schemas = 0;

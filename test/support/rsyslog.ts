@@ -14,10 +14,10 @@
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import dgram from 'node:dgram';
 import { access, mkdir, readFile, writeFile } from 'node:fs/promises';
-import net from 'node:net';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import type { TestPki } from './certs.js';
+import { freeTcpPorts } from './free-port.js';
 
 const run = promisify(execFile);
 
@@ -245,24 +245,6 @@ export async function makeClientCert(pki: TestPki, dir: string): Promise<ClientC
     '-days', '2', '-sha256', '-extfile', ext, '-out', certFile,
   ]);
   return { certFile, keyFile };
-}
-
-/** `count` distinct ports free right now on 127.0.0.1 (all bound to 0 at once, read, closed). */
-async function freeTcpPorts(count: number): Promise<number[]> {
-  const servers = await Promise.all(
-    Array.from(
-      { length: count },
-      () =>
-        new Promise<net.Server>((resolve, reject) => {
-          const server = net.createServer();
-          server.once('error', reject);
-          server.listen(0, '127.0.0.1', () => resolve(server));
-        }),
-    ),
-  );
-  const ports = servers.map((server) => (server.address() as net.AddressInfo).port);
-  await Promise.all(servers.map((server) => new Promise((resolve) => server.close(resolve))));
-  return ports;
 }
 
 function freeUdpPort(): Promise<number> {
