@@ -6,7 +6,8 @@
 // server's own, so stop and kill signals reach it).
 //
 // stop() and start() keep the data (the "database down for a while" tests); kill() is a crash
-// (SIGKILL); close() stops the server and removes the folder.
+// (SIGKILL); close() stops the server and removes the folder. With `tls`, the server also speaks
+// TLS (`ssl = on`) with the certificate given; without it, it answers that it does not.
 
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -29,8 +30,8 @@ export interface TestPostgres {
   readonly password: string;
   readonly port: number;
   readonly dataDir: string;
-  /** The same server's admin URL for another database name (tests that want a clean database). */
-  urlFor(database: string): string;
+  /** The same server's URL for another database name (tests that want a clean database), another host name for 127.0.0.1 or another sslmode (default disable). */
+  urlFor(database: string, connection?: { readonly host?: string; readonly sslmode?: string }): string;
   /** Runs one statement as the role (tests read what Siphon stored). */
   query<R extends pg.QueryResultRow = pg.QueryResultRow>(sql: string, params?: unknown[]): Promise<pg.QueryResult<R>>;
   /** Creates an empty database and returns its URL. */
@@ -80,8 +81,13 @@ function asServerUser(user: { uid: number; gid: number } | undefined, binary: st
   return ['setpriv', [`--reuid=${user.uid}`, `--regid=${user.gid}`, '--clear-groups', '--', binary, ...args]];
 }
 
+export interface PostgresOptions {
+  /** Serve TLS with this certificate and key (PEM). */
+  readonly tls?: { readonly certPem: string; readonly keyPem: string };
+}
+
 /** `settings`: extra server settings (`-c name=value`), e.g. a preloaded library for the bench. */
-export async function startPostgres(settings: Readonly<Record<string, string>> = {}): Promise<TestPostgres> {
+export async function startPostgres(settings: Readonly<Record<string, string>> = {}, options: PostgresOptions = {}): Promise<TestPostgres> {
   const bin = await binDirectory();
   const user = await serverUser();
   const folder = await mkdtemp(join(tmpdir(), 'siphon-pg-'));
@@ -112,11 +118,13 @@ export async function startPostgres(settings: Readonly<Record<string, string>> =
     throw new Error(`initdb failed: ${err instanceof Error ? err.message : String(err)}`);
   }
   await rm(passwordFile, { force: true });
+  const tlsSettings = options.tls ? await writeServerCertificate(folder, user, options.tls) : {};
   const port = await freeTcpPort();
-  const server = new Server(bin, user, dataDir, port, password, settings);
+  const server = new Server(bin, user, dataDir, port, password, { ...tlsSettings, ...settings });
   await server.start();
   await server.query(`CREATE DATABASE ${DATABASE}`, [], 'postgres');
-  const urlFor = (database: string): string => `postgres://${ROLE}:${encodeURIComponent(password)}@127.0.0.1:${port}/${database}?sslmode=disable`;
+  const urlFor = (database: string, connection: { readonly host?: string; readonly sslmode?: string } = {}): string =>
+    `postgres://${ROLE}:${encodeURIComponent(password)}@${connection.host ?? '127.0.0.1'}:${port}/${database}?sslmode=${connection.sslmode ?? 'disable'}`;
   return {
     url: urlFor(DATABASE),
     password,
@@ -136,6 +144,26 @@ export async function startPostgres(settings: Readonly<Record<string, string>> =
       await rm(folder, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * The server's certificate and key as files beside the data, and the settings that turn TLS on.
+ * PostgreSQL refuses a key that others may read: the key is the server user's, mode 0600.
+ */
+async function writeServerCertificate(
+  folder: string,
+  user: { uid: number; gid: number } | undefined,
+  tls: { readonly certPem: string; readonly keyPem: string },
+): Promise<Record<string, string>> {
+  const certFile = join(folder, 'server.crt');
+  const keyFile = join(folder, 'server.key');
+  await writeFile(certFile, tls.certPem, { mode: 0o644 });
+  await writeFile(keyFile, tls.keyPem, { mode: 0o600 });
+  if (user) {
+    await chown(certFile, user.uid, user.gid);
+    await chown(keyFile, user.uid, user.gid);
+  }
+  return { ssl: 'on', ssl_cert_file: certFile, ssl_key_file: keyFile };
 }
 
 class Server {

@@ -36,8 +36,11 @@ function tlsFor(url: ParsedUrl, ca: string | undefined): false | ConnectionOptio
   if (url.sslmode === 'disable') return false;
   if (url.sslmode === 'require') return { rejectUnauthorized: false };
   const verified: ConnectionOptions = { rejectUnauthorized: true, ...(ca !== undefined ? { ca } : {}) };
-  // verify-ca: the chain is checked, the host name is not (libpq's meaning).
-  return url.sslmode === 'verify-ca' ? { ...verified, checkServerIdentity: () => undefined } : { ...verified, servername: url.host };
+  // verify-ca: the chain is checked, the host name is not (libpq's meaning). verify-full needs
+  // nothing more: pg hands the host to tls.connect, which checks the certificate against it
+  // (a name or an IP address), and sets the SNI name itself for names only (RFC 6066 forbids
+  // an IP address there, and Node warns about one on every connection).
+  return url.sslmode === 'verify-ca' ? { ...verified, checkServerIdentity: () => undefined } : verified;
 }
 
 /**

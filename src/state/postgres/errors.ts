@@ -20,8 +20,35 @@ export function describeConnectionError(err: unknown, where: string): SiphonErro
           ? 'the connection was refused (is PostgreSQL running and listening there?)'
           : code === 'ENOTFOUND' || code === 'EAI_AGAIN'
             ? 'the host name does not resolve'
-            : message;
+            : (tlsRefusal(code, message) ?? message);
   return new SiphonError('PERSISTENCE_UNAVAILABLE', `PostgreSQL at ${where} cannot be used: ${why}`, { where, ...(code ? { cause: code } : {}) }, { cause: err });
+}
+
+/** OpenSSL's codes for a server certificate that no trusted authority vouches for (or one out of its dates). */
+const UNTRUSTED_CERTIFICATE = new Set([
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'UNABLE_TO_GET_ISSUER_CERT',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'CERT_UNTRUSTED',
+  'CERT_HAS_EXPIRED',
+  'CERT_NOT_YET_VALID',
+]);
+
+/** A TLS failure in the operator's words and settings (sslmode, ca_file); undefined when the failure is not about TLS. */
+function tlsRefusal(code: string | undefined, message: string): string | undefined {
+  if (code !== undefined && UNTRUSTED_CERTIFICATE.has(code)) {
+    return `the server's certificate is not trusted (${message}); ca_file must name the PEM bundle of the authority that signed it`;
+  }
+  if (code === 'ERR_TLS_CERT_ALTNAME_INVALID') {
+    return `the server's certificate is not for the host in the URL (${message.trim()}); connect with a host name the certificate names`;
+  }
+  // pg's own words when the server answers the TLS request with "no" (its ssl setting is off); the error has no code.
+  if (message === 'The server does not support SSL connections') {
+    return 'the server does not offer TLS (its ssl setting is off); turn TLS on at the server, or write sslmode=disable if an unencrypted connection is acceptable there';
+  }
+  return undefined;
 }
 
 /** SQLSTATE classes and codes that mean "the connection, not the statement": 08 (connection), 57P01-03 (shutdown, starting), 53300 (too many connections). */
