@@ -14,8 +14,8 @@ import type { FileHandle } from 'node:fs/promises';
 import type { OutputRecord } from '../core/contracts.js';
 import { linesFromEnd } from './file-recovery.js';
 
-/** A line's service as the file output writes it: the `"input":…,"service":…` part of its prefix. */
-const SCOPE = /^\{"tag":"(?:[^"\\]|\\.)*",("input":"(?:[^"\\]|\\.)*","service":"(?:[^"\\]|\\.)*"),"event":/;
+/** A line's input and service (JSON strings) as the file output writes its prefix. */
+const SCOPE = /^\{"tag":"(?:[^"\\]|\\.)*","input":("(?:[^"\\]|\\.)*"),"service":("(?:[^"\\]|\\.)*"),"event":/;
 
 /** The text a line of this record's service carries (JSON.stringify writes a string one way only). */
 export function scopeOf(input: string, service: string): string {
@@ -74,8 +74,12 @@ async function summarise(handle: FileHandle, inode: number, size: number, limitB
   let foreign = false;
   for await (const line of linesFromEnd(handle, limitBytes, size)) {
     const match = SCOPE.exec(line);
-    if (match) {
-      scopes.add(match[1]!);
+    const input: unknown = match ? JSON.parse(match[1]!) : undefined;
+    const service: unknown = match ? JSON.parse(match[2]!) : undefined;
+    if (typeof input === 'string' && typeof service === 'string') {
+      // Made anew from the parsed names: a piece cut from the line would keep the whole
+      // megabyte it was read in alive for as long as the summary lives.
+      scopes.add(scopeOf(input, service));
       continue;
     }
     foreign = true;
