@@ -32,6 +32,8 @@ export interface ReplicaFigures {
   /** % of one core over the steady window. */
   readonly steadyCpuPercent: number;
   readonly peakRssMb: number;
+  /** RSS at the end of the steady window. */
+  readonly endRssMb: number;
   /** Inputs it held at the end. */
   readonly inputs: number;
 }
@@ -198,6 +200,7 @@ export async function runCluster(o: ClusterOptions): Promise<ClusterResult> {
       replicas: replicas.map((r) => ({
         steadyCpuPercent: cpuPercent(r.watch.since(steadyFrom)),
         peakRssMb: Math.max(...r.watch.samples.map((s) => s.rssMb)),
+        endRssMb: r.watch.samples[r.watch.samples.length - 1]?.rssMb ?? Number.NaN,
         // The owner id is host:pid:start.
         inputs: Number(owners.rows.find((row) => row.owner.split(':')[1] === String(r.child.pid))?.n ?? 0),
       })),
@@ -223,9 +226,12 @@ export function clusterReport(r: ClusterResult): string[] {
     `cluster: ${r.replicas.length} replicas, ${r.streams} streams (${r.accounts} accounts x ${SERVICES_PER_ACCOUNT}), lease ${LEASE_SECONDS} s`,
     `time until every stream's first committed pull: ${r.firstPullSeconds === undefined ? 'not reached' : `${r.firstPullSeconds.toFixed(0)} s`}`,
     '',
-    '| replica | inputs at end | steady CPU (% of a core) | peak RSS (MB) |',
-    '|---------|---------------|--------------------------|---------------|',
-    ...r.replicas.map((x, i) => `| ${String(i + 1).padStart(7)} | ${String(x.inputs).padStart(13)} | ${x.steadyCpuPercent.toFixed(1).padStart(24)} | ${x.peakRssMb.toFixed(1).padStart(13)} |`),
+    '| replica | inputs at end | steady CPU (% of a core) | peak RSS (MB) | RSS at end (MB) |',
+    '|---------|---------------|--------------------------|---------------|-----------------|',
+    ...r.replicas.map(
+      (x, i) =>
+        `| ${String(i + 1).padStart(7)} | ${String(x.inputs).padStart(13)} | ${x.steadyCpuPercent.toFixed(1).padStart(24)} | ${x.peakRssMb.toFixed(1).padStart(13)} | ${x.endRssMb.toFixed(1).padStart(15)} |`,
+    ),
     '',
     `lease renewals: ${r.renewalStatementsPerSecond.toFixed(2)} statements/s, ${r.leaseRowsRenewedPerSecond.toFixed(0)} lease rows updated/s`,
     `PostgreSQL per committed page (steady window, ${r.committedPages} pages): ${r.statementsPerPage.toFixed(2)} statements (pg_stat_statements calls, renewals included), ${r.transactionsPerPage.toFixed(2)} transactions (xact_commit)`,
