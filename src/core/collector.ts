@@ -30,6 +30,8 @@ const SETUP_RETRY: RetryPolicy = { initialMs: 2_000, maxMs: 60_000, multiplier: 
  * many tenants short without a burst of connections.
  */
 const SETUP_CONCURRENCY = 8;
+/** In a cluster, how long a claimed input whose setup was refused waits before it is tried again. */
+const CLAIMED_SETUP_RETRY_MS = 60_000;
 
 export interface CollectorInput {
   name: string;
@@ -131,6 +133,8 @@ export class Collector {
   async setup(signal: AbortSignal): Promise<void> {
     this.watchStop(signal);
     this.o.phases?.('setting_up');
+    // In a cluster an input is set up where it is pulled, once claimed (see runAssigned).
+    if (this.o.assignment) return;
     const failures: Array<SiphonError | undefined> = new Array<SiphonError | undefined>(this.o.inputs.length);
     let next = 0;
     const worker = async (): Promise<void> => {
@@ -260,6 +264,10 @@ export class Collector {
             if (stop.signal.aborted) return;
             const collectorStop = serviceStops.child();
             const unitStop = AbortSignal.any([collectorStop, stop.signal]);
+            if (!(await this.setUpClaimed(input, unitStop))) {
+              serviceStops.release(collectorStop);
+              return;
+            }
             // An input's heartbeat comes from the process that pulls it.
             await Promise.all([
               ...(input.heartbeat ? [input.heartbeat.run(unitStop)] : []),
@@ -295,6 +303,26 @@ export class Collector {
       await assignment.run(control, signal);
       await Promise.all([...running.values()].map((entry) => entry.ended));
     });
+  }
+
+  /**
+   * Sets up a claimed input before its streams run: a replica authenticates only the accounts
+   * it pulls. A refusal keeps the claim (any other replica would be refused too, and the input
+   * would wander between them) and is tried again every CLAIMED_SETUP_RETRY_MS, logged each
+   * time; the other inputs run on. False when stopped first.
+   */
+  private async setUpClaimed(input: CollectorInput, signal: AbortSignal): Promise<boolean> {
+    try {
+      while ((await this.setupInput(input, signal)) !== undefined) {
+        input.logger.warn(`The input's streams wait for its setup, tried again in ${CLAIMED_SETUP_RETRY_MS / 1000} s`);
+        await this.o.clock.sleep(CLAIMED_SETUP_RETRY_MS, signal);
+      }
+      return true;
+    } catch (err) {
+      // setupInput and the sleep throw when stopped; anything else is a fault of Siphon's.
+      if (!signal.aborted) throw err;
+      return false;
+    }
   }
 
   /** On abort, refuses what is still queued at the stop's deadline; returns its canceller. */

@@ -207,6 +207,14 @@ test('three replicas share four accounts: every event exactly once, one replica 
       owners.set(owner, (owners.get(owner) ?? 0) + 1);
     }
     assert.ok([...owners.values()].every((n) => n <= 2), `unbalanced: ${JSON.stringify([...owners])}`);
+    // A replica authenticates only the accounts it claimed, each once per claim.
+    for (const replica of replicas) {
+      const log = replica.stderr();
+      const claimed = new Set([...log.matchAll(/claimed input (\S+) \(epoch/g)].map((m) => m[1]));
+      const setUp = [...log.matchAll(/PullerSetup\((\S+?)\) -> .*Source is pullable/g)].map((m) => m[1]);
+      assert.ok(setUp.length > 0, 'the replica set up the accounts it pulls');
+      for (const input of setUp) assert.ok(claimed.has(input), `${input} was set up by a replica that never claimed it`);
+    }
   } finally {
     const ends = await stopAll(replicas);
     await closeAccounts(accounts);
