@@ -76,9 +76,10 @@ ${inputs}
 `;
 }
 
-async function startReplicas(count: number, accounts: readonly Account[], url: string): Promise<Replica[]> {
+/** `tokens`: the token each replica sends per account (default: the account's own). */
+async function startReplicas(count: number, accounts: readonly Account[], url: string, tokens = accounts.map((a) => a.token)): Promise<Replica[]> {
   const env: Record<string, string> = { SIPHON_POSTGRES_URL: url };
-  accounts.forEach((a, i) => (env[`OP_TOKEN_${i}`] = a.token));
+  tokens.forEach((token, i) => (env[`OP_TOKEN_${i}`] = token));
   const replicas: Replica[] = [];
   const root = await tempDir('siphon-cluster-');
   for (let i = 0; i < count; i++) {
@@ -132,7 +133,7 @@ function lastAsker(account: Account): { replica: string; at: number } | undefine
   return last && { replica: RecordingFront.replicaOf(last.userAgent), at: last.at };
 }
 
-/** Whether a request pulled events (not the setup's token check, which every replica makes for every account when it starts). */
+/** Whether a request pulled events (not the setup's token check, which a replica makes for each account it claims). */
 function pulls(r: RecordedRequest): boolean {
   return !r.path.includes('introspect');
 }
@@ -374,6 +375,35 @@ test('a replica joins and takes its share between pages; one leaves gracefully a
     await waitUntil('every event', allDelivered(replicas, accounts), 60_000, 250);
     assert.deepEqual(await tally(replicas, accounts), { missing: 0, duplicates: 0 });
     for (const a of accounts) assert.deepEqual(overlaps(a), []);
+  } finally {
+    const ends = await stopAll(replicas);
+    await closeAccounts(accounts);
+    for (const end of ends) assert.equal(end.code, 0, end.stderr.slice(-3_000));
+  }
+});
+
+test('an account whose token is refused stays claimed and waits for its setup; the replicas run on and deliver the others', async () => {
+  const accounts = await startAccounts(3);
+  const url = await server.createDatabase('cluster_refused');
+  const refused = accounts[2]!;
+  const replicas = await startReplicas(2, accounts, url, accounts.map((a) => (a === refused ? `${a.token}-revoked` : a.token)));
+  const good = accounts.filter((a) => a !== refused);
+  try {
+    await waitUntil('every event of the accepted accounts', allDelivered(replicas, good), 120_000, 250);
+    await waitUntil('a replica to say the refused account waits for its setup', () => replicas.some((r) => /\(op_2\) -> The input's streams wait for its setup/.test(r.stderr())), 60_000, 250);
+    assert.deepEqual(await tally(replicas, good), { missing: 0, duplicates: 0 });
+    for (const r of replicas) assert.equal(r.child.exitCode, null, 'a refused account stops no replica');
+    // Held, not given back to wander between the replicas; nothing of it pulled.
+    const pg = await import('pg');
+    const client = new pg.default.Client({ connectionString: url });
+    await client.connect();
+    try {
+      const { rows } = await client.query<{ owner: string | null }>(`SELECT owner FROM siphon.leases WHERE unit = 'op_2' AND expires_at > now()`);
+      assert.ok(rows[0]?.owner, 'the refused account keeps its lease');
+    } finally {
+      await client.end();
+    }
+    assert.equal(refused.front.requests.filter(pulls).length, 0);
   } finally {
     const ends = await stopAll(replicas);
     await closeAccounts(accounts);
