@@ -137,13 +137,25 @@ export class Collector {
     if (this.o.assignment) return;
     const failures: Array<SiphonError | undefined> = new Array<SiphonError | undefined>(this.o.inputs.length);
     let next = 0;
+    // Each worker waits on a signal of its own: eight setups' requests and sleeps on the stop
+    // signal itself would pass Node's ten-listener warning (see abort-fan-out.ts).
+    const stops = new AbortFanOut(signal);
     const worker = async (): Promise<void> => {
-      while (next < this.o.inputs.length) {
-        const index = next++;
-        failures[index] = await this.setupInput(this.o.inputs[index]!, signal);
+      const stop = stops.child();
+      try {
+        while (next < this.o.inputs.length) {
+          const index = next++;
+          failures[index] = await this.setupInput(this.o.inputs[index]!, stop);
+        }
+      } finally {
+        stops.release(stop);
       }
     };
-    await Promise.all(Array.from({ length: Math.min(SETUP_CONCURRENCY, this.o.inputs.length) }, worker));
+    try {
+      await Promise.all(Array.from({ length: Math.min(SETUP_CONCURRENCY, this.o.inputs.length) }, worker));
+    } finally {
+      stops.dispose();
+    }
     const first = failures.find((f) => f !== undefined);
     if (first) throw first;
   }
