@@ -76,6 +76,7 @@ export class InputTelemetry implements EventSink<InputEvent> {
         break;
       case 'setup_failed':
         this.setupError = event.error;
+        for (const stream of this.streams.values()) stream.setupFailed(event.error);
         break;
     }
   }

@@ -2,6 +2,7 @@
 // metrics and the stream's status, in one place (see core/events.ts).
 
 import type { Clock, Logger } from '../core/contracts.js';
+import type { SiphonError } from '../core/errors.js';
 import type { EventSink, StreamEvent } from '../core/events.js';
 import { describeEventTime } from '../core/event-time.js';
 import type { SiphonMetrics } from './metrics.js';
@@ -147,6 +148,13 @@ export class StreamTelemetry implements EventSink<StreamEvent> {
   throttled(): void {
     this.health.throttled(this.clock.now());
     this.judge(this.clock.now());
+  }
+
+  /** Its input's setup failed: the stream cannot pull, and says why (a cluster replica keeps trying it). */
+  setupFailed(error: SiphonError): void {
+    const now = this.clock.now();
+    this.health.failed(error, now);
+    this.judge(now);
   }
 
   /** Re-judges the state (time alone can make a stream stale or failed); logs a change worth telling. */

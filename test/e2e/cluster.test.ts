@@ -391,6 +391,17 @@ test('an account whose token is refused stays claimed and waits for its setup; t
   try {
     await waitUntil('every event of the accepted accounts', allDelivered(replicas, good), 120_000, 250);
     await waitUntil('a replica to say the refused account waits for its setup', () => replicas.some((r) => /\(op_2\) -> The input's streams wait for its setup/.test(r.stderr())), 60_000, 250);
+    // Its status says why the account's streams do not pull.
+    const holder = replicas.find((r) => /\(op_2\) -> The input's streams wait for its setup/.test(r.stderr()))!;
+    const statusUrl = /Status server listening on (http:\/\/[\d.:]+)/.exec(holder.stderr())?.[1];
+    assert.ok(statusUrl, 'the status server listens');
+    const doc = (await (await fetch(`${statusUrl}/api/v1/status`)).json()) as { streams: Array<{ input: string; state: string; last_error: { code: string } | null }> };
+    const refusedStreams = doc.streams.filter((st) => st.input === 'op_2');
+    assert.equal(refusedStreams.length, 3);
+    for (const st of refusedStreams) {
+      assert.equal(st.state, 'failed', JSON.stringify(st));
+      assert.match(st.last_error?.code ?? '', /SetupError/);
+    }
     assert.deepEqual(await tally(replicas, good), { missing: 0, duplicates: 0 });
     for (const r of replicas) assert.equal(r.child.exitCode, null, 'a refused account stops no replica');
     // Held, not given back to wander between the replicas; nothing of it pulled.
