@@ -25,9 +25,17 @@ function needsEscaping(text: string): boolean {
   return false;
 }
 
+/**
+ * The `"input":…,"service":…` part of a line: what crash recovery looks for to find a service's
+ * lines (JSON.stringify writes a string one way only, so equal names give equal text).
+ */
+export function serviceScope(input: string, service: string): string {
+  return `"input":${JSON.stringify(input)},"service":${JSON.stringify(service)}`;
+}
+
 /** The start of a record's line, {"tag","input","service","event": — the event (and its "key") follow. */
 export function linePrefix(record: OutputRecord): string {
-  return `{"tag":${JSON.stringify(record.tag)},"input":${JSON.stringify(record.input)},"service":${JSON.stringify(record.service)},"event":`;
+  return `{"tag":${JSON.stringify(record.tag)},${serviceScope(record.input, record.service)},"event":`;
 }
 
 /** A record's whole line as text (what the chunks hold, for a line too long for one). */

@@ -8,6 +8,7 @@
 import type { FileHandle } from 'node:fs/promises';
 import type { OutputRecord, VendorEvent } from '../core/contracts.js';
 import { recordKey } from '../core/record-key.js';
+import { serviceScope } from './file-lines.js';
 
 const CHUNK_BYTES = 1024 * 1024;
 const NEWLINE = 0x0a;
@@ -77,7 +78,7 @@ export async function findRecordsInFile(
     if (key === undefined) continue;
     const id = `${record.input}\u0000${record.service}\u0000${key}`;
     wanted.set(id, [...(wanted.get(id) ?? []), i]);
-    scopes.add(`"input":${JSON.stringify(record.input)},"service":${JSON.stringify(record.service)}`);
+    scopes.add(serviceScope(record.input, record.service));
   }
   if (wanted.size === 0) return found;
   const scopeList = [...scopes];

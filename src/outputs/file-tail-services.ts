@@ -12,14 +12,20 @@
 
 import type { FileHandle } from 'node:fs/promises';
 import type { OutputRecord } from '../core/contracts.js';
+import { serviceScope } from './file-lines.js';
 import { linesFromEnd } from './file-recovery.js';
 
-/** A line's input and service (JSON strings) as the file output writes its prefix. */
+/** A line's input and service (JSON strings) as the file output writes its prefix (file-lines.ts). */
 const SCOPE = /^\{"tag":"(?:[^"\\]|\\.)*","input":("(?:[^"\\]|\\.)*"),"service":("(?:[^"\\]|\\.)*"),"event":/;
 
-/** The text a line of this record's service carries (JSON.stringify writes a string one way only). */
-export function scopeOf(input: string, service: string): string {
-  return `"input":${JSON.stringify(input)},"service":${JSON.stringify(service)}`;
+/** The scope of each run of records of one service (batches usually hold one service's pages). */
+function* scopesOf(records: readonly OutputRecord[]): Generator<string> {
+  let last: OutputRecord | undefined;
+  for (const record of records) {
+    if (last && record.input === last.input && record.service === last.service) continue;
+    last = record;
+    yield serviceScope(record.input, record.service);
+  }
 }
 
 interface Summary {
@@ -45,12 +51,7 @@ export class TailServices {
       this.summary = summary;
     }
     if (summary.foreign) return true;
-    let last: OutputRecord | undefined;
-    for (const record of records) {
-      if (last && record.input === last.input && record.service === last.service) continue;
-      last = record;
-      if (summary.scopes.has(scopeOf(record.input, record.service))) return true;
-    }
+    for (const scope of scopesOf(records)) if (summary.scopes.has(scope)) return true;
     return false;
   }
 
@@ -58,13 +59,7 @@ export class TailServices {
   wrote(records: readonly OutputRecord[], inode: number, size: number): void {
     const summary = this.summary;
     if (!summary || summary.inode !== inode) return; // the next ask reads the tail anyway
-    let last: OutputRecord | undefined;
-    for (const record of records) {
-      // Batches usually hold one service's pages: one scope made per run of records.
-      if (last && record.input === last.input && record.service === last.service) continue;
-      last = record;
-      summary.scopes.add(scopeOf(record.input, record.service));
-    }
+    for (const scope of scopesOf(records)) summary.scopes.add(scope);
     summary.size = size;
   }
 }
@@ -79,7 +74,7 @@ async function summarise(handle: FileHandle, inode: number, size: number, limitB
     if (typeof input === 'string' && typeof service === 'string') {
       // Made anew from the parsed names: a piece cut from the line would keep the whole
       // megabyte it was read in alive for as long as the summary lives.
-      scopes.add(scopeOf(input, service));
+      scopes.add(serviceScope(input, service));
       continue;
     }
     foreign = true;
