@@ -3,7 +3,7 @@
 // per vendor account, and one runner per enabled service.
 
 import type { Clock, Logger, Output, Channel, Source, StateStore } from '../core/contracts.js';
-import { Collector, startSpacingMs, type CollectorInput } from '../core/collector.js';
+import { Collector, startSpacingMs, type CollectorInput, type InputParts } from '../core/collector.js';
 import { DeliveryQueue } from '../core/delivery-queue.js';
 import { OutputLane } from '../core/output-lane.js';
 import { InternalRecords } from '../core/internal-records.js';
@@ -60,7 +60,8 @@ export interface Runtime {
   redactor: Redactor;
   /** Log lines, metrics and health of every stream, input and output; what the status server serves. */
   telemetry: Telemetry;
-  inputs: Array<{ config: ConfiguredInput; source: Source; logger: Logger }>;
+  /** `source()` builds the input's parts if need be (see CollectorInput.parts). */
+  inputs: Array<{ config: ConfiguredInput; source(): Source; logger: Logger }>;
   outputs: Output[];
   /** Closes HTTP clients, outputs and the state store. */
   close(): Promise<void>;
@@ -181,58 +182,71 @@ export async function buildRuntime(config: SiphonConfig, options: RuntimeOptions
     const httpLogger = inputLogger.child({ module: 'HttpClient' });
     const inputTelemetry = telemetry.input(input.name, httpLogger);
     const common = input.settings.common;
-    const budget = createRateBudget(connector.rateLimits, common.rate_limit, clock);
     const tls = tlsOptions(input, inputLogger);
-    const http = createHttpClient({
-      settings: common.http,
-      budget,
-      clock,
-      logger: httpLogger,
-      redactor,
-      events: inputTelemetry,
-      scope: telemetry.scope,
-      environmentProxies: config.environmentProxies,
-      ...(tls ? { tls } : {}),
-      // In a cluster the vendor (and a test's simulator) sees which replica asks.
-      ...(cluster ? { userAgent: `siphon/${SIPHON_VERSION} (replica ${cluster.coordinator.replicaId})` } : {}),
-    });
-    closers.push(() => http.close());
-    const source = input.settings.create({ name: input.name, id: input.id }, { logger: inputLogger, clock, http, signal, redactor });
-
-    const runners: StreamRunner[] = [];
-    for (const puller of source.streams) {
-      const stream = input.settings.streams[puller.name];
-      if (!stream) continue;
+    // Each enabled stream's logger and telemetry, made once: the status lists every stream,
+    // whether this process pulls it now or not.
+    const streams = Object.entries(connector.streams).flatMap(([name, { tag }]) => {
+      const stream = input.settings.streams[name];
+      if (!stream) return [];
       const { settings, start } = stream;
       periodsMs.push(settings.request_period_in_seconds * 1000);
-      const pullerLogger = inputLogger.child({ module: `${connector.logModule}Puller`, service: puller.name });
+      const pullerLogger = inputLogger.child({ module: `${connector.logModule}Puller`, service: name });
       const info = {
         input: input.name,
-        service: puller.name,
+        service: name,
         type: input.type,
-        tag: settings.override_tag ?? puller.tag,
+        tag: settings.override_tag ?? tag,
         periodSeconds: settings.request_period_in_seconds,
         alarmSeconds: settings.no_events_alarm_in_seconds,
         startMs: start?.ms ?? null,
       };
-      runners.push(
-        new StreamRunner({
-          key: { input: input.name, service: puller.name },
-          puller,
-          settings,
-          startSetting: stream.resetKey,
-          startMs: start?.ms ?? null,
-          store,
-          delivery: queue,
-          obfuscator: compileObfuscation(settings.obfuscation, config.globals.obfuscation?.hash_key),
-          logger: pullerLogger,
-          clock,
-          events: telemetry.stream(inputTelemetry, info, pullerLogger),
-          scope: telemetry.scope,
-          ...(cluster ? { claim: cluster.coordinator.claimFor(input.name) } : {}),
-        }),
-      );
-    }
+      return [{ name, stream, logger: pullerLogger, events: telemetry.stream(inputTelemetry, info, pullerLogger) }];
+    });
+    /** The HTTP client, the source and the runners: what pulling the input takes. */
+    const build = (): { parts: InputParts; close(): Promise<void> } => {
+      const http = createHttpClient({
+        settings: common.http,
+        budget: createRateBudget(connector.rateLimits, common.rate_limit, clock),
+        clock,
+        logger: httpLogger,
+        redactor,
+        events: inputTelemetry,
+        scope: telemetry.scope,
+        environmentProxies: config.environmentProxies,
+        ...(tls ? { tls } : {}),
+        // In a cluster the vendor (and a test's simulator) sees which replica asks.
+        ...(cluster ? { userAgent: `siphon/${SIPHON_VERSION} (replica ${cluster.coordinator.replicaId})` } : {}),
+      });
+      const source = input.settings.create({ name: input.name, id: input.id }, { logger: inputLogger, clock, http, signal, redactor });
+      const runners = source.streams.flatMap((puller) => {
+        const made = streams.find((s) => s.name === puller.name);
+        if (!made) return [];
+        const { settings, start } = made.stream;
+        return [
+          new StreamRunner({
+            key: { input: input.name, service: puller.name },
+            puller,
+            settings,
+            startSetting: made.stream.resetKey,
+            startMs: start?.ms ?? null,
+            store,
+            delivery: queue,
+            obfuscator: compileObfuscation(settings.obfuscation, config.globals.obfuscation?.hash_key),
+            logger: made.logger,
+            clock,
+            events: made.events,
+            scope: telemetry.scope,
+            ...(cluster ? { claim: cluster.coordinator.claimFor(input.name) } : {}),
+          }),
+        ];
+      });
+      return { parts: { source, runners }, close: () => http.close() };
+    };
+    // A replica builds an input when it claims it (see CollectorInput.parts); one process, at once.
+    let built = cluster ? undefined : build();
+    closers.push(async () => {
+      await built?.close();
+    });
     const heartbeat = common.heartbeat
       ? new Heartbeat({
           input: input.name,
@@ -245,15 +259,22 @@ export async function buildRuntime(config: SiphonConfig, options: RuntimeOptions
           clock,
         })
       : undefined;
+    const parts = (): InputParts => (built ??= build()).parts;
     collectorInputs.push({
       name: input.name,
-      source,
+      streams: streams.map((s) => `${input.name}/${s.name}`),
+      parts,
+      release: async () => {
+        if (!cluster) return; // one process pulls every input for as long as it runs
+        const dropped = built;
+        built = undefined;
+        await dropped?.close();
+      },
       logger: inputLogger.child({ module: `${connector.logModule}PullerSetup` }),
-      runners,
       events: inputTelemetry,
       ...(heartbeat ? { heartbeat } : {}),
     });
-    runtimeInputs.push({ config: input, source, logger: inputLogger });
+    runtimeInputs.push({ config: input, source: () => parts().source, logger: inputLogger });
   }
 
   const collector = new Collector({

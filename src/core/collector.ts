@@ -33,12 +33,26 @@ const SETUP_CONCURRENCY = 8;
 /** In a cluster, how long a claimed input whose setup was refused waits before it is tried again. */
 const CLAIMED_SETUP_RETRY_MS = 60_000;
 
+/** What pulls an input: its source and the runners of its enabled services. */
+export interface InputParts {
+  readonly source: Source;
+  /** Runners of this input's enabled services (built with the collector's delivery). */
+  readonly runners: StreamRunner[];
+}
+
 export interface CollectorInput {
   name: string;
-  source: Source;
+  /** `input/service` of its enabled services, in order (known before any part is built). */
+  streams: readonly string[];
+  /**
+   * The input's parts, built on first use. A cluster replica builds those of the inputs it
+   * claims only, and lets them go (`release`) when it hands one over: it holds its share of
+   * the streams, not all of them.
+   */
+  parts(): InputParts;
+  /** Drops the parts (closing what they opened); the next `parts()` builds them anew. */
+  release(): Promise<void>;
   logger: Logger;
-  /** Runners of this input's enabled services (built with the collector's delivery). */
-  runners: StreamRunner[];
   /** Setup's outcome goes here (readiness). */
   events: EventSink<InputEvent>;
   /** Sent while the collector runs (not with `once`). */
@@ -164,7 +178,7 @@ export class Collector {
   private async setupInput(input: CollectorInput, signal: AbortSignal): Promise<SiphonError | undefined> {
     for (let attempt = 1; ; attempt++) {
       try {
-        await input.source.setup(signal);
+        await input.parts().source.setup(signal);
         input.events.emit({ type: 'setup_succeeded' });
         return undefined;
       } catch (err) {
@@ -200,7 +214,7 @@ export class Collector {
   async run(signal: AbortSignal, once: boolean): Promise<CollectorRunEnd> {
     this.watchStop(signal);
     if (this.o.assignment && !once) return this.runAssigned(this.o.assignment, signal);
-    const runners = this.o.inputs.flatMap((i) => i.runners);
+    const runners = this.o.inputs.flatMap((i) => i.parts().runners);
     for (const runner of runners) await runner.loadState();
     const spacingMs = once ? 0 : (this.o.startSpacingMs ?? 0);
     return this.runFrame(signal, async (serviceStops, end) => {
@@ -246,7 +260,7 @@ export class Collector {
       statisticsStop.abort();
       await statistics;
     }
-    const order = this.o.inputs.flatMap((i) => i.runners.map((r) => r.name));
+    const order = this.o.inputs.flatMap((i) => i.streams);
     end.stopped.sort((a, b) => order.indexOf(a) - order.indexOf(b));
     return end;
   }
@@ -268,6 +282,7 @@ export class Collector {
           const input = inputs.get(unit);
           if (!input || running.has(unit) || signal.aborted) return;
           const stop = new AbortController();
+          const { runners } = input.parts();
           let loaded!: () => void;
           const ready = new Promise<void>((resolve) => (loaded = resolve));
           const ended = (async (): Promise<void> => {
@@ -283,7 +298,7 @@ export class Collector {
             // An input's heartbeat comes from the process that pulls it.
             await Promise.all([
               ...(input.heartbeat ? [input.heartbeat.run(unitStop)] : []),
-              ...input.runners.map(async (runner) => {
+              ...runners.map(async (runner) => {
                 try {
                   if ((await runner.run(unitStop, false)) === 'stopped' && signal.aborted) stopped.push(runner.name);
                 } catch (err) {
@@ -291,10 +306,10 @@ export class Collector {
                 }
               }),
             ]).finally(() => serviceStops.release(collectorStop));
-          })();
+          })().finally(() => input.release().catch(() => undefined));
           running.set(unit, { stop, ended });
           try {
-            for (const runner of input.runners) await runner.loadState();
+            for (const runner of runners) await runner.loadState();
           } catch (err) {
             running.delete(unit);
             stop.abort();

@@ -25,7 +25,8 @@ export async function checkCollector(config: SiphonConfig, io: CliIo, signal: Ab
     io.out(`${ok ? 'PASS' : 'FAIL'}  ${item}: ${detail}`);
   };
   try {
-    for (const { config: input, source } of runtime.inputs) {
+    for (const { config: input, source: sourceOf } of runtime.inputs) {
+      const source = sourceOf();
       try {
         await source.setup(signal);
         report(true, `input ${input.name} (${input.type})`, 'authenticated');
