@@ -3,6 +3,7 @@
 // simulator with rate limits off. Measured from outside: the database (checkpoint rows, lease
 // updates, pg_stat_statements) and /proc of each replica.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { createWriteStream } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -120,7 +121,9 @@ function startReplica(config: string, env: Record<string, string>): Replica {
   const child = spawn(process.execPath, [...NODE_ARGS, SIPHON, 'run', '--config', config], { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
   if (child.pid === undefined) throw new Error('siphon run did not start');
   const replica: Replica = { child, watch: new ProcessWatch(child.pid, 1000), stderr: '', steadyLines: [], inSteadyWindow: false };
+  const log = process.env['SIPHON_BENCH_CLUSTER_LOG_DIR'] ? createWriteStream(join(process.env['SIPHON_BENCH_CLUSTER_LOG_DIR'], `replica-${child.pid}.log`)) : undefined;
   child.stderr?.setEncoding('utf8').on('data', (d: string) => {
+    log?.write(d);
     // The tail explains a failure.
     replica.stderr = (replica.stderr + d).slice(-4000);
     if (replica.inSteadyWindow) replica.steadyLines.push(...d.split('\n').filter((line) => line.trim() !== '' && !line.includes(' INFO ')));

@@ -27,7 +27,7 @@ export class LeaseTable {
 
   /** Makes sure every unit has a row (a new input in the configuration starts free). */
   async ensure(units: readonly string[]): Promise<void> {
-    await this.db.pool.query(`INSERT INTO ${this.db.table('leases')} (unit, epoch) SELECT unnest($1::text[]), 0 ON CONFLICT (unit) DO NOTHING`, [units]);
+    await this.db.control.query(`INSERT INTO ${this.db.table('leases')} (unit, epoch) SELECT unnest($1::text[]), 0 ON CONFLICT (unit) DO NOTHING`, [units]);
   }
 
   /**
@@ -38,7 +38,7 @@ export class LeaseTable {
   async claim(owner: string, units: readonly string[], limit: number, leaseSeconds: number): Promise<Lease[]> {
     if (limit <= 0 || units.length === 0) return [];
     const leases = this.db.table('leases');
-    const { rows } = await this.db.pool.query<{ unit: string; epoch: string }>(
+    const { rows } = await this.db.control.query<{ unit: string; epoch: string }>(
       `WITH candidates AS (
          SELECT unit FROM ${leases}
          WHERE unit = ANY($2::text[]) AND (owner IS NULL OR expires_at <= now())
@@ -56,7 +56,7 @@ export class LeaseTable {
   /** Extends the owner's unexpired leases of these epochs; returns the ones renewed (a missing one is lost). */
   async renew(owner: string, held: readonly Lease[], leaseSeconds: number): Promise<Lease[]> {
     if (held.length === 0) return [];
-    const { rows } = await this.db.pool.query<{ unit: string; epoch: string }>(
+    const { rows } = await this.db.control.query<{ unit: string; epoch: string }>(
       `UPDATE ${this.db.table('leases')} AS l SET expires_at = now() + make_interval(secs => $4)
        FROM unnest($2::text[], $3::bigint[]) AS h(unit, epoch)
        WHERE l.unit = h.unit AND l.epoch = h.epoch AND l.owner = $1 AND l.expires_at > now()
@@ -69,7 +69,7 @@ export class LeaseTable {
   /** Gives leases up (shutdown, surplus): free at once for any replica. */
   async release(owner: string, held: readonly Lease[]): Promise<void> {
     if (held.length === 0) return;
-    await this.db.pool.query(
+    await this.db.control.query(
       `UPDATE ${this.db.table('leases')} AS l SET owner = NULL, expires_at = NULL
        FROM unnest($2::text[], $3::bigint[]) AS h(unit, epoch)
        WHERE l.unit = h.unit AND l.epoch = h.epoch AND l.owner = $1`,
@@ -92,7 +92,7 @@ export class LeaseTable {
 
   /** Every unit's lease, for the status and `siphon status`. */
   async list(): Promise<LeaseView[]> {
-    const { rows } = await this.db.pool.query<{ unit: string; owner: string | null; epoch: string; expires_at: Date | null; expired: boolean }>(
+    const { rows } = await this.db.control.query<{ unit: string; owner: string | null; epoch: string; expires_at: Date | null; expired: boolean }>(
       `SELECT unit, owner, epoch, expires_at, coalesce(expires_at <= now(), true) AS expired FROM ${this.db.table('leases')} ORDER BY unit`,
     );
     return rows.map((r) => ({ unit: r.unit, owner: r.owner, epoch: Number(r.epoch), expiresAt: r.expires_at?.toISOString() ?? null, expired: r.expired }));

@@ -28,7 +28,7 @@ export class ReplicaTable {
 
   /** Registers the replica, or renews its heartbeat (its row lives `leaseSeconds` past the database's now()). */
   async heartbeat(replica: ReplicaIdentity, leaseSeconds: number): Promise<void> {
-    await this.db.pool.query(
+    await this.db.control.query(
       `INSERT INTO ${this.db.table('replicas')} (id, host, pid, started_at, heartbeat_at, expires_at)
        VALUES ($1, $2, $3, now(), now(), now() + make_interval(secs => $4))
        ON CONFLICT (id) DO UPDATE SET heartbeat_at = now(), expires_at = EXCLUDED.expires_at`,
@@ -41,7 +41,7 @@ export class ReplicaTable {
    * unexpired leases it holds: what balance needs to see a replica left without its share.
    */
   async liveShares(): Promise<ReplicaShare[]> {
-    const { rows } = await this.db.pool.query<{ id: string; held: string }>(
+    const { rows } = await this.db.control.query<{ id: string; held: string }>(
       `SELECT r.id, count(l.unit) AS held FROM ${this.db.table('replicas')} r
        LEFT JOIN ${this.db.table('leases')} l ON l.owner = r.id AND l.expires_at > now()
        WHERE r.expires_at > now() GROUP BY r.id`,
@@ -51,11 +51,11 @@ export class ReplicaTable {
 
   /** Forgets replicas dead for long (`keepSeconds` past their expiry): the table stays small. */
   async prune(keepSeconds: number): Promise<void> {
-    await this.db.pool.query(`DELETE FROM ${this.db.table('replicas')} WHERE expires_at < now() - make_interval(secs => $1)`, [keepSeconds]);
+    await this.db.control.query(`DELETE FROM ${this.db.table('replicas')} WHERE expires_at < now() - make_interval(secs => $1)`, [keepSeconds]);
   }
 
   /** A graceful exit: the others count one replica fewer at once. */
   async leave(replica: ReplicaIdentity): Promise<void> {
-    await this.db.pool.query(`DELETE FROM ${this.db.table('replicas')} WHERE id = $1`, [replica.id]);
+    await this.db.control.query(`DELETE FROM ${this.db.table('replicas')} WHERE id = $1`, [replica.id]);
   }
 }

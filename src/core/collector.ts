@@ -6,6 +6,7 @@ import { untilAborted } from './abort.js';
 import type { Clock, Logger, Output, Source, StateStore } from './contracts.js';
 import { SiphonError, toSiphonError } from './errors.js';
 import { AbortFanOut } from './abort-fan-out.js';
+import { Gate } from './gate.js';
 import { retryDelayMs, type RetryPolicy } from './retry-policy.js';
 import type { StreamRunner } from './stream-runner.js';
 import type { CollectorPhase, EventSink, InputEvent } from './events.js';
@@ -30,6 +31,11 @@ const SETUP_RETRY: RetryPolicy = { initialMs: 2_000, maxMs: 60_000, multiplier: 
  * many tenants short without a burst of connections.
  */
 const SETUP_CONCURRENCY = 8;
+/**
+ * In a cluster, claimed inputs whose parts are built and whose state is read at once. State
+ * reads share the process's database pool (ten connections) with the streams' commits.
+ */
+const START_CONCURRENCY = 8;
 /** In a cluster, how long a claimed input whose setup was refused waits before it is tried again. */
 const CLAIMED_SETUP_RETRY_MS = 60_000;
 
@@ -124,6 +130,9 @@ export class Collector {
    */
   private stopDeadlineAt: number | undefined;
   private watchedSignal: AbortSignal | undefined;
+  /** In a cluster: claimed inputs being built and loaded, and being set up (see gate.ts). */
+  private readonly starts = new Gate(START_CONCURRENCY);
+  private readonly setups = new Gate(SETUP_CONCURRENCY);
 
   constructor(private readonly o: CollectorOptions) {}
 
@@ -282,19 +291,15 @@ export class Collector {
           const input = inputs.get(unit);
           if (!input || running.has(unit) || signal.aborted) return;
           const stop = new AbortController();
-          const { runners } = input.parts();
-          let loaded!: () => void;
-          const ready = new Promise<void>((resolve) => (loaded = resolve));
+          const collectorStop = serviceStops.child();
+          const unitStop = AbortSignal.any([collectorStop, stop.signal]);
+          let loaded!: (runners: readonly StreamRunner[] | undefined) => void;
+          const ready = new Promise<readonly StreamRunner[] | undefined>((resolve) => (loaded = resolve));
           const ended = (async (): Promise<void> => {
-            await ready;
+            const runners = await ready;
             // Stopped while its state was loading, or the load failed: nothing to run.
-            if (stop.signal.aborted) return;
-            const collectorStop = serviceStops.child();
-            const unitStop = AbortSignal.any([collectorStop, stop.signal]);
-            if (!(await this.setUpClaimed(input, unitStop))) {
-              serviceStops.release(collectorStop);
-              return;
-            }
+            if (!runners || unitStop.aborted) return;
+            if (!(await this.setUpClaimed(input, unitStop))) return;
             // An input's heartbeat comes from the process that pulls it.
             await Promise.all([
               ...(input.heartbeat ? [input.heartbeat.run(unitStop)] : []),
@@ -305,19 +310,28 @@ export class Collector {
                   errors.push(toSiphonError(err));
                 }
               }),
-            ]).finally(() => serviceStops.release(collectorStop));
-          })().finally(() => input.release().catch(() => undefined));
+            ]);
+          })().finally(() => {
+            serviceStops.release(collectorStop);
+            return input.release().catch(() => undefined);
+          });
           running.set(unit, { stop, ended });
           try {
-            for (const runner of runners) await runner.loadState();
+            // Built and loaded a few inputs at a time (see gate.ts): a claim of a thousand is a queue.
+            const runners = await this.starts.run(async () => {
+              const { runners } = input.parts();
+              for (const runner of runners) await runner.loadState();
+              return runners;
+            }, unitStop);
+            loaded(runners);
           } catch (err) {
             running.delete(unit);
             stop.abort();
-            loaded();
+            loaded(undefined);
             await ended;
+            if (signal.aborted) return; // the collector stops: not a failure of this input
             throw err;
           }
-          loaded();
         },
         stop: async (unit) => {
           const entry = running.get(unit);
@@ -340,7 +354,7 @@ export class Collector {
    */
   private async setUpClaimed(input: CollectorInput, signal: AbortSignal): Promise<boolean> {
     try {
-      while ((await this.setupInput(input, signal)) !== undefined) {
+      while ((await this.setups.run(() => this.setupInput(input, signal), signal)) !== undefined) {
         input.logger.warn(`The input's streams wait for its setup, tried again in ${CLAIMED_SETUP_RETRY_MS / 1000} s`);
         await this.o.clock.sleep(CLAIMED_SETUP_RETRY_MS, signal);
       }

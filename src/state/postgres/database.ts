@@ -31,6 +31,9 @@ export interface PostgresConfig {
   readonly caFile?: string;
 }
 
+/** Connections of the cluster's control pool: a round's statements run one after another. */
+const CONTROL_CONNECTIONS = 2;
+
 /** The TLS options pg gets for a mode (false: no TLS). */
 function tlsFor(url: ParsedUrl, ca: string | undefined): false | ConnectionOptions {
   if (url.sslmode === 'disable') return false;
@@ -50,6 +53,12 @@ function tlsFor(url: ParsedUrl, ca: string | undefined): false | ConnectionOptio
 export class Database {
   private constructor(
     readonly pool: pg.Pool,
+    /**
+     * The cluster's own connections (leases, heartbeats): a renewal must not wait behind the
+     * streams' commits and state reads queued on `pool`, or a busy replica loses its claims.
+     * Opened on first use, so a process without a cluster never connects it.
+     */
+    readonly control: pg.Pool,
     readonly schema: string,
     readonly where: string,
   ) {}
@@ -65,27 +74,29 @@ export class Database {
         throw new SiphonError('PERSISTENCE_UNAVAILABLE', `The CA file ${config.caFile} for PostgreSQL at ${url.where} cannot be read: ${err instanceof Error ? err.message : String(err)}`);
       }
     }
-    const pool = new pg.Pool({
+    const connection = {
       host: url.host,
       port: url.port,
       user: url.user,
       ...(url.password !== undefined ? { password: url.password } : {}),
       database: url.database,
       ssl: tlsFor(url, ca),
-      max: options.maxConnections ?? 10,
       connectionTimeoutMillis: 10_000,
       // A broken network is noticed by TCP keep-alive, not by waiting for ever on a query.
       keepAlive: true,
       application_name: 'siphon',
-    });
+    };
+    const pool = new pg.Pool({ ...connection, max: options.maxConnections ?? 10 });
+    const control = new pg.Pool({ ...connection, max: CONTROL_CONNECTIONS });
     // An idle client's error (the server restarted) must not crash the process: the pool drops
     // that client and the next query opens a new one.
     pool.on('error', () => undefined);
-    const database = new Database(pool, config.schema, url.where);
+    control.on('error', () => undefined);
+    const database = new Database(pool, control, config.schema, url.where);
     try {
       await database.migrate(options.migrations ?? MIGRATIONS);
     } catch (err) {
-      await pool.end().catch(() => undefined);
+      await Promise.all([pool.end(), control.end()]).catch(() => undefined);
       throw describeConnectionError(err, url.where);
     }
     return database;
@@ -129,7 +140,7 @@ export class Database {
   }
 
   async close(): Promise<void> {
-    await this.pool.end();
+    await Promise.all([this.pool.end(), this.control.end()]);
   }
 
   /**
