@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { Database } from '../../src/state/postgres/database.js';
 import { LeaseTable } from '../../src/cluster/leases.js';
 import { ClusterCoordinator } from '../../src/cluster/coordinator.js';
-import { replicaIdentity } from '../../src/cluster/replicas.js';
+import { replicaIdentity, ReplicaTable } from '../../src/cluster/replicas.js';
 import type { UnitControl } from '../../src/core/assignment.js';
 import { SiphonError } from '../../src/core/errors.js';
 import { createLogger, MemorySink } from '../../src/telemetry/logger.js';
@@ -186,3 +186,32 @@ test('four units over three replicas end two, one and one: a replica left withou
     await db.close();
   }
 });
+
+test('leases and heartbeats have connections of their own: a renewal goes through while every connection of the streams is busy', async () => {
+  const db = await freshDatabase('lease_control');
+  const busy: Array<{ release(): void }> = [];
+  try {
+    const leases = new LeaseTable(db);
+    await leases.ensure(['a']);
+    const claimed = await leases.claim('r1', ['a'], 1, 30);
+    // Every connection of the pool the state store and the journals use is taken (maxConnections: 4).
+    for (let i = 0; i < 4; i++) busy.push(await db.pool.connect());
+    const queued = db.pool.query('SELECT 1');
+    assert.equal(db.pool.waitingCount, 1, 'a state read now waits for a connection');
+    assert.deepEqual(await leases.renew('r1', claimed, 30), claimed);
+    await replicaHeartbeat(db);
+    for (const client of busy.splice(0)) client.release();
+    await queued;
+  } finally {
+    for (const client of busy) client.release();
+    await db.close();
+  }
+});
+
+/** A replica's heartbeat row, written through the cluster's connections. */
+async function replicaHeartbeat(db: Database): Promise<void> {
+  const replicas = new ReplicaTable(db);
+  const me = replicaIdentity();
+  await replicas.heartbeat(me, 30);
+  assert.ok((await replicas.liveShares()).some((s) => s.id === me.id));
+}
