@@ -5,7 +5,7 @@
 // `siphon run --once` reads a ca_file relative to its configuration.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { copyFile, mkdir, rm } from 'node:fs/promises';
+import { copyFile, mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { StateKey, StateStore } from '../../src/core/contracts.js';
 import { SiphonError } from '../../src/core/errors.js';
@@ -95,6 +95,20 @@ describe('postgres over TLS', () => {
     await assert.rejects(open(tlsServer.urlFor('siphon', { sslmode: 'verify-full' })), refused(tlsServer, /certificate is not trusted.*ca_file must name/));
     // A CA file of another authority is no better.
     await assert.rejects(open(tlsServer.urlFor('siphon', { sslmode: 'verify-full' }), pki.rogueCaCertFile), refused(tlsServer, /certificate is not trusted/));
+  });
+
+  test('a ca_file without a PEM certificate (a key, a DER file) is refused before any connection, naming the file', async () => {
+    const notPem = join(pkiFolder, 'ca.der');
+    await writeFile(notPem, Buffer.from([0x30, 0x82, 0x01, 0x0a, 0x02, 0x82]));
+    const before = await siphonSessions(tlsServer);
+    await assert.rejects(open(tlsServer.urlFor('siphon', { sslmode: 'verify-full' }), notPem), (err: unknown) => {
+      assert.ok(err instanceof SiphonError);
+      assert.equal(err.code, 'PERSISTENCE_UNAVAILABLE');
+      assert.match(err.message, new RegExp(`The CA file .*ca\\.der for PostgreSQL at 127\\.0\\.0\\.1:${tlsServer.port}/siphon holds no PEM certificate`));
+      assert.ok(!err.message.includes(tlsServer.password));
+      return true;
+    });
+    assert.deepEqual(await siphonSessions(tlsServer), before);
   });
 
   test('verify-full with a trusted certificate for another host is refused; verify-ca, which checks the chain only, accepts it', async () => {

@@ -31,6 +31,8 @@ export interface PostgresConfig {
   readonly caFile?: string;
 }
 
+const PEM_CERTIFICATE = /-----BEGIN CERTIFICATE-----/;
+
 /** Connections of the cluster's control pool: a round's statements run one after another. */
 const CONTROL_CONNECTIONS = 2;
 
@@ -72,6 +74,16 @@ export class Database {
         ca = readFileSync(config.caFile, 'utf8');
       } catch (err) {
         throw new SiphonError('PERSISTENCE_UNAVAILABLE', `The CA file ${config.caFile} for PostgreSQL at ${url.where} cannot be read: ${err instanceof Error ? err.message : String(err)}`);
+      }
+      // Node takes a bundle without a certificate as an empty list of CAs: every server would
+      // then be refused as untrusted, which hides that the file is the wrong one.
+      if (url.sslmode !== 'disable' && url.sslmode !== 'require' && !PEM_CERTIFICATE.test(ca)) {
+        throw new SiphonError(
+          'PERSISTENCE_UNAVAILABLE',
+          `The CA file ${config.caFile} for PostgreSQL at ${url.where} holds no PEM certificate (-----BEGIN CERTIFICATE-----): name the CA's certificate in PEM form`,
+          { where: url.where, path: config.caFile },
+          { permanent: true },
+        );
       }
     }
     const connection = {
