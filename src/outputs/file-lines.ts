@@ -8,6 +8,7 @@
 
 import type { OutputRecord } from '../core/contracts.js';
 import { eventText } from './event-text.js';
+import { linePrefix } from './line-prefix.js';
 
 export const DEFAULT_CHUNK_BYTES = 256 * 1024;
 
@@ -23,19 +24,6 @@ function needsEscaping(text: string): boolean {
     if (c < 0x20 || c === 0x22 || c === 0x5c || (c >= 0xd800 && c <= 0xdfff)) return true;
   }
   return false;
-}
-
-/**
- * The `"input":…,"service":…` part of a line: what crash recovery looks for to find a service's
- * lines (JSON.stringify writes a string one way only, so equal names give equal text).
- */
-export function serviceScope(input: string, service: string): string {
-  return `"input":${JSON.stringify(input)},"service":${JSON.stringify(service)}`;
-}
-
-/** The start of a record's line, {"tag","input","service","event": — the event (and its "key") follow. */
-export function linePrefix(record: OutputRecord): string {
-  return `{"tag":${JSON.stringify(record.tag)},${serviceScope(record.input, record.service)},"event":`;
 }
 
 /** A record's whole line as text (what the chunks hold, for a line too long for one). */

@@ -8,7 +8,7 @@
 import type { FileHandle } from 'node:fs/promises';
 import type { OutputRecord, VendorEvent } from '../core/contracts.js';
 import { recordKey } from '../core/record-key.js';
-import { serviceScope } from './file-lines.js';
+import { serviceScope } from './line-prefix.js';
 
 const CHUNK_BYTES = 1024 * 1024;
 const NEWLINE = 0x0a;

@@ -12,7 +12,7 @@
 
 import type { FileHandle } from 'node:fs/promises';
 import type { OutputRecord } from '../core/contracts.js';
-import { serviceScope } from './file-lines.js';
+import { serviceScope } from './line-prefix.js';
 import { linesFromEnd } from './file-recovery.js';
 
 /** A line's input and service (JSON strings) as the file output writes its prefix (file-lines.ts). */

@@ -4,13 +4,13 @@
 
 import type { OutputRecord } from '../../core/contracts.js';
 import { eventText } from '../event-text.js';
+import { linePrefix } from '../line-prefix.js';
 
 /** The JSON text of a line up to `"event":`; the event and `}` follow. */
 export type LinePrefix = (record: OutputRecord) => string;
 
 /** NDJSON: {"tag","input","service","event"}. */
-export const ndjsonPrefix: LinePrefix = (record) =>
-  `{"tag":${JSON.stringify(record.tag)},"input":${JSON.stringify(record.input)},"service":${JSON.stringify(record.service)},"event":`;
+export const ndjsonPrefix: LinePrefix = linePrefix;
 
 export interface HecFields {
   readonly host: string;
