@@ -5,7 +5,7 @@
 import { z } from 'zod';
 import type { Output, OutputDefinition, OutputRecord } from '../core/contracts.js';
 import { SiphonError } from '../core/errors.js';
-import { SerialQueue } from './serial-writer.js';
+import { SerialQueue } from '../core/serial-queue.js';
 import { eventText } from './event-text.js';
 import { standardOutputSink, type TextSink } from './standard-output.js';
 

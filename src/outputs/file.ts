@@ -8,7 +8,7 @@ import { z } from 'zod';
 import type { Logger, Output, OutputContext, OutputDefinition, OutputRecord, VendorEvent } from '../core/contracts.js';
 import { SiphonError } from '../core/errors.js';
 import { nonEmptyString } from '../config/fields.js';
-import { SerialQueue } from './serial-writer.js';
+import { SerialQueue } from '../core/serial-queue.js';
 import { FileLines, lineText } from './file-lines.js';
 import { findRecordsInFile, trimTornLastLine } from './file-recovery.js';
 import { TailServices } from './file-tail-services.js';

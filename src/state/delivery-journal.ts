@@ -28,6 +28,7 @@ import type { DeliveryJournal } from './journal.js';
 import { encodeName } from './names.js';
 import { describeOsError, errnoCode } from './os-errors.js';
 import { recordKey } from '../core/record-key.js';
+import { SerialQueue } from '../core/serial-queue.js';
 
 const DIR_MODE = 0o700;
 const FILE_MODE = 0o600;
@@ -101,7 +102,8 @@ export class FileDeliveryJournal implements DeliveryJournal {
   private exists: boolean;
   /** A write failed: warned once, until a write succeeds again. */
   private failing = false;
-  private tail: Promise<void> = Promise.resolve();
+  /** Notes and forgets run in order; a look-up waits for those queued before it. */
+  private readonly queue = new SerialQueue();
 
   private constructor(
     private readonly directory: string,
@@ -122,7 +124,7 @@ export class FileDeliveryJournal implements DeliveryJournal {
 
   /** Indexes of `records` this output acknowledged before (matched on input, service and key). */
   async find(records: readonly OutputRecord[], keyOf: (event: VendorEvent) => string | undefined): Promise<Set<number>> {
-    await this.tail;
+    await this.queue.idle();
     this.view ??= await readView(this.directory, this.logger);
     const { previous, current } = this.view;
     const found = new Set<number>();
@@ -141,9 +143,7 @@ export class FileDeliveryJournal implements DeliveryJournal {
    * be written only means this output may get those records again after a restart (warned).
    */
   record(records: readonly OutputRecord[]): Promise<void> {
-    const run = this.tail.then(() => this.append(records));
-    this.tail = run;
-    return run;
+    return this.queue.run(() => this.append(records));
   }
 
   /**
@@ -152,7 +152,7 @@ export class FileDeliveryJournal implements DeliveryJournal {
    * re-ingestion must deliver.
    */
   forget(input: string, service: string): Promise<void> {
-    const run = this.tail.then(async () => {
+    return this.queue.run(async () => {
       if (!this.exists) return;
       this.view = undefined;
       try {
@@ -167,12 +167,10 @@ export class FileDeliveryJournal implements DeliveryJournal {
         );
       }
     });
-    this.tail = run.catch(() => undefined);
-    return run;
   }
 
   async close(): Promise<void> {
-    await this.tail;
+    await this.queue.idle();
     await this.closeHandle();
   }
 

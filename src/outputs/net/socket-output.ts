@@ -4,7 +4,7 @@
 // to one batch at a time ('close' opens a connection per batch, so batches may overlap).
 
 import type { Logger, OutputContext } from '../../core/contracts.js';
-import { SerialQueue } from '../serial-writer.js';
+import { SerialQueue } from '../../core/serial-queue.js';
 import { SocketSender, type AckMode, type Chunk, type SocketEndpoint } from './socket-sender.js';
 import { readPemFiles, type PemFiles } from './tls-files.js';
 

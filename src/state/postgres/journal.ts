@@ -13,6 +13,7 @@ import type { DeliveryJournal } from '../journal.js';
 import type { Database, Fence } from './database.js';
 import { databaseFailure } from './errors.js';
 import { recordKey } from '../../core/record-key.js';
+import { SerialQueue } from '../../core/serial-queue.js';
 
 export interface PostgresJournalOptions {
   readonly database: Database;
@@ -39,7 +40,8 @@ export class PostgresDeliveryJournal implements DeliveryJournal {
   private sincePrune: number;
   /** A write failed: warned once, until a write succeeds again. */
   private failing = false;
-  private tail: Promise<void> = Promise.resolve();
+  /** Notes and forgets run in order; a look-up waits for those queued before it. */
+  private readonly queue = new SerialQueue();
 
   constructor(private readonly o: PostgresJournalOptions) {
     this.table = o.database.table('delivered');
@@ -57,7 +59,7 @@ export class PostgresDeliveryJournal implements DeliveryJournal {
   }
 
   async find(records: readonly OutputRecord[], keyOf: (event: VendorEvent) => string | undefined): Promise<Set<number>> {
-    await this.tail;
+    await this.queue.idle();
     const asked: Keys = { inputs: [], services: [], keys: [] };
     const keyAt: Array<string | undefined> = records.map((record) => {
       const key = recordKey(record, keyOf);
@@ -86,13 +88,11 @@ export class PostgresDeliveryJournal implements DeliveryJournal {
   }
 
   record(records: readonly OutputRecord[]): Promise<void> {
-    const run = this.tail.then(() => this.append(records));
-    this.tail = run;
-    return run;
+    return this.queue.run(() => this.append(records));
   }
 
   forget(input: string, service: string): Promise<void> {
-    const run = this.tail.then(async () => {
+    return this.queue.run(async () => {
       const sql = `DELETE FROM ${this.table} WHERE output = $1 AND input = $2 AND service = $3`;
       const params = [this.o.output, input, service];
       const fence = this.o.fence;
@@ -107,12 +107,10 @@ export class PostgresDeliveryJournal implements DeliveryJournal {
         throw databaseFailure(err, this.o.database.where, `note in the delivery journal of output "${this.o.output}" that ${input}/${service} starts afresh`, 'PERSISTENCE_WRITE_FAILED');
       }
     });
-    this.tail = run.catch(() => undefined);
-    return run;
   }
 
   async close(): Promise<void> {
-    await this.tail;
+    await this.queue.idle();
   }
 
   private async append(records: readonly OutputRecord[]): Promise<void> {
