@@ -130,8 +130,9 @@ export class Collector {
    */
   private stopDeadlineAt: number | undefined;
   private watchedSignal: AbortSignal | undefined;
-  /** In a cluster: claimed inputs being built and loaded, and being set up (see gate.ts). */
+  /** In a cluster, claimed inputs being built and loaded (see gate.ts). */
   private readonly starts = new Gate(START_CONCURRENCY);
+  /** Inputs being set up: all at start, or as they are claimed in a cluster. */
   private readonly setups = new Gate(SETUP_CONCURRENCY);
 
   constructor(private readonly o: CollectorOptions) {}
@@ -158,24 +159,21 @@ export class Collector {
     this.o.phases?.('setting_up');
     // In a cluster an input is set up where it is pulled, once claimed (see runAssigned).
     if (this.o.assignment) return;
-    const failures: Array<SiphonError | undefined> = new Array<SiphonError | undefined>(this.o.inputs.length);
-    let next = 0;
-    // Each worker waits on a signal of its own: eight setups' requests and sleeps on the stop
-    // signal itself would pass Node's ten-listener warning (see abort-fan-out.ts).
+    // Each input waits on a signal of its own: a thousand setups' requests and sleeps on the
+    // stop signal itself would pass Node's ten-listener warning (see abort-fan-out.ts).
     const stops = new AbortFanOut(signal);
-    const worker = async (): Promise<void> => {
-      const stop = stops.child();
-      try {
-        while (next < this.o.inputs.length) {
-          const index = next++;
-          failures[index] = await this.setupInput(this.o.inputs[index]!, stop);
-        }
-      } finally {
-        stops.release(stop);
-      }
-    };
+    let failures: Array<SiphonError | undefined>;
     try {
-      await Promise.all(Array.from({ length: Math.min(SETUP_CONCURRENCY, this.o.inputs.length) }, worker));
+      failures = await Promise.all(
+        this.o.inputs.map(async (input) => {
+          const stop = stops.child();
+          try {
+            return await this.setups.run(() => this.setupInput(input, stop), stop);
+          } finally {
+            stops.release(stop);
+          }
+        }),
+      );
     } finally {
       stops.dispose();
     }
@@ -269,8 +267,8 @@ export class Collector {
       statisticsStop.abort();
       await statistics;
     }
-    const order = this.o.inputs.flatMap((i) => i.streams);
-    end.stopped.sort((a, b) => order.indexOf(a) - order.indexOf(b));
+    const position = new Map(this.o.inputs.flatMap((i) => i.streams).map((name, i) => [name, i]));
+    end.stopped.sort((a, b) => (position.get(a) ?? 0) - (position.get(b) ?? 0));
     return end;
   }
 

@@ -31,7 +31,7 @@ export interface StreamStateOptions {
 /**
  * A record without its dedup list: the DedupMemory holds the keys. Kept as the record the next
  * page builds on, the list would be a second copy of every stream's keys for as long as the
- * stream idles (a third of a replica's heap at 3,300 busy streams).
+ * stream idles (13 MB of a replica's 108 MB live heap at 3,300 busy streams).
  */
 export type CheckpointView = Omit<Checkpoint, 'dedup'>;
 
